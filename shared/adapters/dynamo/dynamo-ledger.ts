@@ -1,0 +1,463 @@
+import { randomUUID } from 'node:crypto';
+import {
+  BatchGetCommand, GetCommand, PutCommand, QueryCommand, ScanCommand, TransactWriteCommand,
+  type DynamoDBDocumentClient, type QueryCommandInput, type ScanCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import type { Award, HistoryEntry } from '../../domain/award.ts';
+import { DEFAULT_ALERT_THRESHOLDS, type Envelope, type EnvelopeKey } from '../../domain/envelope.ts';
+import type { Scheme } from '../../domain/scheme.ts';
+import { TransientError } from '../../domain/errors.ts';
+import { backoff } from '../../services/backoff.ts';
+import type {
+  AwardQuery, BudgetAuditEntry, IntakeIssue, Ledger, QueueEntry, WriteResult,
+} from '../../ports/ledger.ts';
+import { GSI1, GSI2 } from './table-schema.ts';
+import {
+  AUDIT_PREFIX, AWARD_SK, ENVELOPE_LIST_PK, ENVELOPE_SK, QUEUE_PREFIX, SCHEME_SK, awardPk, awardStatusPk,
+  awardToItem, envelopeListSk, envelopePk, intakePk, itemToAward, itemToEnvelope, itemToQueueEntry,
+  itemToScheme, queueItem, queueSk, schemePk, schemeToItem, SCHEME_LIST_PK, type Item,
+} from './items.ts';
+
+type TxItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
+
+export interface DynamoLedgerOptions {
+  /** Items one transaction may hold: 100 in AWS, 10 on the bundled DynamoDB Local. */
+  maxTransactionItems: number;
+}
+
+/** The Ledger port on one DynamoDB table. Every multi-item change is one TransactWriteItems call. */
+export class DynamoLedger implements Ledger {
+  readonly maxTransactionItems: number;
+
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    options: DynamoLedgerOptions,
+  ) {
+    if (options.maxTransactionItems < 3) throw new RangeError('maxTransactionItems must be at least 3');
+    this.maxTransactionItems = options.maxTransactionItems;
+  }
+
+  // ---- reads ---------------------------------------------------------------------------------
+
+  async getEnvelope(key: EnvelopeKey): Promise<Envelope | undefined> {
+    const out = await this.doc.send(new GetCommand({
+      TableName: this.tableName, Key: { pk: envelopePk(key), sk: ENVELOPE_SK }, ConsistentRead: true,
+    }));
+    return out.Item ? itemToEnvelope(out.Item) : undefined;
+  }
+
+  async listEnvelopes(fiscalYear?: number): Promise<Envelope[]> {
+    const input: QueryCommandInput = {
+      TableName: this.tableName,
+      IndexName: GSI2.name,
+      KeyConditionExpression: fiscalYear === undefined ? '#pk = :pk' : '#pk = :pk AND begins_with(#sk, :fy)',
+      ExpressionAttributeNames: fiscalYear === undefined ? { '#pk': GSI2.pk } : { '#pk': GSI2.pk, '#sk': GSI2.sk },
+      ExpressionAttributeValues: fiscalYear === undefined ? { ':pk': ENVELOPE_LIST_PK } : { ':pk': ENVELOPE_LIST_PK, ':fy': `${fiscalYear}#` },
+    };
+    // The index is eventually consistent; it only tells which envelopes exist, the figures are re-read.
+    const keys: EnvelopeKey[] = [];
+    for await (const item of this.query(input)) keys.push({ measure: Number(item.measure), fiscal_year: Number(item.fiscal_year) });
+    const envelopes = await Promise.all(keys.map((k) => this.getEnvelope(k)));
+    return envelopes.filter((e): e is Envelope => e !== undefined);
+  }
+
+  async getAward(awardId: string): Promise<Award | undefined> {
+    const out = await this.doc.send(new GetCommand({
+      TableName: this.tableName, Key: { pk: awardPk(awardId), sk: AWARD_SK }, ConsistentRead: true,
+    }));
+    return out.Item ? itemToAward(out.Item) : undefined;
+  }
+
+  async getAwards(awardIds: readonly string[]): Promise<Map<string, Award>> {
+    const found = new Map<string, Award>();
+    const unique = [...new Set(awardIds)];
+    for (let i = 0; i < unique.length; i += 100) {
+      let keys: Record<string, unknown>[] | undefined = unique.slice(i, i + 100).map((id) => ({ pk: awardPk(id), sk: AWARD_SK }));
+      for (let attempt = 0; keys && keys.length > 0; attempt++) {
+        if (attempt > 8) throw new TransientError('BatchGetItem kept returning unprocessed keys');
+        if (attempt > 0) await backoff(attempt);
+        const out = await this.doc.send(new BatchGetCommand({
+          RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } },
+        }));
+        for (const item of out.Responses?.[this.tableName] ?? []) {
+          const award = itemToAward(item);
+          found.set(award.award_id, award);
+        }
+        keys = out.UnprocessedKeys?.[this.tableName]?.Keys as Record<string, unknown>[] | undefined;
+      }
+    }
+    return found;
+  }
+
+  async *listAwards(query: AwardQuery): AsyncIterable<Award> {
+    const { status, measure, fiscal_year } = query;
+    if (status !== undefined && measure !== undefined && fiscal_year !== undefined) {
+      yield* mapAsync(this.query({
+        TableName: this.tableName,
+        IndexName: GSI1.name,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': GSI1.pk },
+        ExpressionAttributeValues: { ':pk': awardStatusPk(status, { measure, fiscal_year }) },
+      }), itemToAward);
+      return;
+    }
+    // Any other combination is an administrative listing: a filtered, paginated scan.
+    const filters = ['#type = :award'];
+    const names: Record<string, string> = { '#type': 'type' };
+    const values: Record<string, unknown> = { ':award': 'AWARD' };
+    if (status !== undefined) { filters.push('#status = :status'); names['#status'] = 'status'; values[':status'] = status; }
+    if (measure !== undefined) { filters.push('#measure = :measure'); names['#measure'] = 'measure'; values[':measure'] = measure; }
+    if (fiscal_year !== undefined) { filters.push('#fy = :fy'); names['#fy'] = 'fiscal_year'; values[':fy'] = fiscal_year; }
+    yield* mapAsync(this.scan({
+      TableName: this.tableName,
+      FilterExpression: filters.join(' AND '),
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    }), itemToAward);
+  }
+
+  async getScheme(schemeId: string): Promise<Scheme | undefined> {
+    const out = await this.doc.send(new GetCommand({
+      TableName: this.tableName, Key: { pk: schemePk(schemeId), sk: SCHEME_SK }, ConsistentRead: true,
+    }));
+    return out.Item ? itemToScheme(out.Item) : undefined;
+  }
+
+  async putScheme(scheme: Scheme): Promise<'created' | 'updated' | 'unchanged'> {
+    const existing = await this.getScheme(scheme.scheme_id);
+    if (existing && JSON.stringify(existing) === JSON.stringify(scheme)) return 'unchanged';
+    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: schemeToItem(scheme) }));
+    return existing ? 'updated' : 'created';
+  }
+
+  async listSchemes(): Promise<Scheme[]> {
+    const schemes: Scheme[] = [];
+    for await (const item of this.query({
+      TableName: this.tableName,
+      IndexName: GSI2.name,
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': GSI2.pk },
+      ExpressionAttributeValues: { ':pk': SCHEME_LIST_PK },
+    })) schemes.push(itemToScheme(item));
+    return schemes;
+  }
+
+  async queueHead(key: EnvelopeKey, limit: number): Promise<QueueEntry[]> {
+    const out = await this.doc.send(new QueryCommand({
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :q)',
+      ExpressionAttributeValues: { ':pk': envelopePk(key), ':q': QUEUE_PREFIX },
+      ConsistentRead: true,
+      Limit: limit,
+    }));
+    return (out.Items ?? []).map(itemToQueueEntry);
+  }
+
+  async listBudgetAudit(key: EnvelopeKey): Promise<BudgetAuditEntry[]> {
+    const entries: BudgetAuditEntry[] = [];
+    for await (const item of this.query({
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :a)',
+      ExpressionAttributeValues: { ':pk': envelopePk(key), ':a': AUDIT_PREFIX },
+      ConsistentRead: true,
+    })) {
+      const { at, by, old_budget_fen, new_budget_fen, alert_at } = item as unknown as BudgetAuditEntry;
+      entries.push({ at, by, old_budget_fen: old_budget_fen ?? null, new_budget_fen, ...(alert_at ? { alert_at } : {}) });
+    }
+    return entries;
+  }
+
+  async listIntakeIssues(submissionId: string): Promise<IntakeIssue[]> {
+    const issues: IntakeIssue[] = [];
+    for await (const item of this.query({
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': intakePk(submissionId) },
+      ConsistentRead: true,
+    })) {
+      const { pk: _pk, sk: _sk, type: _type, ...issue } = item;
+      issues.push(issue as unknown as IntakeIssue);
+    }
+    return issues;
+  }
+
+  // ---- writes --------------------------------------------------------------------------------
+
+  insertRejected(award: Award): Promise<WriteResult> {
+    return this.transact([putAward(this.tableName, award)], { awardIndexes: [award.award_id] });
+  }
+
+  reserveNew(key: EnvelopeKey, awards: readonly Award[]): Promise<WriteResult> {
+    this.checkSize(awards.length + 1);
+    const sum = sumOf(awards);
+    return this.transact(
+      [
+        ...awards.map((a) => putAward(this.tableName, a)),
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: { pk: envelopePk(key), sk: ENVELOPE_SK },
+            // The store re-checks the plan: budget set, nobody waiting, and the whole sum still available.
+            ConditionExpression: 'budget_set = :true AND waitlisted_count = :zero AND available_fen >= :sum',
+            UpdateExpression: 'SET available_fen = available_fen - :sum, reserved_fen = reserved_fen + :sum, updated_at = :now ADD version :one',
+            ExpressionAttributeValues: { ':true': true, ':zero': 0, ':sum': sum, ':now': latest(awards), ':one': 1 },
+          },
+        },
+      ],
+      { awardIndexes: awards.map((a) => a.award_id), envelopeIndex: awards.length },
+    );
+  }
+
+  waitlistNew(key: EnvelopeKey, awards: readonly Award[]): Promise<WriteResult> {
+    this.checkSize(awards.length * 2 + 1);
+    const awardIds: (string | undefined)[] = [];
+    const items: TxItem[] = [];
+    for (const award of awards) {
+      items.push(putAward(this.tableName, award), { Put: { TableName: this.tableName, Item: queueItem(key, award) } });
+      awardIds.push(award.award_id, undefined);
+    }
+    items.push({
+      Update: {
+        TableName: this.tableName,
+        Key: { pk: envelopePk(key), sk: ENVELOPE_SK },
+        // Creates a placeholder envelope (budget not set) when awards wait for a budget that does not exist yet.
+        UpdateExpression: [
+          'SET measure = :m, fiscal_year = :fy, budget_set = if_not_exists(budget_set, :false),',
+          'budget_fen = if_not_exists(budget_fen, :zero), reserved_fen = if_not_exists(reserved_fen, :zero),',
+          'batched_fen = if_not_exists(batched_fen, :zero), paid_fen = if_not_exists(paid_fen, :zero),',
+          'available_fen = if_not_exists(available_fen, :zero), alert_at = if_not_exists(alert_at, :alerts),',
+          'gsi2pk = :listPk, gsi2sk = :listSk, updated_at = :now',
+          'ADD waitlisted_count :n, waitlisted_fen :sum, queue_seq :one, version :one',
+        ].join(' '),
+        ExpressionAttributeValues: {
+          ':m': key.measure, ':fy': key.fiscal_year, ':false': false, ':zero': 0, ':alerts': [...DEFAULT_ALERT_THRESHOLDS],
+          ':listPk': ENVELOPE_LIST_PK, ':listSk': envelopeListSk(key), ':now': latest(awards),
+          ':n': awards.length, ':sum': sumOf(awards), ':one': 1,
+        },
+      },
+    });
+    return this.transact(items, { awardIndexes: awardIds, envelopeIndex: items.length - 1 });
+  }
+
+  reserveFromQueue(key: EnvelopeKey, queueSeq: number, entries: readonly QueueEntry[], at: string): Promise<WriteResult> {
+    this.checkSize(entries.length * 2 + 1);
+    const history: HistoryEntry = { at, status: 'RESERVED', note: 'reserved from the waitlist' };
+    const items: TxItem[] = [];
+    for (const entry of entries) {
+      items.push(
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: { pk: awardPk(entry.award_id), sk: AWARD_SK },
+            ConditionExpression: '#status = :waitlisted',
+            UpdateExpression: 'SET #status = :reserved, gsi1pk = :gsi1pk, updated_at = :now, history = list_append(history, :h) REMOVE reason',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':waitlisted': 'WAITLISTED', ':reserved': 'RESERVED', ':gsi1pk': awardStatusPk('RESERVED', key),
+              ':now': at, ':h': [history],
+            },
+          },
+        },
+        {
+          Delete: {
+            TableName: this.tableName,
+            Key: { pk: envelopePk(key), sk: queueSk(entry) },
+            ConditionExpression: 'attribute_exists(pk)',
+          },
+        },
+      );
+    }
+    const sum = entries.reduce((s, e) => s + e.amount_fen, 0);
+    items.push({
+      Update: {
+        TableName: this.tableName,
+        Key: { pk: envelopePk(key), sk: ENVELOPE_SK },
+        // queue_seq proves no award joined the queue since its head was read, so we serve the true head.
+        ConditionExpression: 'queue_seq = :seq AND budget_set = :true AND available_fen >= :sum',
+        UpdateExpression: [
+          'SET available_fen = available_fen - :sum, reserved_fen = reserved_fen + :sum,',
+          'waitlisted_fen = waitlisted_fen - :sum, waitlisted_count = waitlisted_count - :n, updated_at = :now',
+          'ADD version :one',
+        ].join(' '),
+        ExpressionAttributeValues: { ':seq': queueSeq, ':true': true, ':sum': sum, ':n': entries.length, ':now': at, ':one': 1 },
+      },
+    });
+    return this.transact(items, { envelopeIndex: items.length - 1 });
+  }
+
+  writeBudget(
+    key: EnvelopeKey,
+    expectedVersion: number | undefined,
+    figures: { budget_fen: number; available_fen: number; alert_at: number[] },
+    audit: BudgetAuditEntry,
+  ): Promise<WriteResult> {
+    const condition = expectedVersion === undefined ? 'attribute_not_exists(pk)' : 'version = :v';
+    return this.transact(
+      [
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: { pk: envelopePk(key), sk: ENVELOPE_SK },
+            ConditionExpression: condition,
+            UpdateExpression: [
+              'SET measure = :m, fiscal_year = :fy, budget_set = :true, budget_fen = :budget, available_fen = :available,',
+              'alert_at = :alerts, reserved_fen = if_not_exists(reserved_fen, :zero), batched_fen = if_not_exists(batched_fen, :zero),',
+              'paid_fen = if_not_exists(paid_fen, :zero), waitlisted_fen = if_not_exists(waitlisted_fen, :zero),',
+              'waitlisted_count = if_not_exists(waitlisted_count, :zero), queue_seq = if_not_exists(queue_seq, :zero),',
+              'gsi2pk = :listPk, gsi2sk = :listSk, updated_at = :now',
+              'ADD version :one',
+            ].join(' '),
+            ExpressionAttributeValues: {
+              ...(expectedVersion === undefined ? {} : { ':v': expectedVersion }),
+              ':m': key.measure, ':fy': key.fiscal_year, ':true': true, ':budget': figures.budget_fen,
+              ':available': figures.available_fen, ':alerts': figures.alert_at, ':zero': 0,
+              ':listPk': ENVELOPE_LIST_PK, ':listSk': envelopeListSk(key), ':now': audit.at, ':one': 1,
+            },
+          },
+        },
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: { pk: envelopePk(key), sk: `${AUDIT_PREFIX}${audit.at}#${randomUUID()}`, type: 'BUDGET_AUDIT', ...audit },
+          },
+        },
+      ],
+      { envelopeIndex: 0 },
+    );
+  }
+
+  cancelReserved(award: Award, entry: HistoryEntry): Promise<WriteResult> {
+    return this.transact(
+      [
+        cancelAwardUpdate(this.tableName, award, 'RESERVED', entry),
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: { pk: envelopePk(award), sk: ENVELOPE_SK },
+            ConditionExpression: 'reserved_fen >= :amt',
+            UpdateExpression: 'SET reserved_fen = reserved_fen - :amt, available_fen = available_fen + :amt, updated_at = :now ADD version :one',
+            ExpressionAttributeValues: { ':amt': award.amount_fen, ':now': entry.at, ':one': 1 },
+          },
+        },
+      ],
+      { envelopeIndex: 1 },
+    );
+  }
+
+  cancelWaitlisted(award: Award, entry: HistoryEntry): Promise<WriteResult> {
+    return this.transact(
+      [
+        cancelAwardUpdate(this.tableName, award, 'WAITLISTED', entry),
+        {
+          Delete: {
+            TableName: this.tableName,
+            Key: { pk: envelopePk(award), sk: queueSk(award) },
+            ConditionExpression: 'attribute_exists(pk)',
+          },
+        },
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: { pk: envelopePk(award), sk: ENVELOPE_SK },
+            ConditionExpression: 'waitlisted_count >= :one AND waitlisted_fen >= :amt',
+            UpdateExpression: 'SET waitlisted_count = waitlisted_count - :one, waitlisted_fen = waitlisted_fen - :amt, updated_at = :now ADD version :one',
+            ExpressionAttributeValues: { ':amt': award.amount_fen, ':now': entry.at, ':one': 1 },
+          },
+        },
+      ],
+      { envelopeIndex: 2 },
+    );
+  }
+
+  async recordIntakeIssue(issue: IntakeIssue): Promise<void> {
+    await this.doc.send(new PutCommand({
+      TableName: this.tableName,
+      Item: { pk: intakePk(issue.submission_id), sk: `LINE#${String(issue.line).padStart(9, '0')}`, type: 'INTAKE_ISSUE', ...issue },
+    }));
+  }
+
+  // ---- plumbing ------------------------------------------------------------------------------
+
+  private checkSize(items: number): void {
+    if (items > this.maxTransactionItems) {
+      throw new RangeError(`a transaction of ${items} items exceeds the limit of ${this.maxTransactionItems}`);
+    }
+  }
+
+  /**
+   * Run one transaction and translate a cancellation into a WriteResult. The client request token
+   * makes the SDK's own retries of a write whose reply was lost idempotent.
+   */
+  private async transact(
+    items: TxItem[],
+    roles: { awardIndexes?: (string | undefined)[]; envelopeIndex?: number },
+  ): Promise<WriteResult> {
+    try {
+      await this.doc.send(new TransactWriteCommand({ TransactItems: items, ClientRequestToken: randomUUID() }));
+      return { ok: true };
+    } catch (error) {
+      const e = error as { name?: string; CancellationReasons?: { Code?: string }[] };
+      if (e.name === 'TransactionCanceledException') {
+        const codes = (e.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
+        const failedAt = (i: number) => codes[i] === 'ConditionalCheckFailed';
+        return {
+          ok: false,
+          envelopeChanged: roles.envelopeIndex !== undefined && failedAt(roles.envelopeIndex),
+          existingAwards: (roles.awardIndexes ?? []).flatMap((id, i) => (id !== undefined && failedAt(i) ? [id] : [])),
+          collided: codes.some((c) => c === 'TransactionConflict') || codes.length === 0,
+        };
+      }
+      if (e.name === 'TransactionConflictException' || e.name === 'TransactionInProgressException') {
+        return { ok: false, envelopeChanged: false, existingAwards: [], collided: true };
+      }
+      throw error;
+    }
+  }
+
+  private async *query(input: QueryCommandInput): AsyncIterable<Item> {
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.doc.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
+      yield* out.Items ?? [];
+      start = out.LastEvaluatedKey;
+    } while (start);
+  }
+
+  private async *scan(input: ScanCommandInput): AsyncIterable<Item> {
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.doc.send(new ScanCommand({ ...input, ExclusiveStartKey: start }));
+      yield* out.Items ?? [];
+      start = out.LastEvaluatedKey;
+    } while (start);
+  }
+}
+
+function putAward(tableName: string, award: Award): TxItem {
+  return { Put: { TableName: tableName, Item: awardToItem(award), ConditionExpression: 'attribute_not_exists(pk)' } };
+}
+
+function cancelAwardUpdate(tableName: string, award: Award, from: 'RESERVED' | 'WAITLISTED', entry: HistoryEntry): TxItem {
+  return {
+    Update: {
+      TableName: tableName,
+      Key: { pk: awardPk(award.award_id), sk: AWARD_SK },
+      ConditionExpression: '#status = :from',
+      UpdateExpression: 'SET #status = :cancelled, reason = :reason, gsi1pk = :gsi1pk, updated_at = :now, history = list_append(history, :h)',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':from': from, ':cancelled': 'CANCELLED', ':reason': entry.note ?? 'cancelled',
+        ':gsi1pk': awardStatusPk('CANCELLED', award), ':now': entry.at, ':h': [entry],
+      },
+    },
+  };
+}
+
+const sumOf = (awards: readonly Award[]) => awards.reduce((s, a) => s + a.amount_fen, 0);
+const latest = (awards: readonly Award[]) => awards.reduce((t, a) => (a.updated_at > t ? a.updated_at : t), '');
+
+async function* mapAsync<A, B>(source: AsyncIterable<A>, f: (a: A) => B): AsyncIterable<B> {
+  for await (const a of source) yield f(a);
+}

@@ -1,0 +1,67 @@
+import type { UnitCode } from './units.ts';
+import type { TraceStep } from './rules.ts';
+
+/** The CSV columns of an approved-award file, in the documented order. */
+export const AWARD_COLUMNS = [
+  'award_id', 'measure', 'recipient_name', 'recipient_uscc', 'amount_yuan', 'qualifying_date',
+  'approved_date', 'approving_unit', 'scheme_id', 'payee_bank', 'payee_account',
+] as const;
+export type AwardColumn = (typeof AWARD_COLUMNS)[number];
+export const OPTIONAL_AWARD_COLUMNS: readonly AwardColumn[] = ['scheme_id'];
+
+/** An award record that passed field validation; amounts are integer fen, dates ISO strings. */
+export interface AwardRecord {
+  award_id: string;
+  measure: number;
+  recipient_name: string;
+  recipient_uscc: string;
+  amount_fen: number;
+  qualifying_date: string;
+  approved_date: string;
+  approving_unit: UnitCode;
+  scheme_id?: string;
+  payee_bank: string;
+  payee_account: string;
+}
+
+export type AwardStatus = 'RESERVED' | 'WAITLISTED' | 'REJECTED' | 'CANCELLED' | 'BATCHED' | 'PAID';
+
+export type RejectReason =
+  | 'UNKNOWN_MEASURE' | 'UNIT_NOT_RESPONSIBLE' | 'UNKNOWN_SCHEME' | 'SCHEME_NOT_FOR_MEASURE' | 'OUTSIDE_WINDOW';
+export type WaitReason = 'NO_ENVELOPE' | 'BUDGET_EXHAUSTED';
+
+/** What intake says about one submitted record. */
+export type IntakeOutcome = 'RESERVED' | 'WAITLISTED' | 'REJECTED' | 'DUPLICATE' | 'CONFLICT' | 'INVALID';
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+export interface HistoryEntry {
+  at: string;
+  status: AwardStatus;
+  by?: string;
+  note?: string;
+}
+
+/** An award as stored: the record plus where it stands. */
+export interface Award extends AwardRecord {
+  fiscal_year: number;
+  status: AwardStatus;
+  reason?: RejectReason | WaitReason | string;
+  trace: TraceStep[];
+  content_hash: string;
+  submission_id: string;
+  line: number;
+  intake_outcome: 'RESERVED' | 'WAITLISTED' | 'REJECTED';
+  created_at: string;
+  updated_at: string;
+  history: HistoryEntry[];
+  run_id?: string;
+}
+
+/** Only the last four digits of an account number leave the payment files. */
+export function maskAccount(account: string): string {
+  return account.length <= 4 ? '****' : `${'*'.repeat(Math.min(account.length - 4, 8))}${account.slice(-4)}`;
+}

@@ -1,0 +1,15 @@
+import { createHash } from 'node:crypto';
+import { AWARD_COLUMNS, type AwardRecord } from './award.ts';
+
+/**
+ * A fingerprint of an award's meaning, not its spelling: it is taken over the parsed record, so
+ * "100" and "100.00", or a unit's code and its Chinese name, are the same award. Equal fingerprints
+ * make a resubmission a DUPLICATE; different ones under the same award_id make it a CONFLICT.
+ */
+export function awardContentHash(record: AwardRecord): string {
+  const canonical = AWARD_COLUMNS.map((column) => {
+    if (column === 'amount_yuan') return record.amount_fen;
+    return record[column] ?? '';
+  });
+  return createHash('sha256').update(JSON.stringify(canonical)).digest('base64url').slice(0, 32);
+}

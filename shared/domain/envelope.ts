@@ -1,0 +1,49 @@
+/**
+ * A budget envelope: the money for one measure in one fiscal year. The stored figures always satisfy
+ *   budget = available + reserved + batched + paid
+ * and every change moves money between these buckets in one conditional write, so the store itself
+ * refuses anything that would overspend (available may never go below zero).
+ */
+export interface Envelope {
+  measure: number;
+  fiscal_year: number;
+  /** False for an envelope that exists only because awards wait for a budget that was never set. */
+  budget_set: boolean;
+  budget_fen: number;
+  reserved_fen: number;
+  batched_fen: number;
+  paid_fen: number;
+  available_fen: number;
+  waitlisted_fen: number;
+  waitlisted_count: number;
+  /** Thresholds (percent of budget committed) that raise an alert when crossed. */
+  alert_at: number[];
+  /** Bumped by every change; budget changes are made conditional on it (optimistic locking). */
+  version: number;
+  /** Bumped whenever an award joins the queue, so a drain can prove it served the true head. */
+  queue_seq: number;
+  updated_at: string;
+}
+
+export const DEFAULT_ALERT_THRESHOLDS = [80, 90, 100] as const;
+
+export interface EnvelopeKey {
+  measure: number;
+  fiscal_year: number;
+}
+
+export function envelopeLabel(key: EnvelopeKey): string {
+  return `measure ${key.measure} FY${key.fiscal_year}`;
+}
+
+export function committedFen(e: Pick<Envelope, 'reserved_fen' | 'batched_fen' | 'paid_fen'>): number {
+  return e.reserved_fen + e.batched_fen + e.paid_fen;
+}
+
+/** An empty envelope as reported for a (measure, year) that has no stored item. */
+export function emptyEnvelope(key: EnvelopeKey): Envelope {
+  return {
+    ...key, budget_set: false, budget_fen: 0, reserved_fen: 0, batched_fen: 0, paid_fen: 0, available_fen: 0,
+    waitlisted_fen: 0, waitlisted_count: 0, alert_at: [...DEFAULT_ALERT_THRESHOLDS], version: 0, queue_seq: 0, updated_at: '',
+  };
+}

@@ -1,0 +1,81 @@
+import type { Award, AwardStatus, FieldError, HistoryEntry } from '../domain/award.ts';
+import type { Envelope, EnvelopeKey } from '../domain/envelope.ts';
+import type { Scheme } from '../domain/scheme.ts';
+
+/** A waitlist entry: enough to decide whether the head fits without reading the award. */
+export interface QueueEntry {
+  award_id: string;
+  approved_date: string;
+  amount_fen: number;
+}
+
+/**
+ * The result of one atomic write. When the store refuses it, it says why so the caller can re-plan:
+ * the envelope's condition failed (its figures changed), some awards already exist (duplicates or a
+ * concurrent delivery), or the write collided with another transaction (retry later).
+ */
+export type WriteResult =
+  | { ok: true }
+  | { ok: false; envelopeChanged: boolean; existingAwards: string[]; collided: boolean };
+
+export interface BudgetAuditEntry {
+  at: string;
+  by: string;
+  old_budget_fen: number | null;
+  new_budget_fen: number;
+  alert_at?: number[];
+}
+
+export interface IntakeIssue {
+  submission_id: string;
+  line: number;
+  award_id?: string;
+  outcome: 'INVALID' | 'CONFLICT';
+  errors: FieldError[];
+  at: string;
+}
+
+export interface AwardQuery {
+  status?: AwardStatus;
+  measure?: number;
+  fiscal_year?: number;
+}
+
+/** The store behind budget envelopes, awards and the waitlist. All reads here are strongly consistent. */
+export interface Ledger {
+  readonly maxTransactionItems: number;
+
+  getEnvelope(key: EnvelopeKey): Promise<Envelope | undefined>;
+  listEnvelopes(fiscalYear?: number): Promise<Envelope[]>;
+  getAward(awardId: string): Promise<Award | undefined>;
+  getAwards(awardIds: readonly string[]): Promise<Map<string, Award>>;
+  listAwards(query: AwardQuery): AsyncIterable<Award>;
+
+  getScheme(schemeId: string): Promise<Scheme | undefined>;
+  putScheme(scheme: Scheme): Promise<'created' | 'updated' | 'unchanged'>;
+  listSchemes(): Promise<Scheme[]>;
+
+  /** Store an award that intake rejected; it touches no envelope. */
+  insertRejected(award: Award): Promise<WriteResult>;
+  /** Create RESERVED awards and take their sum from the envelope, only if no award waits. */
+  reserveNew(key: EnvelopeKey, awards: readonly Award[]): Promise<WriteResult>;
+  /** Create WAITLISTED awards and append them to the envelope's queue (creating a placeholder envelope). */
+  waitlistNew(key: EnvelopeKey, awards: readonly Award[]): Promise<WriteResult>;
+  /** The first `limit` queue entries in queue order. */
+  queueHead(key: EnvelopeKey, limit: number): Promise<QueueEntry[]>;
+  /** Reserve queue entries, provided the queue has not grown since `queueSeq` was read. */
+  reserveFromQueue(key: EnvelopeKey, queueSeq: number, entries: readonly QueueEntry[], at: string): Promise<WriteResult>;
+  /** Set the budget (and thresholds) provided the envelope's version is still `expectedVersion`. */
+  writeBudget(
+    key: EnvelopeKey,
+    expectedVersion: number | undefined,
+    figures: { budget_fen: number; available_fen: number; alert_at: number[] },
+    audit: BudgetAuditEntry,
+  ): Promise<WriteResult>;
+  listBudgetAudit(key: EnvelopeKey): Promise<BudgetAuditEntry[]>;
+  cancelReserved(award: Award, entry: HistoryEntry): Promise<WriteResult>;
+  cancelWaitlisted(award: Award, entry: HistoryEntry): Promise<WriteResult>;
+
+  recordIntakeIssue(issue: IntakeIssue): Promise<void>;
+  listIntakeIssues(submissionId: string): Promise<IntakeIssue[]>;
+}
