@@ -1,0 +1,50 @@
+import { Command, CommanderError } from 'commander';
+import { reportError } from './output.ts';
+import { registerInit } from './commands/init.ts';
+import { registerScheme } from './commands/scheme.ts';
+import { registerBudget } from './commands/budget.ts';
+import { registerAwards } from './commands/awards.ts';
+import { registerDlq } from './commands/dlq.ts';
+
+/** The `bursar` command line. Its result goes to stdout; everything else (logs, progress) to stderr. */
+export function buildProgram(): Command {
+  const program = new Command('bursar')
+    .description('Bursar: award intake, budget envelopes and disbursement for 奉政办发〔2025〕2号')
+    .option('--json', 'print one JSON document on stdout')
+    .option('--data-dir <dir>', 'embedded store location (default .bursar, or BURSAR_DATA_DIR)')
+    .showHelpAfterError()
+    .exitOverride();
+  registerInit(program);
+  registerScheme(program);
+  registerBudget(program);
+  registerAwards(program);
+  registerDlq(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  // Logs of the handlers the CLI runs in-process must not mix with the result on stdout.
+  process.env['POWERTOOLS_DEV'] ??= 'true';
+  process.env['POWERTOOLS_METRICS_DISABLED'] ??= 'true';
+  process.env['POWERTOOLS_LOG_LEVEL'] ??= process.env['BURSAR_LOG_LEVEL'] ?? 'WARN';
+  for (const method of ['log', 'info', 'warn', 'debug', 'trace'] as const) console[method] = console.error;
+  // The AWS SDK warns on every run that future releases will need Node 22; on Node 20 that is noise.
+  process.removeAllListeners('warning');
+  process.on('warning', (w) => { if (w.name !== 'NodeVersionSupportWarning') process.stderr.write(`${w.name}: ${w.message}\n`); });
+
+  const json = argv.includes('--json');
+  const program = buildProgram();
+  if (json) program.configureOutput({ writeErr: () => {}, writeOut: (s) => process.stderr.write(s) });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.exitCode === 0) return 0; // --help, --version
+      if (json) process.stdout.write(`${JSON.stringify({ error: { code: 'USAGE', message: error.message.replace(/^error: /, '') } }, null, 2)}\n`);
+      return 1;
+    }
+    return reportError(error, json);
+  }
+}
+

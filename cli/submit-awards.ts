@@ -1,0 +1,147 @@
+import { randomUUID } from 'node:crypto';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { readCsvFile, type CsvRow } from '../shared/csv/read-csv-records.ts';
+import { AWARD_COLUMNS, OPTIONAL_AWARD_COLUMNS, type FieldError, type IntakeOutcome } from '../shared/domain/award.ts';
+import { validateAwardRecord } from '../shared/domain/award-record.ts';
+import { awardContentHash } from '../shared/domain/content-hash.ts';
+import type { EnvelopeEvents } from '../shared/ports/envelope-events.ts';
+import type { IntakeRequest, IntakeResult } from '../shared/services/intake.ts';
+import { createIntakeHandler } from '../functions/intake/create-handler.ts';
+import { runLocalQueue } from './local/local-queue.ts';
+import type { Runtime } from './runtime.ts';
+
+export type SubmitOutcome = IntakeOutcome | 'DEAD_LETTERED';
+
+export interface SubmitLine {
+  award_id?: string;
+  line: number;
+  outcome: SubmitOutcome;
+  reason?: string;
+  errors?: FieldError[];
+}
+
+export interface SubmitReport {
+  submission_id: string;
+  submitted: number;
+  reserved: number;
+  waitlisted: number;
+  rejected: number;
+  duplicates: number;
+  conflicts: number;
+  invalid: number;
+  dead_lettered: number;
+  results: SubmitLine[];
+}
+
+export interface SubmitOptions {
+  batchSize?: number;
+  concurrency?: number;
+  maxReceiveCount?: number;
+  events?: EnvelopeEvents;
+  onProgress?: (done: number) => void;
+}
+
+/**
+ * `bursar awards submit`: read an award file and feed every record through the real intake handler
+ * by way of the local queue, as SQS and Lambda would in AWS. Rows the file itself breaks (bad CSV,
+ * bad encoding) and repeats of an award_id earlier in the same file are decided here; every other
+ * record is decided by the handler. Each line of the file gets exactly one result.
+ */
+export async function submitAwardFile(runtime: Runtime, file: string, options: SubmitOptions = {}): Promise<SubmitReport> {
+  const submissionId = randomUUID();
+  const byLine = new Map<number, SubmitLine>();
+  const firstSeen = new Map<string, { line: number; fingerprint: string }>();
+  const rows = readCsvFile(file, {
+    columns: AWARD_COLUMNS.filter((c) => !OPTIONAL_AWARD_COLUMNS.includes(c)),
+    optional: OPTIONAL_AWARD_COLUMNS,
+  });
+
+  async function* messages(): AsyncIterable<string> {
+    for await (const row of rows) {
+      const decided = decideInFile(row, firstSeen);
+      if (decided) {
+        byLine.set(decided.line, decided);
+        options.onProgress?.(1);
+        continue;
+      }
+      if (row.kind !== 'record') continue;
+      const request: IntakeRequest = { submission_id: submissionId, line: row.line, record: row.fields };
+      yield JSON.stringify(request);
+    }
+  }
+
+  const lineOfMessage = new Map<string, number>();
+  const handler = createIntakeHandler({
+    ledger: runtime.ledger,
+    clock: runtime.clock,
+    ...(options.events ? { events: options.events } : {}),
+    logger: new Logger({ serviceName: 'bursar-intake' }),
+    metrics: new Metrics({ serviceName: 'bursar-intake', namespace: 'Bursar' }),
+    onResult: (messageId: string, result: IntakeResult) => {
+      lineOfMessage.set(messageId, result.line);
+      byLine.set(result.line, result);
+    },
+  });
+
+  await runLocalQueue(messages(), handler, {
+    name: 'intake',
+    batchSize: options.batchSize ?? 10,
+    concurrency: options.concurrency ?? 4,
+    maxReceiveCount: options.maxReceiveCount ?? 5,
+    retryDelayMs: 50,
+    onProgress: (n) => options.onProgress?.(n),
+    onDeadLetter: async (letter) => {
+      await runtime.deadLetters.add(letter);
+      const request = JSON.parse(letter.body) as IntakeRequest;
+      byLine.set(request.line, {
+        ...(request.record.award_id ? { award_id: request.record.award_id } : {}),
+        line: request.line,
+        outcome: 'DEAD_LETTERED',
+        reason: `gave up after ${letter.receiveCount} deliveries: ${letter.lastError}`,
+      });
+    },
+  });
+
+  const results = [...byLine.values()].sort((a, b) => a.line - b.line);
+  const count = (o: SubmitOutcome) => results.filter((r) => r.outcome === o).length;
+  return {
+    submission_id: submissionId,
+    submitted: results.length,
+    reserved: count('RESERVED'),
+    waitlisted: count('WAITLISTED'),
+    rejected: count('REJECTED'),
+    duplicates: count('DUPLICATE'),
+    conflicts: count('CONFLICT'),
+    invalid: count('INVALID'),
+    dead_lettered: count('DEAD_LETTERED'),
+    results,
+  };
+}
+
+/**
+ * Decide a row without the handler when the file itself settles it: a row the CSV reader could not
+ * read is INVALID; a repeat of an award_id seen earlier in this file is a DUPLICATE of the first
+ * occurrence when it means the same award, else a CONFLICT (the first one counts).
+ */
+function decideInFile(row: CsvRow, firstSeen: Map<string, { line: number; fingerprint: string }>): SubmitLine | undefined {
+  if (row.kind === 'error') {
+    return { line: row.line, outcome: 'INVALID', reason: 'INVALID_RECORD', errors: [{ field: row.field ?? 'record', message: row.message }] };
+  }
+  const awardId = row.fields['award_id']?.trim();
+  if (!awardId) return undefined; // the handler reports the missing field
+  const checked = validateAwardRecord(row.fields);
+  const fingerprint = checked.ok ? awardContentHash(checked.record) : JSON.stringify(Object.values(row.fields).map((v) => v.trim()));
+  const first = firstSeen.get(awardId);
+  if (!first) {
+    firstSeen.set(awardId, { line: row.line, fingerprint });
+    return undefined;
+  }
+  if (first.fingerprint === fingerprint) {
+    return { award_id: awardId, line: row.line, outcome: 'DUPLICATE', reason: `repeats line ${first.line} of this file` };
+  }
+  return {
+    award_id: awardId, line: row.line, outcome: 'CONFLICT', reason: 'CONFLICT',
+    errors: [{ field: 'award_id', message: `award ${awardId} appears on line ${first.line} of this file with different content; line ${first.line} counts` }],
+  };
+}
