@@ -1,3 +1,4 @@
+import './node-warnings.ts';
 import { Command, CommanderError } from 'commander';
 import { reportError } from './output.ts';
 import { registerInit } from './commands/init.ts';
@@ -28,9 +29,6 @@ export async function main(argv: string[]): Promise<number> {
   process.env['POWERTOOLS_METRICS_DISABLED'] ??= 'true';
   process.env['POWERTOOLS_LOG_LEVEL'] ??= process.env['BURSAR_LOG_LEVEL'] ?? 'WARN';
   for (const method of ['log', 'info', 'warn', 'debug', 'trace'] as const) console[method] = console.error;
-  // The AWS SDK warns on every run that future releases will need Node 22; on Node 20 that is noise.
-  process.removeAllListeners('warning');
-  process.on('warning', (w) => { if (w.name !== 'NodeVersionSupportWarning') process.stderr.write(`${w.name}: ${w.message}\n`); });
 
   const json = argv.includes('--json');
   const program = buildProgram();

@@ -40,7 +40,7 @@ export function resolveDataDir(opts: RuntimeOptions): string {
 export async function openRuntime(opts: RuntimeOptions = {}): Promise<Runtime> {
   const env = opts.env ?? process.env;
   const tableName = env['BURSAR_TABLE_NAME'] ?? 'bursar';
-  const endpoint = env['BURSAR_DYNAMODB_ENDPOINT'] ?? env['AWS_ENDPOINT_URL_DYNAMODB'];
+  const endpoint = env['BURSAR_DYNAMODB_ENDPOINT'] || env['AWS_ENDPOINT_URL_DYNAMODB'] || undefined;
   const external = endpoint !== undefined || env['BURSAR_USE_AWS'] === '1';
   // Locally the bundled DynamoDB Local allows 10 items per transaction; AWS allows 100.
   const maxTransactionItems = Number(env['BURSAR_TRANSACTION_MAX_ITEMS'] ?? (external && !endpoint ? 100 : 10));

@@ -6,7 +6,7 @@
  * SIGKILL of this process cannot be intercepted, so java would then outlive it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants as fsConstants, mkdirSync } from 'node:fs';
+import { accessSync, constants as fsConstants, mkdirSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import path from 'node:path';
@@ -124,6 +124,12 @@ interface LaunchArgs {
 }
 
 async function launch(a: LaunchArgs): Promise<DynamoLocal> {
+  if (!(await portFree(a.port))) {
+    throw new BursarError('DYNAMO_LOCAL_START_FAILED', `port ${a.port} is already in use`, {
+      port: a.port,
+      addressInUse: true,
+    });
+  }
   const args = [
     `-Djava.library.path=${path.join(a.jarDir, 'DynamoDBLocal_lib')}`,
     '-jar',
@@ -194,7 +200,15 @@ async function launch(a: LaunchArgs): Promise<DynamoLocal> {
         return await fail(`exited during startup (code ${child.exitCode}, signal ${child.signalCode})`);
       }
       if (Date.now() > deadline) return await fail(`did not become ready within ${START_TIMEOUT_MS} ms`);
-      if ((await portAccepts(a.port)) && (await listTablesWorks(probe)) && alive() && !addressInUse) {
+      // The port must be held by *our* java: otherwise a process that grabbed the port first would
+      // answer the probe while our java dies of "Address already in use".
+      if (
+        listensOn(child.pid!, a.port) !== false &&
+        (await portAccepts(a.port)) &&
+        (await listTablesWorks(probe)) &&
+        alive() &&
+        !addressInUse
+      ) {
         return { endpoint, port: a.port, pid: child.pid!, stop };
       }
       await sleep(200);
@@ -245,6 +259,57 @@ function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.unref();
+    server.once('error', () => resolve(false));
+    server.listen(port, () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * Whether process `pid` holds a listening TCP socket on `port`, read from /proc (Linux);
+ * undefined where /proc cannot tell.
+ */
+function listensOn(pid: number, port: number): boolean | undefined {
+  let socketInodes: Set<string>;
+  const listening = new Set<string>();
+  try {
+    socketInodes = new Set(
+      readdirSync(`/proc/${pid}/fd`)
+        .map((fd) => /^socket:\[(\d+)\]$/.exec(safeReadlink(`/proc/${pid}/fd/${fd}`))?.[1])
+        .filter((inode): inode is string => inode !== undefined),
+    );
+    const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+    for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch {
+        continue; // e.g. no IPv6
+      }
+      for (const line of text.split('\n').slice(1)) {
+        const cols = line.trim().split(/\s+/);
+        // cols: sl local_address rem_address st ... uid timeout inode
+        if (cols[3] === '0A' && cols[1]?.endsWith(`:${hexPort}`) && cols[9]) listening.add(cols[9]);
+      }
+    }
+  } catch {
+    return undefined;
+  }
+  for (const inode of listening) if (socketInodes.has(inode)) return true;
+  return false;
+}
+
+function safeReadlink(p: string): string {
+  try {
+    return readlinkSync(p);
+  } catch {
+    return '';
+  }
 }
 
 function portAccepts(port: number): Promise<boolean> {

@@ -1,0 +1,96 @@
+import '../node-warnings.ts';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { MEASURES, POLICY } from '../../shared/domain/catalog.ts';
+import { formatYuanGrouped } from '../../shared/domain/money.ts';
+import { main } from '../program.ts';
+import { startDynamoLocal } from '../local/dynamo-local.ts';
+import { sampleAwardLines, sampleBudgetsCsv, sampleSchemesCsv } from './sample-data.ts';
+
+/**
+ * `npm start`: the whole product on a fresh embedded store, driven through the real CLI commands
+ * (and so the real handlers): catalog, schemes, FY2025 budgets, ~1,000 sample awards, then what
+ * happened per measure. Everything lands in .bursar-demo/ (data dir and input files).
+ */
+const root = path.resolve(process.env['BURSAR_DEMO_DIR'] ?? '.bursar-demo');
+const dataDir = path.join(root, 'data');
+const say = (line = '') => process.stderr.write(`${line}\n`);
+
+async function bursar(...args: string[]): Promise<unknown> {
+  // Capture the JSON result of a CLI command run in this process.
+  const chunks: string[] = [];
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((chunk: string | Uint8Array) => { chunks.push(String(chunk)); return true; }) as typeof process.stdout.write;
+  let code: number;
+  try {
+    code = await main(['--json', '--data-dir', dataDir, ...args]);
+  } finally {
+    process.stdout.write = write;
+  }
+  const result = JSON.parse(chunks.join('')) as unknown;
+  if (code !== 0) throw new Error(`bursar ${args.join(' ')} failed: ${JSON.stringify(result)}`);
+  return result;
+}
+
+async function demo(): Promise<void> {
+  rmSync(root, { recursive: true, force: true });
+  mkdirSync(root, { recursive: true });
+  say(`Bursar demo: ${POLICY.documentNumber} (${MEASURES.length} measures), fresh store in ${dataDir}`);
+
+  const files = {
+    schemes: path.join(root, 'schemes.csv'),
+    budgets: path.join(root, 'budgets-2025.csv'),
+    awards: path.join(root, 'awards-2025.csv'),
+  };
+  writeFileSync(files.schemes, sampleSchemesCsv());
+  writeFileSync(files.budgets, sampleBudgetsCsv(2025));
+  writeFileSync(files.awards, `${[...sampleAwardLines({ count: 1000 })].join('\n')}\n`);
+
+  // One DynamoDB Local for the whole demo, on the data dir's files, shared by every command below.
+  const store = await startDynamoLocal({ dbPath: path.join(dataDir, 'dynamodb') });
+  process.env['BURSAR_DYNAMODB_ENDPOINT'] = store.endpoint;
+  try {
+    await steps(files);
+  } finally {
+    await store.stop();
+  }
+}
+
+async function steps(files: { schemes: string; budgets: string; awards: string }): Promise<void> {
+  await bursar('init');
+  const schemes = (await bursar('scheme', 'load', files.schemes)) as { loaded: unknown[] };
+  say(`Loaded ${schemes.loaded.length} special schemes.`);
+  const budgets = (await bursar('budget', 'load', files.budgets, '--by', 'finance-wang')) as { results: unknown[] };
+  say(`Set ${budgets.results.length} FY2025 budget envelopes.`);
+
+  say('Submitting 1,000 sample awards through the intake handler...');
+  const started = Date.now();
+  const report = (await bursar('awards', 'submit', files.awards)) as Record<string, number>;
+  const seconds = (Date.now() - started) / 1000;
+  say(`  ${report['submitted']} records in ${seconds.toFixed(1)} s: ${report['reserved']} reserved, ${report['waitlisted']} waitlisted, ` +
+    `${report['rejected']} rejected, ${report['duplicates']} duplicates, ${report['conflicts']} conflicts, ${report['invalid']} invalid.`);
+
+  const { awards } = (await bursar('awards', 'list', '--fiscal-year', '2025')) as { awards: { status: string; reason?: string; measure: number }[] };
+  const reasons = new Map<string, number>();
+  for (const a of awards) if (a.status === 'REJECTED' || a.status === 'WAITLISTED') reasons.set(`${a.status} ${a.reason}`, (reasons.get(`${a.status} ${a.reason}`) ?? 0) + 1);
+  say('  Why awards were not reserved:');
+  for (const [reason, n] of [...reasons].sort()) say(`    ${reason.padEnd(36)} ${n}`);
+
+  const { envelopes } = (await bursar('budget', 'show', '--fiscal-year', '2025')) as {
+    envelopes: { measure: number; budget_fen: number; reserved_fen: number; available_fen: number; waitlisted_fen: number; waitlisted_count: number }[];
+  };
+  say('');
+  say('FY2025 per measure (yuan):');
+  say(`${'measure'.padEnd(8)}${'budget'.padStart(16)}${'reserved'.padStart(16)}${'available'.padStart(16)}${'waiting'.padStart(16)}  #`);
+  for (const e of envelopes.sort((a, b) => a.measure - b.measure)) {
+    say(`${String(e.measure).padEnd(8)}${formatYuanGrouped(e.budget_fen).padStart(16)}${formatYuanGrouped(e.reserved_fen).padStart(16)}` +
+      `${formatYuanGrouped(e.available_fen).padStart(16)}${formatYuanGrouped(e.waitlisted_fen).padStart(16)}  ${e.waitlisted_count}`);
+  }
+  say('');
+  say(`Try: npx bursar --data-dir ${path.relative(process.cwd(), dataDir)} awards show ${(awards[0] as { award_id?: string } | undefined)?.award_id ?? 'ID'}`);
+}
+
+demo().catch((error: unknown) => {
+  process.stderr.write(`demo failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exitCode = 1;
+});

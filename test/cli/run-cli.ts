@@ -1,0 +1,28 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '../..');
+
+export interface CliRun {
+  code: number;
+  json: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  stdout: string;
+  stderr: string;
+}
+
+/** Run the real `bursar` CLI in a child process (through tsx, as `npx bursar` does) with --json. */
+export function runCli(args: string[], env: Record<string, string>): CliRun {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'cli/main.ts'), '--json', ...args], {
+    cwd: root,
+    env: { ...process.env, NODE_OPTIONS: '', ...env },
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  let json: unknown;
+  try {
+    json = JSON.parse(result.stdout);
+  } catch {
+    json = undefined;
+  }
+  return { code: result.status ?? -1, json, stdout: result.stdout, stderr: result.stderr };
+}
