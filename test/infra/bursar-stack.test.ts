@@ -1,0 +1,572 @@
+/**
+ * The Bursar stack, synthesized once (esbuild bundles five functions) with the same cdk.json
+ * context and cdk-nag packs as `cdk synth`. Asserts the properties issue 5 asks for, not a snapshot.
+ */
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { App, CfnResource, Validations, type CfnElement } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { AwsSolutionsChecks, NIST80053R5Checks, type NagPack } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import { buildBursarApp } from '../../infra/build-app.ts';
+import {
+  INTAKE_MAX_CONCURRENCY,
+  TIMEOUTS,
+  type BursarStack,
+  type FunctionName,
+} from '../../infra/bursar-stack.ts';
+import { REPO_ROOT } from '../../infra/paths.ts';
+import { GSI1, GSI2, KEY } from '../../shared/adapters/dynamo/table-schema.ts';
+import { bundleSizes, DEFAULT_LIMIT_KB } from '../../scripts/bundle-report.ts';
+
+type Json = any; // CloudFormation JSON, navigated by the assertions below
+interface Resource {
+  Type: string;
+  Properties?: Json;
+  DependsOn?: string[];
+  DeletionPolicy?: string;
+}
+
+const ALERT_EMAILS = {
+  EITB: ['eitb@example.cn'],
+  FIN: ['fin@example.cn', 'fin-deputy@example.cn'],
+  STB: ['shared@example.cn'],
+  DRB: ['Shared@example.cn'], // same mailbox for two bureaus: one subscription, both codes
+};
+const OPS_EMAILS = ['ops@example.cn'];
+
+let app: App;
+let stack: BursarStack;
+let template: Template;
+let resources: Record<string, Resource>;
+
+beforeAll(() => {
+  const cdkJson = JSON.parse(readFileSync(path.join(REPO_ROOT, 'cdk.json'), 'utf8')) as { context: object };
+  app = new App({ context: { ...cdkJson.context, alertEmails: ALERT_EMAILS, opsEmails: OPS_EMAILS } });
+  stack = buildBursarApp(app);
+  // Synthesizes the app, which also runs the registered cdk-nag plugins: any unacknowledged
+  // error-level finding throws here, exactly as in `cdk synth`.
+  template = Template.fromStack(stack);
+  resources = template.toJSON().Resources as Record<string, Resource>;
+}, 120_000);
+
+// ---------------------------------------------------------------------------------------------
+const logicalId = (c: IConstruct): string => stack.getLogicalId(c.node.defaultChild as CfnElement);
+const ref = (c: IConstruct) => ({ Ref: logicalId(c) });
+const arnOf = (c: IConstruct) => ({ 'Fn::GetAtt': [logicalId(c), 'Arn'] });
+const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+const asArray = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+const FUNCTIONS: FunctionName[] = ['intake', 'runRequest', 'reconcile', 'notifier', 'api'];
+
+/** Statements of the customer-managed policy attached to a function's role. */
+function statementsOf(fn: FunctionName): Json[] {
+  const roleId = logicalId(stack.functions[fn].role);
+  return policyStatementsForRole(roleId);
+}
+function policyStatementsForRole(roleId: string): Json[] {
+  return ofType('AWS::IAM::ManagedPolicy')
+    .filter(([, r]) => asArray(r.Properties.Roles).some((x: Json) => x.Ref === roleId))
+    .flatMap(([, r]) => asArray(r.Properties.PolicyDocument.Statement));
+}
+const grants = (statements: Json[], action: string, resource: Json): boolean =>
+  statements.some(
+    (s) =>
+      s.Effect === 'Allow' &&
+      asArray(s.Action).includes(action) &&
+      asArray(s.Resource).some((r) => JSON.stringify(r) === JSON.stringify(resource)),
+  );
+const hasActionPrefix = (statements: Json[], prefix: string): boolean =>
+  statements.some((s) => asArray<string>(s.Action).some((a) => a.startsWith(prefix)));
+
+// ---------------------------------------------------------------------------------------------
+describe('KMS', () => {
+  test('one customer-managed key, rotated, retained on stack deletion', () => {
+    template.resourceCountIs('AWS::KMS::Key', 1);
+    template.hasResource('AWS::KMS::Key', {
+      Properties: { EnableKeyRotation: true },
+      DeletionPolicy: 'Retain',
+    });
+  });
+});
+
+describe('DynamoDB table', () => {
+  test('single table with the shared key schema and both GSIs (projection ALL)', () => {
+    template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [
+        { AttributeName: KEY.pk, KeyType: 'HASH' },
+        { AttributeName: KEY.sk, KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: [GSI1, GSI2].map((g) => ({
+        IndexName: g.name,
+        KeySchema: [
+          { AttributeName: g.pk, KeyType: 'HASH' },
+          { AttributeName: g.sk, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      })),
+    });
+  });
+
+  test('on-demand, point-in-time recovery, deletion protection, customer-managed KMS, retained', () => {
+    template.hasResource('AWS::DynamoDB::Table', {
+      Properties: {
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        DeletionProtectionEnabled: true,
+        SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: arnOf(stack.key) },
+      },
+      DeletionPolicy: 'Retain',
+    });
+  });
+});
+
+describe('SQS', () => {
+  test('every queue, dead-letter queues included, is encrypted with the Bursar key', () => {
+    const queues = ofType('AWS::SQS::Queue');
+    expect(queues).toHaveLength(7); // 3 work queues + 3 DLQs + the reconcile DLQ
+    for (const [, q] of queues) expect(q.Properties.KmsMasterKeyId).toEqual(arnOf(stack.key));
+  });
+
+  test('every queue has a policy denying requests without TLS', () => {
+    const sslOnly = new Set<string>();
+    for (const [, p] of ofType('AWS::SQS::QueuePolicy')) {
+      const denies = asArray<Json>(p.Properties.PolicyDocument.Statement).some(
+        (s) => s.Effect === 'Deny' && s.Condition?.Bool?.['aws:SecureTransport'] === 'false',
+      );
+      if (denies) for (const q of p.Properties.Queues) sslOnly.add(q.Ref);
+    }
+    expect([...sslOnly].sort()).toEqual(ofType('AWS::SQS::Queue').map(([id]) => id).sort());
+  });
+
+  test.each(['intake', 'runRequest', 'alert'] as const)('%s queue redrives to its DLQ after 5 receives', (name) => {
+    const pair = stack.queues[name];
+    expect(resources[logicalId(pair.queue)]!.Properties.RedrivePolicy).toEqual({
+      deadLetterTargetArn: arnOf(pair.deadLetterQueue),
+      maxReceiveCount: 5,
+    });
+  });
+
+  test('visibility timeout is at least 6 × the consuming function timeout', () => {
+    const mappings = ofType('AWS::Lambda::EventSourceMapping');
+    expect(mappings).toHaveLength(3);
+    for (const [, m] of mappings) {
+      const queue = resources[m.Properties.EventSourceArn['Fn::GetAtt'][0]]!;
+      const fn = resources[m.Properties.FunctionName.Ref]!;
+      expect(queue.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * fn.Properties.Timeout);
+    }
+  });
+});
+
+describe('Lambda functions', () => {
+  test('five NodejsFunctions on the newest Node runtime, arm64, ESM bundle handler', () => {
+    const newestNode = lambda.Runtime.ALL.filter((r) => r.family === lambda.RuntimeFamily.NODEJS)
+      .map((r) => r.name)
+      .sort((a, b) => a.localeCompare(b, undefined, { numeric: true }))
+      .pop();
+    const fns = ofType('AWS::Lambda::Function');
+    expect(fns).toHaveLength(5);
+    for (const [, f] of fns) {
+      expect(f.Properties.Runtime).toBe(newestNode);
+      expect(f.Properties.Architectures).toEqual(['arm64']);
+      expect(f.Properties.Handler).toBe('index.handler');
+      expect(f.Properties.ReservedConcurrentExecutions).toBeGreaterThan(0);
+    }
+  });
+
+  test('each function has the Bursar configuration and Powertools settings', () => {
+    for (const name of FUNCTIONS) {
+      const vars = resources[logicalId(stack.functions[name].function)]!.Properties.Environment.Variables;
+      expect(vars).toEqual({
+        BURSAR_TABLE_NAME: ref(stack.table),
+        BURSAR_ALERT_QUEUE_URL: ref(stack.queues.alert.queue),
+        BURSAR_RUN_QUEUE_URL: ref(stack.queues.runRequest.queue),
+        BURSAR_ALERT_TOPIC_ARN: ref(stack.notifications.alertTopic),
+        BURSAR_EXPORT_BUCKET: ref(stack.exportBucket.bucket),
+        BURSAR_TRANSACTION_MAX_ITEMS: '100',
+        POWERTOOLS_SERVICE_NAME: expect.stringMatching(/^bursar-/),
+        POWERTOOLS_METRICS_NAMESPACE: 'Bursar',
+      });
+    }
+  });
+
+  test('each function logs to its own KMS-encrypted log group with a retention', () => {
+    for (const name of FUNCTIONS) {
+      const fn = resources[logicalId(stack.functions[name].function)]!;
+      const logGroup = resources[fn.Properties.LoggingConfig.LogGroup.Ref]!;
+      expect(logGroup.Properties.KmsKeyId).toEqual(arnOf(stack.key));
+      expect(logGroup.Properties.RetentionInDays).toBeGreaterThanOrEqual(365);
+    }
+  });
+
+  test('SQS event sources report batch item failures; intake has a maximum concurrency', () => {
+    for (const [, m] of ofType('AWS::Lambda::EventSourceMapping')) {
+      expect(m.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+    }
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: arnOf(stack.queues.intake.queue),
+      FunctionName: ref(stack.functions.intake.function),
+      ScalingConfig: { MaximumConcurrency: INTAKE_MAX_CONCURRENCY },
+    });
+    // Reserved concurrency above the mapping's cap, so the mapping itself never causes throttles.
+    expect(resources[logicalId(stack.functions.intake.function)]!.Properties.ReservedConcurrentExecutions)
+      .toBeGreaterThan(INTAKE_MAX_CONCURRENCY);
+  });
+
+  test('queue consumers are wired to the right queues', () => {
+    const wiring = Object.fromEntries(
+      ofType('AWS::Lambda::EventSourceMapping').map(([, m]) => [
+        m.Properties.FunctionName.Ref,
+        m.Properties.EventSourceArn['Fn::GetAtt'][0],
+      ]),
+    );
+    expect(wiring).toEqual({
+      [logicalId(stack.functions.intake.function)]: logicalId(stack.queues.intake.queue),
+      [logicalId(stack.functions.runRequest.function)]: logicalId(stack.queues.runRequest.queue),
+      [logicalId(stack.functions.notifier.function)]: logicalId(stack.queues.alert.queue),
+    });
+  });
+
+  test('bundles are minified ESM with a createRequire banner, the AWS SDK left to the runtime', () => {
+    const sizes = bundleSizes(app.outdir);
+    expect(sizes.map((s) => s.name).sort()).toEqual(
+      ['bursar-api', 'bursar-intake', 'bursar-notifier', 'bursar-reconcile', 'bursar-run-request'],
+    );
+    for (const s of sizes) {
+      expect(s.file).toBe('index.mjs');
+      const code = readFileSync(path.join(s.assetDir, s.file), 'utf8');
+      expect(code.startsWith("import{createRequire}from'node:module';const require=createRequire(import.meta.url);")).toBe(true);
+      expect(code).toMatch(/export\s*\{[^}]*\bas handler\b|export\s*\{\s*handler\b/);
+      // Minified: a few long lines (unminified esbuild output has one statement per line).
+      expect(code.split('\n').length).toBeLessThan(10 + s.bytes / 2000);
+      // The SDK is imported from the runtime, never inlined (the clients' protocol targets would show).
+      expect(code).not.toMatch(/DynamoDB_20120810|AmazonSQS\.|"AmazonSimpleNotificationService"/);
+    }
+    expect(DEFAULT_LIMIT_KB).toBe(250);
+  });
+});
+
+describe('IAM', () => {
+  test('no inline policies and no AWS-managed policies on any role', () => {
+    template.resourceCountIs('AWS::IAM::Policy', 0);
+    for (const [, role] of ofType('AWS::IAM::Role')) {
+      expect(role.Properties.Policies).toBeUndefined();
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    }
+  });
+
+  test('no identity policy anywhere has a wildcard action or a "*" resource', () => {
+    for (const [, p] of ofType('AWS::IAM::ManagedPolicy')) {
+      for (const s of asArray<Json>(p.Properties.PolicyDocument.Statement)) {
+        for (const action of asArray<string>(s.Action)) expect(action).not.toMatch(/\*/);
+        for (const resource of asArray<Json>(s.Resource)) expect(resource).not.toBe('*');
+      }
+    }
+  });
+
+  test('table statements name the table and its two indexes exactly, never index/*', () => {
+    const table = arnOf(stack.table);
+    const indexArn = (name: string) => ({ 'Fn::Join': ['', [table, `/index/${name}`]] });
+    const allowed = [table, indexArn(GSI1.name), indexArn(GSI2.name)].map((r) => JSON.stringify(r));
+    let seen = 0;
+    for (const [, p] of ofType('AWS::IAM::ManagedPolicy')) {
+      for (const s of asArray<Json>(p.Properties.PolicyDocument.Statement)) {
+        if (!hasActionPrefix([s], 'dynamodb:')) continue;
+        seen += 1;
+        for (const r of asArray(s.Resource)) expect(allowed).toContain(JSON.stringify(r));
+        expect(asArray<string>(s.Action).every((a) => a.startsWith('dynamodb:'))).toBe(true);
+      }
+    }
+    expect(seen).toBeGreaterThan(0);
+  });
+
+  test('each function can do exactly what its job needs', () => {
+    const table = arnOf(stack.table);
+    const alertQueue = arnOf(stack.queues.alert.queue);
+    const runQueue = arnOf(stack.queues.runRequest.queue);
+    const topic = ref(stack.notifications.alertTopic);
+    const objects = { 'Fn::Join': ['', [arnOf(stack.exportBucket.bucket), '/*']] };
+    const matrix: Record<FunctionName, Record<string, boolean>> = {
+      intake: { table: true, alerts: true, runs: false, publish: false, put: false },
+      runRequest: { table: true, alerts: false, runs: false, publish: false, put: true },
+      reconcile: { table: true, alerts: true, runs: false, publish: false, put: false },
+      notifier: { table: false, alerts: false, runs: false, publish: true, put: false },
+      api: { table: true, alerts: false, runs: true, publish: false, put: false },
+    };
+    for (const fn of FUNCTIONS) {
+      const st = statementsOf(fn);
+      expect({
+        fn,
+        table: grants(st, 'dynamodb:PutItem', table),
+        alerts: grants(st, 'sqs:SendMessage', alertQueue),
+        runs: grants(st, 'sqs:SendMessage', runQueue),
+        publish: grants(st, 'sns:Publish', topic),
+        put: grants(st, 's3:PutObject', objects),
+      }).toEqual({ fn, ...matrix[fn] });
+      expect(hasActionPrefix(st, 'dynamodb:')).toBe(matrix[fn]['table']);
+      expect(hasActionPrefix(st, 's3:')).toBe(matrix[fn]['put']);
+      expect(hasActionPrefix(st, 'sns:')).toBe(matrix[fn]['publish']);
+    }
+  });
+});
+
+describe('EventBridge Scheduler', () => {
+  test('reconciliation runs nightly at 02:00 Asia/Shanghai with a dead-letter queue', () => {
+    template.resourceCountIs('AWS::Scheduler::Schedule', 1);
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0 2 * * ? *)',
+      ScheduleExpressionTimezone: 'Asia/Shanghai',
+      State: 'ENABLED',
+      Target: {
+        Arn: arnOf(stack.functions.reconcile.function),
+        DeadLetterConfig: { Arn: arnOf(stack.reconcileDeadLetterQueue) },
+      },
+    });
+  });
+
+  test('the schedule role may invoke only the reconcile function; its async failures go to a DLQ', () => {
+    const [, schedule] = ofType('AWS::Scheduler::Schedule')[0]!;
+    const roleId = schedule.Properties.Target.RoleArn['Fn::GetAtt'][0];
+    const invoke = policyStatementsForRole(roleId).filter((s) => asArray(s.Action).includes('lambda:InvokeFunction'));
+    expect(invoke).toHaveLength(1);
+    expect(asArray(invoke[0].Resource)).toEqual([arnOf(stack.functions.reconcile.function)]);
+    expect(resources[logicalId(stack.functions.reconcile.function)]!.Properties.DeadLetterConfig).toEqual({
+      TargetArn: arnOf(stack.reconcileDeadLetterQueue),
+    });
+  });
+});
+
+describe('SNS', () => {
+  test('both topics are KMS-encrypted and publish over TLS only', () => {
+    for (const topic of [stack.notifications.alertTopic, stack.notifications.opsTopic]) {
+      expect(resources[logicalId(topic)]!.Properties.KmsMasterKeyId).toEqual(arnOf(stack.key));
+      template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+        Topics: [ref(topic)],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      });
+    }
+  });
+
+  test('one e-mail subscription per bureau address, filtered on the unit attribute', () => {
+    const alertSubs = ofType('AWS::SNS::Subscription')
+      .map(([, s]) => s.Properties)
+      .filter((p) => p.TopicArn.Ref === logicalId(stack.notifications.alertTopic));
+    const byEndpoint = Object.fromEntries(alertSubs.map((p) => [p.Endpoint, p]));
+    expect(Object.keys(byEndpoint).sort()).toEqual(
+      ['eitb@example.cn', 'fin@example.cn', 'fin-deputy@example.cn', 'shared@example.cn'].sort(),
+    );
+    for (const p of alertSubs) expect(p.Protocol).toBe('email');
+    expect(byEndpoint['eitb@example.cn'].FilterPolicy).toEqual({ unit: ['EITB'] });
+    expect(byEndpoint['fin@example.cn'].FilterPolicy).toEqual({ unit: ['FIN'] });
+    expect(byEndpoint['fin-deputy@example.cn'].FilterPolicy).toEqual({ unit: ['FIN'] });
+    expect(byEndpoint['shared@example.cn'].FilterPolicy).toEqual({ unit: ['STB', 'DRB'] });
+  });
+
+  test('operators are subscribed to the operations topic without a filter', () => {
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      TopicArn: ref(stack.notifications.opsTopic),
+      Protocol: 'email',
+      Endpoint: 'ops@example.cn',
+      FilterPolicy: Match.absent(),
+    });
+  });
+});
+
+describe('S3', () => {
+  test('export bucket: public access blocked, versioned, KMS, access-logged, retained', () => {
+    template.hasResource('AWS::S3::Bucket', {
+      Properties: {
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+        VersioningConfiguration: { Status: 'Enabled' },
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [
+            {
+              BucketKeyEnabled: true,
+              ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: arnOf(stack.key) },
+            },
+          ],
+        },
+        LoggingConfiguration: { DestinationBucketName: ref(stack.exportBucket.accessLogBucket) },
+      },
+      DeletionPolicy: 'Retain',
+    });
+  });
+
+  test('both buckets deny requests without TLS 1.2+', () => {
+    for (const bucket of [stack.exportBucket.bucket, stack.exportBucket.accessLogBucket]) {
+      template.hasResourceProperties('AWS::S3::BucketPolicy', {
+        Bucket: ref(bucket),
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+            Match.objectLike({ Effect: 'Deny', Condition: { NumericLessThan: { 's3:TlsVersion': 1.2 } } }),
+          ]),
+        },
+      });
+    }
+  });
+});
+
+describe('HTTP API', () => {
+  test('three routes, all with IAM authorization, integrated with the API function', () => {
+    const routes = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties);
+    expect(routes.map((r) => r.RouteKey).sort()).toEqual(
+      ['GET /summary', 'POST /runs', 'POST /runs/{runId}/approve'].sort(),
+    );
+    for (const r of routes) expect(r.AuthorizationType).toBe('AWS_IAM');
+    template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
+      IntegrationType: 'AWS_PROXY',
+      IntegrationUri: arnOf(stack.functions.api.function),
+      PayloadFormatVersion: '2.0',
+    });
+  });
+
+  test('the stage writes access logs, including the caller identity, to an encrypted log group', () => {
+    const [, stage] = ofType('AWS::ApiGatewayV2::Stage')[0]!;
+    const format = JSON.parse(stage.Properties.AccessLogSettings.Format);
+    expect(format.userArn).toBe('$context.identity.userArn');
+    const logGroup = resources[stage.Properties.AccessLogSettings.DestinationArn['Fn::GetAtt'][0]]!;
+    expect(logGroup.Properties.KmsKeyId).toEqual(arnOf(stack.key));
+    expect(stage.Properties.DefaultRouteSettings.ThrottlingRateLimit).toBeGreaterThan(0);
+  });
+
+  test('requesting and approving are separate policies (four eyes)', () => {
+    const routesOf = (policy: IConstruct): string[] =>
+      asArray<Json>(resources[logicalId(policy)]!.Properties.PolicyDocument.Statement)
+        .flatMap((s) => asArray<Json>(s.Resource))
+        .map((r) => r['Fn::Join'][1].at(-1) as string)
+        .sort();
+    expect(routesOf(stack.financeApi.requesterPolicy)).toEqual(['/$default/GET/summary', '/$default/POST/runs']);
+    expect(routesOf(stack.financeApi.approverPolicy)).toEqual([
+      '/$default/GET/summary',
+      '/$default/POST/runs/*/approve',
+    ]);
+  });
+});
+
+describe('CloudWatch alarms', () => {
+  const alarms = () => ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+
+  test('every alarm notifies the operations topic', () => {
+    expect(alarms().length).toBeGreaterThanOrEqual(11);
+    for (const a of alarms()) {
+      expect(a.AlarmActions).toEqual([ref(stack.notifications.opsTopic)]);
+      expect(a.OKActions).toEqual([ref(stack.notifications.opsTopic)]);
+    }
+  });
+
+  test('any message in any dead-letter queue', () => {
+    const dlqs = [
+      stack.queues.intake.deadLetterQueue,
+      stack.queues.runRequest.deadLetterQueue,
+      stack.queues.alert.deadLetterQueue,
+      stack.reconcileDeadLetterQueue,
+    ];
+    for (const dlq of dlqs) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(dlq), 'QueueName'] } }],
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        Threshold: 1,
+      });
+    }
+  });
+
+  test('errors of every function', () => {
+    for (const name of FUNCTIONS) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Errors',
+        Dimensions: [{ Name: 'FunctionName', Value: ref(stack.functions[name].function) }],
+        Threshold: 1,
+      });
+    }
+  });
+
+  test('reconciliation not clean (the metric the reconcile function publishes)', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'Bursar',
+      MetricName: 'ReconciliationClean',
+      Dimensions: [{ Name: 'service', Value: 'bursar-reconcile' }],
+      Statistic: 'Minimum',
+      ComparisonOperator: 'LessThanThreshold',
+      Threshold: 1,
+    });
+    const vars = resources[logicalId(stack.functions.reconcile.function)]!.Properties.Environment.Variables;
+    expect(vars.POWERTOOLS_SERVICE_NAME).toBe('bursar-reconcile');
+  });
+
+  test('intake throttling', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Throttles',
+      Dimensions: [{ Name: 'FunctionName', Value: ref(stack.functions.intake.function) }],
+      Threshold: 1,
+    });
+  });
+});
+
+describe('cdk-nag', () => {
+  const packs: [string, () => NagPack][] = [
+    ['AwsSolutions', () => new AwsSolutionsChecks()],
+    ['NIST 800-53 R5', () => new NIST80053R5Checks()],
+  ];
+
+  test.each(packs)('%s: no unacknowledged findings (errors or warnings)', (_name, pack) => {
+    const report = pack().validateScope(app);
+    const findings = report.violations.map(
+      (v) => `${v.severity} ${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`,
+    );
+    expect(findings).toEqual([]);
+    expect(report.success).toBe(true);
+  });
+
+  test('both packs are registered on the app, so `cdk synth` runs them too', () => {
+    const registered = (app as unknown as { _validationPlugins: { name: string }[] })._validationPlugins.map(
+      (p) => p.name,
+    );
+    expect(registered).toEqual(expect.arrayContaining([new AwsSolutionsChecks().name, new NIST80053R5Checks().name]));
+  });
+
+  test('every acknowledgement sits on a single CloudFormation resource and gives a specific reason', () => {
+    const acknowledgements: { path: string; id: string; reason: string; onResource: boolean }[] = [];
+    for (const c of app.node.findAll()) {
+      for (const entry of c.node.metadata) {
+        if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
+        for (const [id, reason] of Object.entries(entry.data as Record<string, string>)) {
+          acknowledgements.push({ path: c.node.path, id, reason, onResource: CfnResource.isCfnResource(c) });
+        }
+      }
+    }
+    expect(acknowledgements.length).toBeGreaterThan(0);
+    for (const a of acknowledgements) {
+      expect({ ...a, onResource: a.onResource }).toEqual({ ...a, onResource: true });
+      expect(a.reason.length).toBeGreaterThanOrEqual(60);
+    }
+  });
+
+  test('CDK itself reports no errors or warnings', () => {
+    expect(Annotations.fromStack(stack).findError('*', Match.anyValue())).toEqual([]);
+    expect(Annotations.fromStack(stack).findWarning('*', Match.anyValue())).toEqual([]);
+  });
+});
+
+test('queue visibility timeouts follow the function timeouts they are derived from', () => {
+  expect(resources[logicalId(stack.queues.intake.queue)]!.Properties.VisibilityTimeout).toBe(
+    6 * TIMEOUTS.intake.toSeconds(),
+  );
+  expect(resources[logicalId(stack.queues.runRequest.queue)]!.Properties.VisibilityTimeout).toBe(
+    6 * TIMEOUTS.runRequest.toSeconds(),
+  );
+});
