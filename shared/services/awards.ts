@@ -1,6 +1,7 @@
 import type { Award, HistoryEntry } from '../domain/award.ts';
 import { BursarError, NotFoundError, TransientError, ValidationError } from '../domain/errors.ts';
 import type { Ledger } from '../ports/ledger.ts';
+import { noEnvelopeEvents, type EnvelopeEvents } from '../ports/envelope-events.ts';
 import { backoff } from './backoff.ts';
 import type { Clock } from './clock.ts';
 import { drainWaitlist } from './drain-waitlist.ts';
@@ -19,7 +20,7 @@ const MAX_ATTEMPTS = 30;
  * queue). Either way the queue is then served, since money or a new head may now fit.
  */
 export async function cancelAward(
-  ledger: Ledger, clock: Clock, cmd: { award_id: string; reason: string; by: string },
+  ledger: Ledger, clock: Clock, cmd: { award_id: string; reason: string; by: string }, events: EnvelopeEvents = noEnvelopeEvents,
 ): Promise<CancelResult> {
   const reason = cmd.reason.trim();
   const by = cmd.by.trim();
@@ -42,6 +43,7 @@ export async function cancelAward(
     }
     if (!result.ok) continue; // its status or envelope moved: look again
     const drained = await drainWaitlist(ledger, clock, award);
+    await events.envelopeChanged(award, {});
     const updated = await ledger.getAward(cmd.award_id);
     return { award: updated ?? award, changed: true, drained };
   }

@@ -3,6 +3,7 @@ import { committedFen, DEFAULT_ALERT_THRESHOLDS, envelopeLabel, type Envelope, t
 import { formatYuan } from '../domain/money.ts';
 import { BursarError, TransientError, ValidationError } from '../domain/errors.ts';
 import type { Ledger } from '../ports/ledger.ts';
+import { noEnvelopeEvents, type EnvelopeEvents } from '../ports/envelope-events.ts';
 import { backoff } from './backoff.ts';
 import type { Clock } from './clock.ts';
 import { drainWaitlist } from './drain-waitlist.ts';
@@ -45,7 +46,9 @@ export function normaliseThresholds(values: readonly number[]): number[] {
  * Create an envelope or change its total. A total below what is already committed (reserved +
  * batched + paid) is refused. Every change is audited; money that appears serves the waitlist.
  */
-export async function setBudget(ledger: Ledger, clock: Clock, cmd: SetBudgetCommand): Promise<SetBudgetResult> {
+export async function setBudget(
+  ledger: Ledger, clock: Clock, cmd: SetBudgetCommand, events: EnvelopeEvents = noEnvelopeEvents,
+): Promise<SetBudgetResult> {
   const key = { measure: cmd.measure, fiscal_year: cmd.fiscal_year };
   checkEnvelopeKey(key);
   if (!Number.isSafeInteger(cmd.amount_fen) || cmd.amount_fen < 0) {
@@ -82,6 +85,7 @@ export async function setBudget(ledger: Ledger, clock: Clock, cmd: SetBudgetComm
     );
     if (!result.ok) continue; // the envelope moved under us: read it again and re-check the cut
     const drained = await drainWaitlist(ledger, clock, key);
+    await events.envelopeChanged(key, {});
     const envelope = await ledger.getEnvelope(key);
     if (!envelope) throw new Error(`${envelopeLabel(key)} vanished after it was written`);
     return { envelope, changed: true, drained };

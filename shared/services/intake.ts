@@ -9,6 +9,7 @@ import { chunk, planReservation } from '../domain/reservation-plan.ts';
 import { evaluateEligibility, type TraceStep } from '../domain/rules.ts';
 import type { Scheme } from '../domain/scheme.ts';
 import type { Ledger, WriteResult } from '../ports/ledger.ts';
+import type { EnvelopeEvents } from '../ports/envelope-events.ts';
 import { backoff } from './backoff.ts';
 import type { Clock } from './clock.ts';
 import { drainWaitlist } from './drain-waitlist.ts';
@@ -35,6 +36,8 @@ export type IntakeSettlement = { ok: true; result: IntakeResult } | { ok: false;
 export interface IntakeDeps {
   ledger: Ledger;
   clock: Clock;
+  /** Told of every envelope intake changed (budget alerts); optional. */
+  events?: EnvelopeEvents;
 }
 
 const MAX_PLAN_ATTEMPTS = 30;
@@ -197,6 +200,7 @@ async function reserveGroup(
     return buildAward(m.c, status, reason, m.trace, now);
   };
   let waitlisted = false;
+  const waitReasons = new Map<WaitReason, number>();
 
   for (let attempt = 0; pending.length > 0; attempt++) {
     if (attempt >= MAX_PLAN_ATTEMPTS) throw new TransientError(`${envelopeLabel(key)}: too much contention, will retry`);
@@ -221,7 +225,10 @@ async function reserveGroup(
     for (const group of chunk(plan.waitlist, Math.floor((deps.ledger.maxTransactionItems - 1) / 2))) {
       const result = await deps.ledger.waitlistNew(key, group.map((w) => toAward(w.award.award_id, 'WAITLISTED', w.reason)));
       if (result.ok) {
-        for (const w of group) decided.set(w.award.id, { outcome: 'WAITLISTED', reason: w.reason });
+        for (const w of group) {
+          decided.set(w.award.id, { outcome: 'WAITLISTED', reason: w.reason });
+          waitReasons.set(w.reason, (waitReasons.get(w.reason) ?? 0) + 1);
+        }
         const ids = new Set(group.map((w) => w.award.id));
         pending = pending.filter((p) => !ids.has(p.id));
         waitlisted = true;
@@ -239,6 +246,11 @@ async function reserveGroup(
     for (const m of members) {
       if (drained.has(m.c.record.award_id) && decided.get(m.c.id)?.outcome === 'WAITLISTED') decided.set(m.c.id, { outcome: 'RESERVED' });
     }
+  }
+  if (deps.events && decided.size > 0) {
+    // One call per reason that made awards wait (at most two), or one plain call when all were reserved.
+    const changes = waitReasons.size === 0 ? [{}] : [...waitReasons].map(([reason, count]) => ({ waitlisted: { reason, count } }));
+    for (const change of changes) await deps.events.envelopeChanged(key, change);
   }
   return { decided };
 }

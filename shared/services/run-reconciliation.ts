@@ -1,0 +1,106 @@
+import { reconciliationAlert } from '../domain/build-alert.ts';
+import { ValidationError } from '../domain/errors.ts';
+import { mismatchedEnvelopes, planRepair, type ReconciliationReport, type RepairOutcome } from '../domain/reconciliation.ts';
+import type { AlertOutbox } from '../ports/alert-outbox.ts';
+import type { AlertSender } from '../ports/alert-transport.ts';
+import type { EnvelopeEvents } from '../ports/envelope-events.ts';
+import { checkLedger, type LedgerCheck, type ReconcileDeps, type ReconcileOptions } from './reconcile.ts';
+
+export interface RunReconciliationDeps extends ReconcileDeps {
+  /** Where the RECONCILIATION alert to FIN is stored; absent: no alert. */
+  outbox?: AlertOutbox;
+  /** In AWS, the alert queue. */
+  sender?: AlertSender;
+  /**
+   * Budget alerts: every envelope is re-evaluated after the check (a catch-up for any envelope
+   * change whose alert evaluation was lost, e.g. a process that died after its write).
+   */
+  events?: EnvelopeEvents;
+}
+
+export interface ReconcileCommand extends ReconcileOptions {
+  /** Repair stored envelope figures that differ, recording this name in the audit. */
+  repairBy?: string;
+}
+
+export interface ReconcileOutcome {
+  report: ReconciliationReport;
+  /** With a repair: the check made after it (also stored). */
+  after_repair?: ReconciliationReport;
+  /** The RECONCILIATION alert raised, if the report was not clean. */
+  alert_id?: string;
+}
+
+/**
+ * One reconciliation, as `bursar reconcile` and the nightly function run it: check, optionally
+ * repair, store the report with its date, alert FIN when not clean, and re-check after a repair.
+ */
+export async function runReconciliation(deps: RunReconciliationDeps, command: ReconcileCommand = {}): Promise<ReconcileOutcome> {
+  const by = command.repairBy?.trim();
+  if (command.repairBy !== undefined && !by) {
+    throw new ValidationError('MISSING_ACTOR', 'a repair needs who makes it (--by NAME)', { field: 'by' });
+  }
+  const check = await checkLedger(deps, command);
+  const { report } = check;
+  if (by && report.mismatches.length > 0) report.repairs = await repairEnvelopes(deps, check, by);
+  await deps.store.saveReport(report, by);
+
+  const outcome: ReconcileOutcome = { report };
+  if (!report.clean && deps.outbox) {
+    const alert = reconciliationAlert({
+      report_id: report.report_id, date: report.date, mismatches: report.mismatches.length,
+      run_mismatches: report.run_mismatches.length, stuck: report.stuck.length, envelopes: mismatchedEnvelopes(report.mismatches),
+    }, report.created_at);
+    await deps.outbox.putAlert(alert);
+    outcome.alert_id = alert.alert_id;
+    await deps.sender?.send([alert.alert_id]);
+  }
+
+  if (deps.events) {
+    for (const { envelope } of check.envelopes.values()) if (envelope) await deps.events.envelopeChanged(envelope, {});
+  }
+
+  if (report.repairs?.some((r) => r.outcome === 'REPAIRED')) {
+    const after = await checkLedger(deps, command);
+    await deps.store.saveReport(after.report);
+    outcome.after_repair = after.report;
+  }
+  return outcome;
+}
+
+const FIELDS = ['reserved_fen', 'batched_fen', 'paid_fen', 'available_fen', 'waitlisted_fen', 'waitlisted_count'] as const;
+
+/**
+ * Set each differing envelope's stored figures to the recomputed ones, conditional on the version
+ * the check read, with an audit entry. Award statuses are never touched: the awards are the record,
+ * the envelope figures a summary of them. The budget is never changed either.
+ */
+async function repairEnvelopes(deps: ReconcileDeps, check: LedgerCheck, by: string): Promise<RepairOutcome[]> {
+  const outcomes: RepairOutcome[] = [];
+  const at = new Date(deps.clock.now()).toISOString();
+  for (const { measure, fiscal_year } of mismatchedEnvelopes(check.report.mismatches)) {
+    const base = { measure, fiscal_year };
+    const checked = check.envelopes.get(`${fiscal_year}#${measure}`);
+    const envelope = checked?.envelope;
+    if (!checked || !envelope) {
+      outcomes.push({ ...base, outcome: 'REFUSED', detail: 'awards name this envelope but it has no stored item; set its budget first' });
+      continue;
+    }
+    if (!checked.stable) {
+      outcomes.push({ ...base, outcome: 'CHANGED', detail: 'the envelope changed while it was being checked; run reconcile again' });
+      continue;
+    }
+    const plan = planRepair(envelope, checked.tally);
+    if (!plan.ok) {
+      outcomes.push({ ...base, outcome: 'REFUSED', detail: plan.reason });
+      continue;
+    }
+    const before = Object.fromEntries(FIELDS.map((f) => [f, envelope[f]]));
+    const after = Object.fromEntries(FIELDS.map((f) => [f, plan.figures[f]]));
+    const written = await deps.store.repairEnvelope(base, envelope.version, plan.figures, { at, by, report_id: check.report.report_id, before, after });
+    outcomes.push(written === 'written'
+      ? { ...base, outcome: 'REPAIRED', detail: `figures set to the recomputed ones by ${by}`, before, after }
+      : { ...base, outcome: 'CHANGED', detail: 'the envelope changed since it was checked; nothing written, run reconcile again' });
+  }
+  return outcomes;
+}
