@@ -1,0 +1,73 @@
+/**
+ * Deployment settings read from CDK context (`cdk.json` or `-c key=value`), parsed once and
+ * validated, so a typo in a bureau code or an address fails the synth instead of silently
+ * dropping a bureau's alerts.
+ *
+ *   -c alertEmails='{"EITB":["a@x.cn"],"FIN":["f@x.cn"]}'   bureau e-mails, by unit code
+ *   -c opsEmails='["ops@x.cn"]'                              operators who receive CloudWatch alarms
+ */
+import type { Node } from 'constructs';
+import { z } from 'zod';
+import { UNITS, type UnitCode } from '../shared/domain/units.ts';
+
+export interface DeployConfig {
+  /** Unit code → addresses; each address becomes one e-mail subscription filtered on `unit`. */
+  readonly alertEmails: Partial<Record<UnitCode, readonly string[]>>;
+  /** Addresses subscribed (unfiltered) to the operations topic that the alarms notify. */
+  readonly opsEmails: readonly string[];
+}
+
+const unitCodes = UNITS.map((u) => u.code) as [UnitCode, ...UnitCode[]];
+const email = z.email();
+const alertEmailsSchema = z.partialRecord(z.enum(unitCodes), z.array(email));
+const opsEmailsSchema = z.array(email);
+
+/** `-c` passes strings; `cdk.json` and tests pass JSON values. Accept both. */
+function jsonish(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const text = value.trim();
+  if (text === '') return undefined;
+  if (text.startsWith('{') || text.startsWith('[')) {
+    try {
+      return JSON.parse(text);
+    } catch (cause) {
+      throw new Error(`context value is not valid JSON: ${text}`, { cause });
+    }
+  }
+  // A bare comma-separated list is allowed for opsEmails: -c opsEmails=a@x.cn,b@x.cn
+  return text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+}
+
+function parse<T>(key: string, schema: z.ZodType<T>, raw: unknown, fallback: T): T {
+  const value = jsonish(raw);
+  if (value === undefined || value === null) return fallback;
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const known = unitCodes.join(' ');
+    throw new Error(
+      `invalid context value "${key}": ${z.prettifyError(result.error)}\n(unit codes: ${known})`,
+    );
+  }
+  return result.data;
+}
+
+export function parseDeployConfig(context: { alertEmails?: unknown; opsEmails?: unknown }): DeployConfig {
+  const alertEmails = parse('alertEmails', alertEmailsSchema, context.alertEmails, {});
+  const opsEmails = parse('opsEmails', opsEmailsSchema, context.opsEmails, []);
+  for (const [unit, addresses] of Object.entries(alertEmails)) {
+    const seen = new Set<string>();
+    for (const address of addresses ?? []) {
+      const key = address.toLowerCase();
+      if (seen.has(key)) throw new Error(`alertEmails.${unit} lists ${address} twice`);
+      seen.add(key);
+    }
+  }
+  return { alertEmails, opsEmails };
+}
+
+export function readDeployConfig(node: Node): DeployConfig {
+  return parseDeployConfig({
+    alertEmails: node.tryGetContext('alertEmails'),
+    opsEmails: node.tryGetContext('opsEmails'),
+  });
+}
