@@ -11,6 +11,13 @@ import { createIntakeHandler } from '../functions/intake/create-handler.ts';
 import { runLocalQueue } from './local/local-queue.ts';
 import type { Runtime } from './runtime.ts';
 
+/**
+ * The local stand-ins for the intake event source mapping's settings (infra/ uses the same values):
+ * large batches let one transaction reserve many awards of an envelope at once.
+ */
+export const DEFAULT_INTAKE_BATCH_SIZE = 500;
+export const DEFAULT_INTAKE_CONCURRENCY = 2;
+
 export type SubmitOutcome = IntakeOutcome | 'DEAD_LETTERED';
 
 export interface SubmitLine {
@@ -86,8 +93,8 @@ export async function submitAwardFile(runtime: Runtime, file: string, options: S
 
   await runLocalQueue(messages(), handler, {
     name: 'intake',
-    batchSize: options.batchSize ?? 10,
-    concurrency: options.concurrency ?? 4,
+    batchSize: options.batchSize ?? DEFAULT_INTAKE_BATCH_SIZE,
+    concurrency: options.concurrency ?? DEFAULT_INTAKE_CONCURRENCY,
     maxReceiveCount: options.maxReceiveCount ?? 5,
     retryDelayMs: 50,
     onProgress: (n) => options.onProgress?.(n),

@@ -7,7 +7,7 @@ import { cancelAward } from '../../shared/services/awards.ts';
 import { withRuntime } from '../context.ts';
 import { table } from '../output.ts';
 import { intOption } from '../parse-options.ts';
-import { submitAwardFile } from '../submit-awards.ts';
+import { DEFAULT_INTAKE_BATCH_SIZE, DEFAULT_INTAKE_CONCURRENCY, submitAwardFile } from '../submit-awards.ts';
 import type { EventsFactory } from './budget.ts';
 import { awardView } from './views.ts';
 
@@ -19,8 +19,8 @@ export function registerAwards(program: Command, events: EventsFactory = () => u
   awards
     .command('submit <file>')
     .description('submit an approved-award CSV file through the intake handler')
-    .option('--concurrency <n>', 'handler invocations at once', intOption('--concurrency', 1, 64), 4)
-    .option('--batch-size <n>', 'records per handler invocation', intOption('--batch-size', 1, 10), 10)
+    .option('--concurrency <n>', 'handler invocations at once (Lambda concurrency)', intOption('--concurrency', 1, 64), DEFAULT_INTAKE_CONCURRENCY)
+    .option('--batch-size <n>', 'records per handler invocation (the SQS batch size)', intOption('--batch-size', 1, 10_000), DEFAULT_INTAKE_BATCH_SIZE)
     .action(async (file: string, opts: { concurrency: number; batchSize: number }, command: Command) => {
       await withRuntime(command, async (runtime, out) => {
         const bar = !out.json && process.stderr.isTTY ? new SingleBar({ format: 'intake [{bar}] {value} records', stream: process.stderr }, Presets.shades_classic) : undefined;

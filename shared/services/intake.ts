@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import pLimit from 'p-limit';
 import type { Award, AwardRecord, FieldError, IntakeOutcome, WaitReason } from '../domain/award.ts';
 import { validateAwardRecord } from '../domain/award-record.ts';
 import { awardContentHash } from '../domain/content-hash.ts';
@@ -36,11 +37,14 @@ export type IntakeSettlement = { ok: true; result: IntakeResult } | { ok: false;
 export interface IntakeDeps {
   ledger: Ledger;
   clock: Clock;
+  /** Envelope groups of one batch written at once (default 4): bounds the store calls in flight. */
+  groupConcurrency?: number;
   /** Told of every envelope intake changed (budget alerts); optional. */
   events?: EnvelopeEvents;
 }
 
 const MAX_PLAN_ATTEMPTS = 30;
+export const DEFAULT_GROUP_CONCURRENCY = 4;
 
 interface Candidate {
   id: string;
@@ -152,8 +156,9 @@ async function decideFresh(
     groups.set(label, group);
   }
 
-  // Envelopes are independent, so their groups are written side by side.
-  await Promise.all([...groups.values()].map(async ({ key, members }) => {
+  // Envelopes are independent, so their groups are written side by side, a few at a time.
+  const limit = pLimit(deps.groupConcurrency ?? DEFAULT_GROUP_CONCURRENCY);
+  await Promise.all([...groups.values()].map(({ key, members }) => limit(async () => {
     try {
       const outcome = await reserveGroup(deps, key, members, now);
       for (const m of members) {
@@ -164,7 +169,7 @@ async function decideFresh(
     } catch (error) {
       for (const m of members) settled.set(m.c.id, { ok: false, error: error as Error });
     }
-  }));
+  })));
   return retry;
 }
 
