@@ -29,7 +29,7 @@ import {
 
 /** Timeouts are fixed here so each queue's visibility timeout can be derived from its consumer's. */
 export const TIMEOUTS = {
-  intake: Duration.seconds(30),
+  intake: Duration.seconds(60),
   runRequest: Duration.minutes(5),
   reconcile: Duration.minutes(15),
   notifier: Duration.seconds(30),
@@ -182,8 +182,11 @@ export class BursarStack extends Stack {
 
     // Event sources: partial batch failures everywhere, so one bad record is retried alone.
     intake.function.addEventSource(
+      // Large batches (gathered for up to 2 s) let one transaction reserve up to 99 awards of an
+      // envelope; the local runtime uses the same batch size (cli/submit-awards.ts).
       new SqsEventSource(intakeQueue.queue, {
-        batchSize: 10,
+        batchSize: 500,
+        maxBatchingWindow: Duration.seconds(2),
         reportBatchItemFailures: true,
         maxConcurrency: INTAKE_MAX_CONCURRENCY,
       }),
