@@ -181,7 +181,7 @@ async function launch(a: LaunchArgs): Promise<DynamoLocal> {
 
   const fail = async (why: string): Promise<never> => {
     await stop();
-    const tail = stderrTail.slice(-15).join('\n');
+    const tail = stderrTail.filter((l) => !/^\s+at /.test(l)).slice(-15).join('\n'); // no stack frames
     throw new BursarError(
       'DYNAMO_LOCAL_START_FAILED',
       `DynamoDB Local on port ${a.port} ${why}` + (tail ? `\nLast stderr lines:\n${tail}` : ''),
