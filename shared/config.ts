@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ValidationError } from './domain/errors.ts';
 
 /** Configuration every function reads from its environment, parsed once at cold start. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AwardRecord, FieldError } from './award.ts';
 import { parseYuan } from './money.ts';
 import { usccProblem } from './uscc.ts';

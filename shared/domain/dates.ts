@@ -3,7 +3,8 @@
  * the bureau's zone, Asia/Shanghai (UTC+8 all year; China has no daylight saving time). Keeping them
  * as fixed-width strings means they sort and compare correctly as text.
  */
-import { DateTime } from 'luxon';
+// Time-zone conversion uses the platform's ICU data through Intl (no bundled tz library: it keeps
+// every Lambda bundle small). Calendar checks are plain UTC date arithmetic.
 
 export const ZONE = 'Asia/Shanghai';
 
@@ -22,7 +23,7 @@ export function parseIsoDate(text: string, label = 'date'): ParseDateResult {
   if (!DATE_SHAPE.test(text)) {
     return { ok: false, message: `${label} must be a date in YYYY-MM-DD form, got ${quote(text)}` };
   }
-  if (!DateTime.fromFormat(text, 'yyyy-MM-dd', { zone: ZONE }).isValid) {
+  if (!isRealDate(Number(text.slice(0, 4)), Number(text.slice(5, 7)), Number(text.slice(8, 10)))) {
     return { ok: false, message: `${label} ${quote(text)} is not a real calendar date` };
   }
   return { ok: true, date: text };
@@ -30,7 +31,7 @@ export function parseIsoDate(text: string, label = 'date'): ParseDateResult {
 
 /** Exactly 'YYYY-MM' with a month 01–12. */
 export function parsePeriod(text: string, label = 'period'): ParsePeriodResult {
-  if (!PERIOD_SHAPE.test(text) || !DateTime.fromFormat(text, 'yyyy-MM', { zone: ZONE }).isValid) {
+  if (!PERIOD_SHAPE.test(text) || !isRealDate(Number(text.slice(0, 4)), Number(text.slice(5, 7)), 1)) {
     return { ok: false, message: `${label} must be a month in YYYY-MM form, got ${quote(text)}` };
   }
   return { ok: true, period: text };
@@ -58,14 +59,16 @@ export function periodOf(date: string): string {
 export function periodLastDay(period: string): string {
   const parsed = parsePeriod(period);
   if (!parsed.ok) throw new RangeError(parsed.message);
-  return isoDate(DateTime.fromFormat(period, 'yyyy-MM', { zone: ZONE }).endOf('month'));
+  // Day 0 of the next month is the last day of this one.
+  const last = new Date(Date.UTC(Number(period.slice(0, 4)), Number(period.slice(5, 7)), 0));
+  return last.toISOString().slice(0, 10);
 }
 
 /** The calendar date in Shanghai at a given instant (16:30 UTC is already the next day there). */
 export function shanghaiDate(instant: Date): string {
-  const dateTime = DateTime.fromJSDate(instant, { zone: ZONE });
-  if (!dateTime.isValid) throw new RangeError('shanghaiDate needs a valid Date');
-  return isoDate(dateTime);
+  if (Number.isNaN(instant.getTime())) throw new RangeError('shanghaiDate needs a valid Date');
+  const p = zoneParts(instant);
+  return `${p.year}-${p.month}-${p.day}`;
 }
 
 /**
@@ -73,10 +76,11 @@ export function shanghaiDate(instant: Date): string {
  * readable by bureau staff, unambiguous for machines, and (the offset never changing) sortable as text.
  */
 export function nowIso(clock: Clock = systemClock): string {
-  const dateTime = DateTime.fromJSDate(clock(), { zone: ZONE });
-  const iso = dateTime.isValid ? dateTime.toISO() : null;
-  if (iso === null) throw new RangeError('clock returned an invalid Date');
-  return iso;
+  const instant = clock();
+  if (Number.isNaN(instant.getTime())) throw new RangeError('clock returned an invalid Date');
+  const p = zoneParts(instant);
+  const ms = String(instant.getUTCMilliseconds()).padStart(3, '0');
+  return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}:${p.second}.${ms}${SHANGHAI_OFFSET}`;
 }
 
 function requireDate(date: string): string {
@@ -85,10 +89,23 @@ function requireDate(date: string): string {
   return parsed.date;
 }
 
-function isoDate(dateTime: DateTime): string {
-  const iso = dateTime.toISODate();
-  if (iso === null) throw new RangeError('invalid date');
-  return iso;
+/** Asia/Shanghai has been UTC+8 without daylight saving since 1991. */
+const SHANGHAI_OFFSET = '+08:00';
+
+const zoneFormat = new Intl.DateTimeFormat('en-CA', {
+  timeZone: ZONE, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23',
+});
+
+/** Wall-clock fields of an instant in Asia/Shanghai, zero-padded. */
+function zoneParts(instant: Date): Record<'year' | 'month' | 'day' | 'hour' | 'minute' | 'second', string> {
+  const parts = Object.fromEntries(zoneFormat.formatToParts(instant).map((part) => [part.type, part.value]));
+  return { year: parts['year']!, month: parts['month']!, day: parts['day']!, hour: parts['hour']!, minute: parts['minute']!, second: parts['second']! };
+}
+
+/** Whether year-month-day names a real calendar day (Date.UTC would roll 02-30 over into March). */
+function isRealDate(year: number, month: number, day: number): boolean {
+  const d = new Date(Date.UTC(year, month - 1, day));
+  return year >= 1 && d.getUTCFullYear() === year && d.getUTCMonth() === month - 1 && d.getUTCDate() === day;
 }
 
 function quote(text: string): string {

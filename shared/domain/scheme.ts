@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { findMeasure } from './catalog.ts';
 import { parseIsoDate } from './dates.ts';
 import { ID_PATTERN, quoteInput, toFieldErrors } from './award-record.ts';
@@ -28,7 +28,9 @@ const schemeSchema = z
     scheme_id: z.string({ error: 'scheme_id is required' }).trim().refine((v) => ID_PATTERN.test(v), {
       error: (i) => `scheme_id must be 1-64 letters, digits, '.', '_' or '-', got ${quoteInput(String(i.input))}`,
     }),
-    name: z.string({ error: 'name is required' }).trim().min(1, 'name is required').max(200, 'name is too long'),
+    name: z.string({ error: 'name is required' }).trim().min(1, 'name is required').max(200, 'name is too long')
+      // eslint-disable-next-line no-control-regex
+      .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), 'name contains control characters'),
     measures: z.string({ error: 'measures is required' }).transform((v, ctx) => {
       const parts = v.split(';').map((p) => p.trim());
       const numbers: number[] = [];
