@@ -51,7 +51,8 @@ export function createIntakeHandler(deps: IntakeHandlerDeps) {
     if (failures.length > 0) metrics.addMetric('IntakeRetried', MetricUnit.Count, failures.length);
     return { batchItemFailures: failures };
   };
-  return middy(handle).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+  // logEvent: false even if POWERTOOLS_LOGGER_LOG_EVENT is set: the bodies hold payee accounts.
+  return middy(handle).use(injectLambdaContext(logger, { logEvent: false })).use(logMetrics(metrics));
 }
 
 function safeJson(body: string): unknown {

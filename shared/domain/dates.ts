@@ -71,6 +71,11 @@ export function shanghaiDate(instant: Date): string {
   return `${p.year}-${p.month}-${p.day}`;
 }
 
+/** The instant a Shanghai calendar day begins: '2025-05-01' starts at 2025-04-30T16:00:00Z. */
+export function startOfShanghaiDay(date: string): Date {
+  return new Date(`${requireDate(date)}T00:00:00.000${SHANGHAI_OFFSET}`);
+}
+
 /**
  * The current instant as ISO-8601 with Shanghai's fixed offset, e.g. '2025-03-01T09:30:00.000+08:00':
  * readable by bureau staff, unambiguous for machines, and (the offset never changing) sortable as text.

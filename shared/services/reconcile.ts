@@ -21,7 +21,7 @@ export interface ReconcileDeps {
 
 export interface ReconcileOptions {
   fiscalYear?: number;
-  /** Parallel scan segments (default 4). */
+  /** Parallel scan segments (default 8). */
   segments?: number;
   /** Full scans to try before reporting an envelope that kept changing while it was checked (default 3). */
   maxPasses?: number;
@@ -59,25 +59,30 @@ const VERIFY_CONCURRENCY = 16;
 export async function checkLedger(deps: ReconcileDeps, options: ReconcileOptions = {}): Promise<LedgerCheck> {
   const started = Date.now();
   const createdAt = new Date(deps.clock.now()).toISOString();
-  const segments = options.segments ?? 4;
+  const segments = options.segments ?? 8;
   const maxPasses = options.maxPasses ?? 3;
   const fy = options.fiscalYear;
-
-  const allRuns = deps.runs ? await deps.runs.listRuns() : [];
-  const runStatus = new Map(allRuns.map((r) => [r.run_id, r.status]));
-  const runsInScope = fy === undefined ? allRuns : allRuns.filter((r) => r.period.startsWith(`${fy}-`));
 
   let tally!: LedgerTally;
   let envelopes = new Map<string, CheckedEnvelope>();
   let mismatches: EnvelopeMismatch[] = [];
+  let runMismatches: RunMismatch[] = [];
+  let runsChecked = 0;
   let passes = 0;
   while (passes < maxPasses) {
     passes++;
     const before = new Map((await deps.ledger.listEnvelopes(fy)).map((e) => [id(e), e]));
+    const allRuns = deps.runs ? await deps.runs.listRuns() : [];
+    const runStatus = new Map(allRuns.map((r) => [r.run_id, r.status]));
+    const runsInScope = fy === undefined ? allRuns : allRuns.filter((r) => r.period.startsWith(`${fy}-`));
     tally = new LedgerTally((runId) => runStatus.get(runId));
     await deps.store.scanLedger({ award: (a) => tally.addAward(a), queueEntry: (q) => tally.addQueueEntry(q) }, {
       segments, ...(fy === undefined ? {} : { fiscalYear: fy }),
     });
+    // Run items are read inside the same bracket: moving awards into a run and settling them also
+    // move envelope figures (and versions), so a quiet bracket means runs and awards agree in time.
+    runMismatches = await checkRuns(deps, runsInScope, fy === undefined ? tally : null);
+    runsChecked = runsInScope.length;
     const after = new Map((await deps.ledger.listEnvelopes(fy)).map((e) => [id(e), e]));
 
     envelopes = new Map();
@@ -85,24 +90,24 @@ export async function checkLedger(deps: ReconcileDeps, options: ReconcileOptions
     for (const e of [...before.values(), ...after.values(), ...tally.envelopes.values()]) keys.set(id(e), { measure: e.measure, fiscal_year: e.fiscal_year });
     mismatches = [];
     let unsettled = false;
+    let anyMoved = false;
     for (const [k, key] of [...keys].sort(([a], [b]) => (a < b ? -1 : 1))) {
       const envelope = after.get(k);
       const stable = before.get(k)?.version === envelope?.version;
       const found = compareEnvelope(key, envelope, tally.tallyFor(key));
       envelopes.set(k, { key, envelope, tally: tally.tallyFor(key), stable });
       mismatches.push(...found);
+      if (!stable) anyMoved = true;
       if (found.length > 0 && !stable) unsettled = true;
     }
-    if (!unsettled) break;
+    if (!unsettled && !(runMismatches.length > 0 && anyMoved)) break;
   }
 
-  const stuck = [
+  const stuck = sortStuck([
     ...(await confirmRunStuck(deps, tally.runStuck)),
     ...(await confirmQueueStuck(deps, tally)),
     ...(await findAffordableHeads(deps, envelopes)),
-  ];
-  const runMismatches = await checkRuns(deps, runsInScope, fy === undefined ? tally : null);
-
+  ]);
   const report: ReconciliationReport = {
     report_id: `${createdAt.replace(/[-:.]/g, '')}-${randomUUID().slice(0, 6)}`,
     date: shanghaiDate(new Date(createdAt)),
@@ -111,7 +116,7 @@ export async function checkLedger(deps: ReconcileDeps, options: ReconcileOptions
     clean: false,
     checked_envelopes: envelopes.size,
     checked_awards: tally.awardCount,
-    checked_runs: runsInScope.length,
+    checked_runs: runsChecked,
     mismatches,
     run_mismatches: runMismatches,
     stuck,
@@ -145,7 +150,7 @@ async function confirmRunStuck(deps: ReconcileDeps, candidates: StuckItem[]): Pr
     if (c.kind === 'RUN_MISSING' && run === undefined) confirmed.push(c);
     if (c.kind === 'BATCHED_IN_SETTLED_RUN' && run?.status === 'SETTLED') confirmed.push(c);
   });
-  return sortStuck(confirmed);
+  return confirmed;
 }
 
 /** Waitlisted awards without an entry and entries without a waitlisted award, confirmed by consistent reads. */
@@ -163,7 +168,7 @@ async function confirmQueueStuck(deps: ReconcileDeps, tally: LedgerTally): Promi
     const award: Award | undefined = awards.get(q.award_id);
     if (award?.status !== 'WAITLISTED' && (await deps.store.hasQueueEntry(q, q))) confirmed.push(orphanedEntryItem(q, award?.status ?? null));
   });
-  return sortStuck(confirmed);
+  return confirmed;
 }
 
 /** An envelope whose waitlist head fits its available money, seen so twice at the same version. */
@@ -177,7 +182,7 @@ async function findAffordableHeads(deps: ReconcileDeps, envelopes: Map<string, C
     const again = await deps.ledger.getEnvelope(key);
     if (again?.version === envelope.version) found.push(item);
   });
-  return sortStuck(found);
+  return found;
 }
 
 function sortStuck(items: StuckItem[]): StuckItem[] {

@@ -12,8 +12,9 @@ export interface RunReconciliationDeps extends ReconcileDeps {
   /** In AWS, the alert queue. */
   sender?: AlertSender;
   /**
-   * Budget alerts: every envelope is re-evaluated after the check (a catch-up for any envelope
-   * change whose alert evaluation was lost, e.g. a process that died after its write).
+   * Budget alerts: every envelope whose figures check out is re-evaluated after the check (a
+   * catch-up for any envelope change whose alert evaluation was lost, e.g. a process that died
+   * after its write).
    */
   events?: EnvelopeEvents;
 }
@@ -43,7 +44,7 @@ export async function runReconciliation(deps: RunReconciliationDeps, command: Re
   const check = await checkLedger(deps, command);
   const { report } = check;
   if (by && report.mismatches.length > 0) report.repairs = await repairEnvelopes(deps, check, by);
-  await deps.store.saveReport(report, by);
+  await deps.store.saveReport(report, report.repairs?.length ? by : undefined);
 
   const outcome: ReconcileOutcome = { report };
   if (!report.clean && deps.outbox) {
@@ -53,17 +54,22 @@ export async function runReconciliation(deps: RunReconciliationDeps, command: Re
     }, report.created_at);
     await deps.outbox.putAlert(alert);
     outcome.alert_id = alert.alert_id;
-    await deps.sender?.send([alert.alert_id]);
+    // A failed send is not fatal: the alert is in the outbox, and unsent alerts are re-sent.
+    await deps.sender?.send([alert.alert_id]).catch(() => undefined);
+  }
+
+  let final = check;
+  if (report.repairs?.some((r) => r.outcome === 'REPAIRED')) {
+    final = await checkLedger(deps, command);
+    await deps.store.saveReport(final.report);
+    outcome.after_repair = final.report;
   }
 
   if (deps.events) {
-    for (const { envelope } of check.envelopes.values()) if (envelope) await deps.events.envelopeChanged(envelope, {});
-  }
-
-  if (report.repairs?.some((r) => r.outcome === 'REPAIRED')) {
-    const after = await checkLedger(deps, command);
-    await deps.store.saveReport(after.report);
-    outcome.after_repair = after.report;
+    // Only envelopes whose figures agree with their awards: alerts computed from figures known to
+    // be wrong would re-arm (or fire) thresholds that a repair then puts back, firing them twice.
+    const wrong = new Set(final.report.mismatches.map((m) => `${m.fiscal_year}#${m.measure}`));
+    for (const [k, { envelope }] of final.envelopes) if (envelope && !wrong.has(k)) await deps.events.envelopeChanged(envelope, {});
   }
   return outcome;
 }
