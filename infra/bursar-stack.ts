@@ -20,6 +20,7 @@ import { Notifications } from './constructs/notifications.ts';
 import { WorkQueue, deadLetterQueue } from './constructs/queues.ts';
 import { BursarTable } from './constructs/table.ts';
 import {
+  allowAlertDeliveries,
   allowDeadLetterKey,
   allowPublish,
   allowPutObjects,
@@ -176,6 +177,7 @@ export class BursarStack extends Stack {
     allowSendMessages(reconcile.role, alertQueue.queue, key);
 
     allowPublish(notifier.role, notifications.alertTopic, key);
+    allowAlertDeliveries(notifier.role, table, key);
 
     allowTableReadWrite(api.role, table, key);
     allowSendMessages(api.role, runQueue.queue, key);

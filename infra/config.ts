@@ -7,7 +7,7 @@
  *   -c opsEmails='["ops@x.cn"]'                              operators who receive CloudWatch alarms
  */
 import type { Node } from 'constructs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { UNITS, type UnitCode } from '../shared/domain/units.ts';
 
 export interface DeployConfig {

@@ -73,3 +73,18 @@ export function allowPutObjects(grantee: iam.IGrantable, bucket: s3.IBucket, key
 export function allowDeadLetterKey(grantee: iam.IGrantable, key: kms.IKey): void {
   allowKey(grantee, key, ['kms:GenerateDataKey', 'kms:Decrypt']);
 }
+
+/**
+ * The notifier reads an alert and marks its per-unit deliveries (claim, sent, release): Query and
+ * UpdateItem on items whose partition key starts with ALERT#, nothing else of the table.
+ */
+export function allowAlertDeliveries(grantee: iam.IGrantable, table: dynamodb.ITable, key: kms.IKey): void {
+  grantee.grantPrincipal.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      actions: ['dynamodb:Query', 'dynamodb:UpdateItem'],
+      resources: [table.tableArn],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ALERT#*'] } },
+    }),
+  );
+  allowKey(grantee, key, ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey']);
+}

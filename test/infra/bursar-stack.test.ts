@@ -281,6 +281,13 @@ describe('IAM', () => {
     expect(seen).toBeGreaterThan(0);
   });
 
+  test("the notifier may only query and mark alert items (leading key ALERT#)", () => {
+    const dynamo = statementsOf('notifier').filter((st) => JSON.stringify(st.Action).includes('dynamodb:'));
+    expect(dynamo).toHaveLength(1);
+    expect([dynamo[0]!.Action].flat().sort()).toEqual(['dynamodb:Query', 'dynamodb:UpdateItem']);
+    expect(dynamo[0]!.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ALERT#*'] } });
+  });
+
   test('each function can do exactly what its job needs', () => {
     const table = arnOf(stack.table);
     const alertQueue = arnOf(stack.queues.alert.queue);
@@ -288,11 +295,11 @@ describe('IAM', () => {
     const topic = ref(stack.notifications.alertTopic);
     const objects = { 'Fn::Join': ['', [arnOf(stack.exportBucket.bucket), '/*']] };
     const matrix: Record<FunctionName, Record<string, boolean>> = {
-      intake: { table: true, alerts: true, runs: false, publish: false, put: false },
-      runRequest: { table: true, alerts: false, runs: false, publish: false, put: true },
-      reconcile: { table: true, alerts: true, runs: false, publish: false, put: false },
-      notifier: { table: false, alerts: false, runs: false, publish: true, put: false },
-      api: { table: true, alerts: false, runs: true, publish: false, put: false },
+      intake: { table: true, alerts: true, runs: false, publish: false, put: false, marks: false },
+      runRequest: { table: true, alerts: false, runs: false, publish: false, put: true, marks: false },
+      reconcile: { table: true, alerts: true, runs: false, publish: false, put: false, marks: false },
+      notifier: { table: false, alerts: false, runs: false, publish: true, put: false, marks: true },
+      api: { table: true, alerts: false, runs: true, publish: false, put: false, marks: false },
     };
     for (const fn of FUNCTIONS) {
       const st = statementsOf(fn);
@@ -303,8 +310,9 @@ describe('IAM', () => {
         runs: grants(st, 'sqs:SendMessage', runQueue),
         publish: grants(st, 'sns:Publish', topic),
         put: grants(st, 's3:PutObject', objects),
+        marks: !matrix[fn]['table'] && grants(st, 'dynamodb:UpdateItem', table),
       }).toEqual({ fn, ...matrix[fn] });
-      expect(hasActionPrefix(st, 'dynamodb:')).toBe(matrix[fn]['table']);
+      expect(hasActionPrefix(st, 'dynamodb:')).toBe(matrix[fn]['table'] || matrix[fn]['marks']);
       expect(hasActionPrefix(st, 's3:')).toBe(matrix[fn]['put']);
       expect(hasActionPrefix(st, 'sns:')).toBe(matrix[fn]['publish']);
     }
