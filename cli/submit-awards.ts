@@ -3,7 +3,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { readCsvFile, type CsvRow } from '../shared/csv/read-csv-records.ts';
 import { AWARD_COLUMNS, OPTIONAL_AWARD_COLUMNS, type FieldError, type IntakeOutcome } from '../shared/domain/award.ts';
-import { validateAwardRecord } from '../shared/domain/award-record.ts';
+import { ID_PATTERN, quoteInput, validateAwardRecord } from '../shared/domain/award-record.ts';
 import { awardContentHash } from '../shared/domain/content-hash.ts';
 import type { EnvelopeEvents } from '../shared/ports/envelope-events.ts';
 import type { IntakeRequest, IntakeResult } from '../shared/services/intake.ts';
@@ -101,8 +101,9 @@ export async function submitAwardFile(runtime: Runtime, file: string, options: S
     onDeadLetter: async (letter) => {
       await runtime.deadLetters.add(letter);
       const request = JSON.parse(letter.body) as IntakeRequest;
+      const awardId = request.record.award_id?.trim();
       byLine.set(request.line, {
-        ...(request.record.award_id ? { award_id: request.record.award_id } : {}),
+        ...(awardId && ID_PATTERN.test(awardId) ? { award_id: awardId } : {}),
         line: request.line,
         outcome: 'DEAD_LETTERED',
         reason: `gave up after ${letter.receiveCount} deliveries: ${letter.lastError}`,
@@ -144,11 +145,14 @@ function decideInFile(row: CsvRow, firstSeen: Map<string, { line: number; finger
     firstSeen.set(awardId, { line: row.line, fingerprint });
     return undefined;
   }
+  // A malformed award_id (possibly a long hostile value) is not echoed: no award_id, a short quote.
+  const named = ID_PATTERN.test(awardId) ? { award_id: awardId } : {};
+  const label = ID_PATTERN.test(awardId) ? awardId : quoteInput(awardId);
   if (first.fingerprint === fingerprint) {
-    return { award_id: awardId, line: row.line, outcome: 'DUPLICATE', reason: `repeats line ${first.line} of this file` };
+    return { ...named, line: row.line, outcome: 'DUPLICATE', reason: `repeats line ${first.line} of this file` };
   }
   return {
-    award_id: awardId, line: row.line, outcome: 'CONFLICT', reason: 'CONFLICT',
-    errors: [{ field: 'award_id', message: `award ${awardId} appears on line ${first.line} of this file with different content; line ${first.line} counts` }],
+    ...named, line: row.line, outcome: 'CONFLICT', reason: 'CONFLICT',
+    errors: [{ field: 'award_id', message: `award ${label} appears on line ${first.line} of this file with different content; line ${first.line} counts` }],
   };
 }

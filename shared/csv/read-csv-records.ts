@@ -191,8 +191,8 @@ function checkHeader(values: string[], line: number, spec: CsvSpec): string[] {
   const seen = new Set<string>();
   names.forEach((name, i) => {
     if (name === '') problems.push(`column ${i + 1} has no name`);
-    else if (seen.has(name)) problems.push(`column "${name}" appears more than once`);
-    else if (!known.has(name)) problems.push(`unknown column "${name}"`);
+    else if (seen.has(name)) problems.push(`column ${quoteName(name)} appears more than once`);
+    else if (!known.has(name)) problems.push(`unknown column ${quoteName(name)}`);
     seen.add(name);
   });
   const missing = [...required].filter((name) => !seen.has(name));
@@ -204,10 +204,19 @@ function checkHeader(values: string[], line: number, spec: CsvSpec): string[] {
     throw new ValidationError(
       'BAD_HEADER',
       `the header row (line ${line}) is wrong: ${problems.join('; ')} (expected columns: ${spec.columns.join(', ')}${optional})`,
-      { line, found: names, problems },
+      { line, found: names.map(shortName), problems },
     );
   }
   return names;
+}
+
+/** A header cell can hold anything (a whole data row, a formula payload): never echo more than 40 characters of it. */
+const MAX_NAME_SHOWN = 40;
+function shortName(name: string): string {
+  return name.length > MAX_NAME_SHOWN ? `${name.slice(0, MAX_NAME_SHOWN)}…` : name;
+}
+function quoteName(name: string): string {
+  return JSON.stringify(shortName(name));
 }
 
 function fatalReason(skipped: Skipped, maxRecordBytes: number): string {

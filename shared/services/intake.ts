@@ -1,7 +1,7 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import pLimit from 'p-limit';
 import type { Award, AwardRecord, FieldError, IntakeOutcome, WaitReason } from '../domain/award.ts';
-import { validateAwardRecord } from '../domain/award-record.ts';
+import { ID_PATTERN, validateAwardRecord } from '../domain/award-record.ts';
 import { awardContentHash } from '../domain/content-hash.ts';
 import { fiscalYearOf } from '../domain/dates.ts';
 import { envelopeLabel, type EnvelopeKey } from '../domain/envelope.ts';
@@ -74,7 +74,9 @@ export async function processIntake(
       candidates.push({ id, request, record: checked.record, hash: awardContentHash(checked.record) });
       continue;
     }
-    const awardId = request.record.award_id?.trim() || undefined;
+    // Named only when it is a well-formed id: anything else may be a long hostile value, never echoed.
+    const rawId = request.record.award_id?.trim();
+    const awardId = rawId && ID_PATTERN.test(rawId) ? rawId : undefined;
     await deps.ledger.recordIntakeIssue({
       submission_id: request.submission_id, line: request.line, outcome: 'INVALID', errors: checked.errors, at: now,
       ...(awardId ? { award_id: awardId } : {}),
