@@ -43,7 +43,10 @@ export async function openRuntime(opts: RuntimeOptions = {}): Promise<Runtime> {
   const endpoint = env['BURSAR_DYNAMODB_ENDPOINT'] || env['AWS_ENDPOINT_URL_DYNAMODB'] || undefined;
   const external = endpoint !== undefined || env['BURSAR_USE_AWS'] === '1';
   // Locally the bundled DynamoDB Local allows 10 items per transaction; AWS allows 100.
-  const maxTransactionItems = Number(env['BURSAR_TRANSACTION_MAX_ITEMS'] ?? (external && !endpoint ? 100 : 10));
+  const maxTransactionItems = Number(env['BURSAR_TRANSACTION_MAX_ITEMS'] || (external && !endpoint ? 100 : 10));
+  if (!Number.isInteger(maxTransactionItems) || maxTransactionItems < 3 || maxTransactionItems > 100) {
+    throw new BursarError('BAD_CONFIG', `BURSAR_TRANSACTION_MAX_ITEMS must be a whole number from 3 to 100 (AWS allows 100, DynamoDB Local 10), got "${env['BURSAR_TRANSACTION_MAX_ITEMS']}"`);
+  }
 
   if (external) {
     const { client, doc } = createDynamoClients(endpoint ? { endpoint } : {});

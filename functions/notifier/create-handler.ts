@@ -44,7 +44,7 @@ export function createNotifierHandler(deps: NotifierHandlerDeps) {
     if (failures.length > 0) metrics.addMetric('AlertDeliveriesRetried', MetricUnit.Count, failures.length);
     return { batchItemFailures: failures };
   };
-  return middy(handle).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+  return middy(handle).use(injectLambdaContext(logger, { logEvent: false })).use(logMetrics(metrics));
 }
 
 function safeJson(body: string): unknown {

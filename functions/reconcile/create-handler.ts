@@ -45,5 +45,5 @@ export function createReconcileHandler(deps: ReconcileHandlerDeps) {
     if (resent.length > 0) logger.warn('re-sent alerts that were never delivered', { alert_ids: resent });
     return { ...summary, resent_alerts: resent.length };
   };
-  return middy(handle).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+  return middy(handle).use(injectLambdaContext(logger, { logEvent: false })).use(logMetrics(metrics));
 }

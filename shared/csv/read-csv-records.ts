@@ -43,8 +43,10 @@ export interface CsvSpec {
   /** A longer value (in UTF-16 code units) gives an error row; default 10,000. */
   maxFieldChars?: number;
   /**
-   * Hard cap on one record's size in bytes (default 1 MiB, or more if maxFieldChars needs it).
-   * Exceeding it, usually because a quote was never closed, stops the read. This bounds memory.
+   * Hard cap on one record's size in bytes (default 32 MiB, or more if maxFieldChars needs it).
+   * Exceeding it, usually because a quote was never closed, stops the read. This bounds memory;
+   * it is set well above any real record so that an oversized field (a 10 MB paste) is reported as
+   * a too-long field on its own line and the rest of the file is still read.
    */
   maxRecordBytes?: number;
 }
@@ -52,7 +54,7 @@ export interface CsvSpec {
 export type CsvInput = AsyncIterable<Uint8Array> | Readable;
 
 export const DEFAULT_MAX_FIELD_CHARS = 10_000;
-export const DEFAULT_MAX_RECORD_BYTES = 1 << 20;
+export const DEFAULT_MAX_RECORD_BYTES = 32 << 20;
 
 /** Read `path` as a stream; see `readCsvRecords`. */
 export function readCsvFile(path: string, spec: CsvSpec): AsyncGenerator<CsvRow> {

@@ -24,7 +24,9 @@ export class ValidationError extends BursarError {
 export class NotFoundError extends BursarError {
   override name = 'NotFoundError';
   constructor(what: string, id: string) {
-    super('NOT_FOUND', `${what} ${id} not found`, { what, id });
+    // The id comes from a person or a file: quoted short, never echoed whole.
+    const shown = JSON.stringify(id.length > 64 ? `${id.slice(0, 64)}…` : id);
+    super('NOT_FOUND', `${what} ${shown} not found`, { what, id: id.slice(0, 64) });
   }
 }
 
