@@ -6,6 +6,11 @@ import { registerScheme } from './commands/scheme.ts';
 import { registerBudget } from './commands/budget.ts';
 import { registerAwards } from './commands/awards.ts';
 import { registerDlq } from './commands/dlq.ts';
+import { registerReconcile } from './commands/reconcile.ts';
+import { registerAlerts } from './commands/alerts.ts';
+import { alertEvents } from './alert-events.ts';
+import { registerRuns } from './commands/runs.ts';
+import { registerSummary } from './commands/summary.ts';
 
 /** The `bursar` command line. Its result goes to stdout; everything else (logs, progress) to stderr. */
 export function buildProgram(): Command {
@@ -17,9 +22,13 @@ export function buildProgram(): Command {
     .exitOverride();
   registerInit(program);
   registerScheme(program);
-  registerBudget(program);
-  registerAwards(program);
+  registerBudget(program, alertEvents);
+  registerAwards(program, alertEvents);
   registerDlq(program);
+  registerReconcile(program);
+  registerAlerts(program);
+  registerRuns(program);
+  registerSummary(program);
   return program;
 }
 

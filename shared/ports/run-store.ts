@@ -2,7 +2,11 @@
  * The contract between disbursement runs (which write runs) and reconciliation (which checks them).
  * The runs work implements it in shared/adapters/dynamo/; reconciliation only reads through it.
  */
-export type RunStatus = 'PREPARED' | 'APPROVED' | 'EXPORTED' | 'SETTLED';
+/**
+ * PREPARING: awards are being moved into the run and its control totals are not fixed yet (a prepare
+ * that stopped half-way leaves it so; preparing the period again finishes it).
+ */
+export type RunStatus = 'PREPARING' | 'PREPARED' | 'APPROVED' | 'EXPORTED' | 'SETTLED';
 
 export interface RunBatch {
   batch_id: string;
@@ -24,6 +28,17 @@ export interface Run {
   award_count: number;
   total_fen: number;
   batches: RunBatch[];
+  /** The cut-off: awards approved on or before this date (the period's last day, Asia/Shanghai). */
+  through_date?: string;
+  /** Most payments one batch may hold, fixed when the run was created. */
+  batch_size?: number;
+  exported_at?: string;
+  settled_at?: string;
+  /** Settlement so far (bank results imported); the rest of the run's payments are still BATCHED. */
+  paid_count?: number;
+  paid_fen?: number;
+  failed_count?: number;
+  failed_fen?: number;
 }
 
 /** One payment of a run: an award in a batch, with its sequence number in that batch. */
@@ -33,6 +48,14 @@ export interface RunItem {
   seq: number;
   award_id: string;
   amount_fen: number;
+  measure?: number;
+  fiscal_year?: number;
+  unit?: string;
+  /** Set by settlement. A FAILED item's award went back to RESERVED (and may be in a later run). */
+  outcome?: 'PAID' | 'FAILED';
+  reference?: string;
+  reason?: string;
+  settled_at?: string;
 }
 
 export interface RunReader {

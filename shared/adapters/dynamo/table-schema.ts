@@ -9,6 +9,9 @@
  *   AWARD#<award_id>       AWARD                      award (record, status, reason, trace)
  *   SCHEME#<scheme_id>     SCHEME                     special scheme (专项政策方案)
  *   INTAKE#<submission>    LINE#<line>                an intake record that could not become an award
+ *   RUN#<run_id>           RUN | ITEM#<award_id> | SERIES#<series>   disbursement run (see run-items.ts)
+ *   PAID#<fy>              <YYYY-MM>#<measure>        money paid per month from a fiscal year's envelope
+ *   RUNREQ#<request_id>    RUNREQ                     a handled run request (idempotency)
  *
  * GSI1 lists awards by status and envelope, oldest approved first:
  *   gsi1pk = AWST#<status>#<fy>#<measure>, gsi1sk = <approved_date>#<award_id>

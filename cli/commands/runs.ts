@@ -1,0 +1,99 @@
+import type { Command } from 'commander';
+import { NotFoundError } from '../../shared/domain/errors.ts';
+import { formatYuanGrouped } from '../../shared/domain/money.ts';
+import { MAX_BATCH_SIZE, checkRunId } from '../../shared/domain/run-batching.ts';
+import { resultRowsFromFile, settleRun } from '../../shared/services/settle-run.ts';
+import { withRuntime } from '../context.ts';
+import { intOption } from '../parse-options.ts';
+import { requestRun, runStoreOf } from '../run-requests.ts';
+import { runText, runView, runsTable } from './run-views.ts';
+
+/**
+ * `bursar run …`: monthly disbursement runs. prepare, approve and export go through the run-request
+ * handler (as SQS would drive it in AWS); show, list and settle work on the store directly.
+ */
+export function registerRuns(program: Command): void {
+  const run = program.command('run').description('monthly disbursement runs: prepare, approve (four eyes), export, settle');
+
+  run
+    .command('prepare')
+    .description('put every RESERVED award approved on or before the end of the period, and in no run, into the period\'s run')
+    .requiredOption('--period <YYYY-MM>', 'the accounting period, e.g. 2025-04')
+    .requiredOption('--by <name>', 'who prepares the run (may not approve it)')
+    .option('--batch-size <n>', `most payments per batch (default 500)`, intOption('--batch-size', 1, MAX_BATCH_SIZE))
+    .action(async (opts: { period: string; by: string; batchSize?: number }, command: Command) => {
+      await withRuntime(command, async (runtime, out) => {
+        const outcome = await requestRun(runtime, { action: 'prepare', period: opts.period, by: opts.by }, {
+          prepare: { ...(opts.batchSize ? { batchSize: opts.batchSize } : {}) },
+        });
+        out.result(runView(outcome.run), () => runText(outcome.run));
+      });
+    });
+
+  run
+    .command('approve <runId>')
+    .description('approve a prepared run; refused (SAME_PERSON) for whoever prepared it')
+    .requiredOption('--by <name>', 'who approves')
+    .action(async (runId: string, opts: { by: string }, command: Command) => {
+      await withRuntime(command, async (runtime, out) => {
+        const outcome = await requestRun(runtime, { action: 'approve', run_id: runId, by: opts.by });
+        out.result(runView(outcome.run), () => runText(outcome.run));
+      });
+    });
+
+  run
+    .command('export <runId>')
+    .description('write the payment files of an approved run: CSV for the bank, XLSX, and a manifest with SHA-256s')
+    .requiredOption('--out <dir>', 'directory for the files')
+    .action(async (runId: string, opts: { out: string }, command: Command) => {
+      await withRuntime(command, async (runtime, out) => {
+        const outcome = await requestRun(runtime, { action: 'export', run_id: runId }, { outDir: opts.out });
+        const files = outcome.export!;
+        out.result({ files: files.files, manifest: files.manifest }, () => [
+          `Exported ${outcome.run.run_id}: ${outcome.run.award_count} payment(s), ${formatYuanGrouped(outcome.run.total_fen)} yuan.`,
+          ...files.files.map((f) => `  ${f}`),
+          `  ${files.manifest}`,
+        ].join('\n'));
+      });
+    });
+
+  run
+    .command('settle <runId>')
+    .description('import the bank results (CSV: award_id,status,reference,reason; status PAID or FAILED)')
+    .requiredOption('--results <file>', 'the results CSV')
+    .option('--by <name>', 'who imports (recorded in each award\'s history)')
+    .action(async (runId: string, opts: { results: string; by?: string }, command: Command) => {
+      await withRuntime(command, async (runtime, out) => {
+        const result = await settleRun({ runs: runStoreOf(runtime), clock: runtime.clock }, {
+          run_id: runId, rows: resultRowsFromFile(opts.results), ...(opts.by ? { by: opts.by } : {}),
+        });
+        out.result(result, () => [
+          `${result.run_id}: ${result.paid} paid (${formatYuanGrouped(result.paid_fen)} yuan), ${result.failed} failed (${formatYuanGrouped(result.failed_fen)} yuan)` +
+            `${result.unchanged ? `, ${result.unchanged} already settled` : ''}.`,
+          result.outstanding > 0 ? `${result.outstanding} payment(s) still wait for a result; run is ${result.run_status}.` : `Run is ${result.run_status}.`,
+          ...(result.failed > 0 ? ['Failed payments are RESERVED again and go into the next period\'s run.'] : []),
+        ].join('\n'));
+      });
+    });
+
+  run
+    .command('show <runId>')
+    .description('a run with its batches and control totals')
+    .action(async (runId: string, _opts: unknown, command: Command) => {
+      await withRuntime(command, async (runtime, out) => {
+        const found = await runStoreOf(runtime).getRun(checkRunId(runId));
+        if (!found) throw new NotFoundError('run', runId);
+        out.result(runView(found), () => runText(found));
+      });
+    });
+
+  run
+    .command('list')
+    .description('all runs')
+    .action(async (_opts: unknown, command: Command) => {
+      await withRuntime(command, async (runtime, out) => {
+        const runs = await runStoreOf(runtime).listRuns();
+        out.result({ runs: runs.map(runView) }, () => runsTable(runs));
+      });
+    });
+}

@@ -1,0 +1,493 @@
+import { randomUUID } from 'node:crypto';
+import {
+  BatchGetCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand,
+  type DynamoDBDocumentClient, type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import type { Award, HistoryEntry } from '../../domain/award.ts';
+import type { EnvelopeKey } from '../../domain/envelope.ts';
+import { TransientError } from '../../domain/errors.ts';
+import type { RunPayment } from '../../domain/payment-file.ts';
+import { ControlTotals, type BatchTotals } from '../../domain/run-batching.ts';
+import type { Run, RunItem } from '../../ports/run-store.ts';
+import type {
+  NewRun, PaidMonth, RunHeader, RunMove, RunStore, RunWriteResult, SettleEntry, SettlementTotals, StoredRunItem,
+} from '../../ports/run-ledger.ts';
+import { backoff } from '../../services/backoff.ts';
+import { GSI1, GSI2 } from './table-schema.ts';
+import { AWARD_SK, ENVELOPE_SK, awardPk, awardStatusPk, envelopePk, itemToAward, type Item } from './items.ts';
+import {
+  RUN_ITEM_PREFIX, RUN_LIST_PK, RUN_SK, SERIES_PREFIX, batchListPk, itemToPayment, itemToRun, itemToRunHeader,
+  itemToRunItem, paidMonthPk, paidMonthSk, paymentToItem, runItemSk, runPk, seriesSk,
+} from './run-items.ts';
+
+type TxItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
+
+/** Cancellation codes by transaction index, or the reason the whole call failed. */
+type TxOutcome = { ok: true } | { ok: false; codes: string[]; conflict: boolean };
+
+/**
+ * Runs on the single DynamoDB table (layout in run-items.ts). Implements RunReader, which
+ * reconciliation reads, and the writes of prepare, approve, export and settle. Every read a
+ * decision rests on is strongly consistent; GSI reads are used only to list (runs, a batch's
+ * payments, RESERVED awards), and every write re-checks what it relies on in its conditions.
+ */
+export class DynamoRunStore implements RunStore {
+  readonly maxTransactionItems: number;
+
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    options: { maxTransactionItems: number },
+  ) {
+    if (options.maxTransactionItems < 5) throw new RangeError('maxTransactionItems must be at least 5');
+    this.maxTransactionItems = options.maxTransactionItems;
+  }
+
+  // ---- RunReader -----------------------------------------------------------------------------
+
+  async listRuns(): Promise<Run[]> {
+    const ids: string[] = [];
+    for await (const item of this.query({
+      TableName: this.tableName,
+      IndexName: GSI2.name,
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': GSI2.pk },
+      ExpressionAttributeValues: { ':pk': RUN_LIST_PK },
+    })) ids.push(String(item.run_id));
+    // The index only says which runs exist; each header is re-read strongly.
+    const runs = await Promise.all(ids.map((id) => this.getRun(id)));
+    return runs.filter((r): r is Run => r !== undefined).sort((a, b) => (a.run_id < b.run_id ? -1 : 1));
+  }
+
+  async getRun(runId: string): Promise<Run | undefined> {
+    const item = await this.getHeaderItem(runId);
+    return item ? itemToRun(item) : undefined;
+  }
+
+  async *listRunItems(runId: string): AsyncIterable<RunItem> {
+    for await (const item of this.runItems(runId)) yield itemToRunItem(item);
+  }
+
+  // ---- prepare -------------------------------------------------------------------------------
+
+  async getRunHeader(runId: string): Promise<RunHeader | undefined> {
+    const item = await this.getHeaderItem(runId);
+    return item ? itemToRunHeader(item) : undefined;
+  }
+
+  async createRun(run: NewRun): Promise<boolean> {
+    try {
+      await this.doc.send(new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          pk: runPk(run.run_id), sk: RUN_SK, type: 'RUN', ...run, status: 'PREPARING', sealing: false,
+          award_count: 0, total_fen: 0, batches: [], updated_at: run.prepared_at, gsi2pk: RUN_LIST_PK, gsi2sk: run.run_id,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }));
+      return true;
+    } catch (error) {
+      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
+  }
+
+  async *batchableAwards(key: EnvelopeKey, through: string, pageSize: number): AsyncIterable<Award[]> {
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.doc.send(new QueryCommand({
+        TableName: this.tableName,
+        IndexName: GSI1.name,
+        // gsi1sk is '<approved_date>#<award_id>': everything up to the cut-off day, inclusive.
+        KeyConditionExpression: '#pk = :pk AND #sk <= :through',
+        FilterExpression: 'attribute_not_exists(run_id)',
+        ExpressionAttributeNames: { '#pk': GSI1.pk, '#sk': GSI1.sk },
+        ExpressionAttributeValues: { ':pk': awardStatusPk('RESERVED', key), ':through': `${through}#\uffff` },
+        Limit: pageSize,
+        ExclusiveStartKey: start,
+      }));
+      const page = (out.Items ?? []).map(itemToAward);
+      if (page.length > 0) yield page;
+      start = out.LastEvaluatedKey;
+    } while (start);
+  }
+
+  async seriesCount(runId: string, series: string): Promise<number> {
+    const out = await this.doc.send(new GetCommand({
+      TableName: this.tableName, Key: { pk: runPk(runId), sk: seriesSk(series) }, ConsistentRead: true,
+    }));
+    return Number(out.Item?.last_seq ?? 0);
+  }
+
+  moveIntoRun(runId: string, series: string, expectedCount: number, key: EnvelopeKey, moves: readonly RunMove[], at: string): Promise<RunWriteResult> {
+    const n = moves.length;
+    this.checkSize(2 * n + 3);
+    const sum = moves.reduce((s, m) => s + m.award.amount_fen, 0);
+    const items: TxItem[] = [];
+    for (const m of moves) {
+      const entry: HistoryEntry = { at, status: 'BATCHED', note: `in ${runId}, batch ${m.batch_id} #${m.seq}` };
+      items.push({
+        Update: {
+          TableName: this.tableName,
+          Key: { pk: awardPk(m.award.award_id), sk: AWARD_SK },
+          ConditionExpression: '#status = :reserved AND attribute_not_exists(run_id)',
+          UpdateExpression: 'SET #status = :batched, gsi1pk = :g, run_id = :run, batch_id = :batch, run_seq = :seq, updated_at = :now, history = list_append(history, :h)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':reserved': 'RESERVED', ':batched': 'BATCHED', ':g': awardStatusPk('BATCHED', key), ':run': runId,
+            ':batch': m.batch_id, ':seq': m.seq, ':now': at, ':h': [entry],
+          },
+        },
+      });
+    }
+    for (const m of moves) {
+      const payment: RunPayment = {
+        run_id: runId, batch_id: m.batch_id, seq: m.seq, award_id: m.award.award_id, measure: m.award.measure,
+        fiscal_year: m.award.fiscal_year, unit: m.award.approving_unit, approved_date: m.award.approved_date,
+        amount_fen: m.award.amount_fen, payee_name: m.award.recipient_name, payee_bank: m.award.payee_bank,
+        payee_account: m.award.payee_account,
+      };
+      items.push({ Put: { TableName: this.tableName, Item: paymentToItem(payment, at), ConditionExpression: 'attribute_not_exists(pk)' } });
+    }
+    items.push({
+      Update: {
+        TableName: this.tableName,
+        Key: { pk: envelopePk(key), sk: ENVELOPE_SK },
+        ConditionExpression: 'reserved_fen >= :sum',
+        UpdateExpression: 'SET reserved_fen = reserved_fen - :sum, batched_fen = batched_fen + :sum, updated_at = :now ADD version :one',
+        ExpressionAttributeValues: { ':sum': sum, ':now': at, ':one': 1 },
+      },
+    });
+    items.push({
+      Update: {
+        TableName: this.tableName,
+        Key: { pk: runPk(runId), sk: seriesSk(series) },
+        ConditionExpression: expectedCount === 0 ? 'attribute_not_exists(pk)' : 'last_seq = :expected',
+        UpdateExpression: 'SET last_seq = :next, #type = :type, series = :series, updated_at = :now',
+        ExpressionAttributeNames: { '#type': 'type' },
+        ExpressionAttributeValues: {
+          ...(expectedCount === 0 ? {} : { ':expected': expectedCount }),
+          ':next': expectedCount + n, ':type': 'RUN_SERIES', ':series': series, ':now': at,
+        },
+      },
+    });
+    items.push({
+      ConditionCheck: {
+        TableName: this.tableName,
+        Key: { pk: runPk(runId), sk: RUN_SK },
+        ConditionExpression: '#status = :preparing AND sealing = :false',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':preparing': 'PREPARING', ':false': false },
+      },
+    });
+    return this.transact(items).then((outcome) => {
+      if (outcome.ok) return { ok: true };
+      const failed = (i: number) => outcome.codes[i] === 'ConditionalCheckFailed';
+      return {
+        ok: false,
+        staleAwards: moves.filter((_, i) => failed(i)).map((m) => m.award.award_id),
+        staleItems: moves.filter((_, i) => failed(n + i)).map((m) => m.award.award_id),
+        envelopeShort: failed(2 * n),
+        counterMoved: failed(2 * n + 1),
+        runClosed: failed(2 * n + 2),
+        collided: outcome.conflict,
+      };
+    });
+  }
+
+  async startSealing(runId: string, at: string): Promise<boolean> {
+    return this.conditionalUpdate({
+      Key: { pk: runPk(runId), sk: RUN_SK },
+      ConditionExpression: '#status = :preparing',
+      UpdateExpression: 'SET sealing = :true, updated_at = :now',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':preparing': 'PREPARING', ':true': true, ':now': at },
+    });
+  }
+
+  async readControlTotals(runId: string): Promise<{ batches: BatchTotals[]; series: Map<string, number> }> {
+    const totals = new ControlTotals();
+    for await (const item of this.runItems(runId, ['batch_id', 'measure', 'unit', 'amount_fen'])) {
+      totals.add({ batch_id: String(item.batch_id), measure: Number(item.measure), unit: String(item.unit), amount_fen: Number(item.amount_fen) });
+    }
+    const series = new Map<string, number>();
+    for await (const item of this.query({
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :s)',
+      ExpressionAttributeValues: { ':pk': runPk(runId), ':s': SERIES_PREFIX },
+      ConsistentRead: true,
+    })) series.set(String(item.series), Number(item.last_seq));
+    return { batches: totals.batches(), series };
+  }
+
+  async sealRun(runId: string, totals: { award_count: number; total_fen: number; batches: BatchTotals[] }, at: string): Promise<boolean> {
+    return this.conditionalUpdate({
+      Key: { pk: runPk(runId), sk: RUN_SK },
+      ConditionExpression: '#status = :preparing AND sealing = :true',
+      UpdateExpression: 'SET #status = :prepared, sealing = :false, award_count = :count, total_fen = :total, batches = :batches, sealed_at = :now, updated_at = :now',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':preparing': 'PREPARING', ':prepared': 'PREPARED', ':true': true, ':false': false, ':count': totals.award_count,
+        ':total': totals.total_fen, ':batches': totals.batches, ':now': at,
+      },
+    });
+  }
+
+  // ---- approve, export -----------------------------------------------------------------------
+
+  async approveRun(runId: string, by: string, at: string): Promise<boolean> {
+    return this.conditionalUpdate({
+      Key: { pk: runPk(runId), sk: RUN_SK },
+      ConditionExpression: '#status = :prepared',
+      UpdateExpression: 'SET #status = :approved, approved_by = :by, approved_at = :now, updated_at = :now',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':prepared': 'PREPARED', ':approved': 'APPROVED', ':by': by, ':now': at },
+    });
+  }
+
+  async recordExport(runId: string, at: string, files: readonly { name: string; location: string; sha256: string }[]): Promise<void> {
+    const base = {
+      Key: { pk: runPk(runId), sk: RUN_SK },
+      ExpressionAttributeNames: { '#status': 'status' },
+    };
+    const moved = await this.conditionalUpdate({
+      ...base,
+      ConditionExpression: '#status = :approved',
+      UpdateExpression: 'SET #status = :exported, exported_at = :now, last_export = :files, updated_at = :now',
+      ExpressionAttributeValues: { ':approved': 'APPROVED', ':exported': 'EXPORTED', ':now': at, ':files': files },
+    });
+    if (moved) return;
+    // Exported again (or settled since): keep the status, record the latest export.
+    await this.doc.send(new UpdateCommand({
+      TableName: this.tableName,
+      ...base,
+      ConditionExpression: '#status IN (:exported, :settled)',
+      UpdateExpression: 'SET last_export = :files, updated_at = :now',
+      ExpressionAttributeValues: { ':exported': 'EXPORTED', ':settled': 'SETTLED', ':now': at, ':files': files },
+    }));
+  }
+
+  async *listBatchPayments(_runId: string, batchId: string): AsyncIterable<RunPayment> {
+    for await (const item of this.query({
+      TableName: this.tableName,
+      IndexName: GSI2.name,
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': GSI2.pk },
+      ExpressionAttributeValues: { ':pk': batchListPk(batchId) },
+    })) yield itemToPayment(item);
+  }
+
+  // ---- settle --------------------------------------------------------------------------------
+
+  async getRunItemsByAward(runId: string, awardIds: readonly string[]): Promise<Map<string, StoredRunItem>> {
+    const found = new Map<string, StoredRunItem>();
+    const unique = [...new Set(awardIds)];
+    for (let i = 0; i < unique.length; i += 100) {
+      let keys: Record<string, unknown>[] | undefined = unique.slice(i, i + 100).map((id) => ({ pk: runPk(runId), sk: runItemSk(id) }));
+      for (let attempt = 0; keys && keys.length > 0; attempt++) {
+        if (attempt > 8) throw new TransientError('BatchGetItem kept returning unprocessed keys');
+        if (attempt > 0) await backoff(attempt);
+        const out = await this.doc.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }));
+        for (const item of out.Responses?.[this.tableName] ?? []) {
+          const runItem = itemToRunItem(item);
+          found.set(runItem.award_id, runItem);
+        }
+        keys = out.UnprocessedKeys?.[this.tableName]?.Keys as Record<string, unknown>[] | undefined;
+      }
+    }
+    return found;
+  }
+
+  settlePayments(runId: string, key: EnvelopeKey, entries: readonly SettleEntry[], month: string, at: string, by: string): Promise<RunWriteResult> {
+    const n = entries.length;
+    const paid = entries.filter((e) => e.outcome === 'PAID');
+    const paidFen = paid.reduce((s, e) => s + e.amount_fen, 0);
+    const failedFen = entries.filter((e) => e.outcome === 'FAILED').reduce((s, e) => s + e.amount_fen, 0);
+    this.checkSize(2 * n + (paid.length > 0 ? 2 : 1));
+    const items: TxItem[] = [];
+    for (const e of entries) {
+      const common = {
+        TableName: this.tableName,
+        Key: { pk: awardPk(e.award_id), sk: AWARD_SK },
+        ConditionExpression: '#status = :batched AND run_id = :run',
+        ExpressionAttributeNames: { '#status': 'status' },
+      };
+      if (e.outcome === 'PAID') {
+        const entry: HistoryEntry = { at, status: 'PAID', by, note: `paid in ${runId}, bank reference ${e.reference}` };
+        items.push({
+          Update: {
+            ...common,
+            UpdateExpression: 'SET #status = :paid, gsi1pk = :g, paid_at = :now, payment_reference = :ref, updated_at = :now, history = list_append(history, :h)',
+            ExpressionAttributeValues: {
+              ':batched': 'BATCHED', ':run': runId, ':paid': 'PAID', ':g': awardStatusPk('PAID', key), ':now': at, ':ref': e.reference, ':h': [entry],
+            },
+          },
+        });
+      } else {
+        // Back to RESERVED and out of the run: the next period's run takes it. The reason stays in the history.
+        const entry: HistoryEntry = { at, status: 'RESERVED', by, note: `payment failed in ${runId}: ${e.reason}` };
+        items.push({
+          Update: {
+            ...common,
+            UpdateExpression: 'SET #status = :reserved, gsi1pk = :g, last_payment_failure = :reason, updated_at = :now, history = list_append(history, :h) REMOVE run_id, batch_id, run_seq',
+            ExpressionAttributeValues: {
+              ':batched': 'BATCHED', ':run': runId, ':reserved': 'RESERVED', ':g': awardStatusPk('RESERVED', key), ':reason': e.reason, ':now': at, ':h': [entry],
+            },
+          },
+        });
+      }
+    }
+    for (const e of entries) {
+      // Empty texts are left out: the bundled DynamoDB Local refuses empty string values.
+      const texts = { ...(e.reference ? { reference: e.reference } : {}), ...(e.reason ? { reason: e.reason } : {}) };
+      items.push({
+        Update: {
+          TableName: this.tableName,
+          Key: { pk: runPk(runId), sk: runItemSk(e.award_id) },
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(outcome)',
+          UpdateExpression: ['SET outcome = :outcome, settled_at = :now, settled_by = :by', ...Object.keys(texts).map((k) => `#${k} = :${k}`)].join(', '),
+          ...(Object.keys(texts).length > 0 ? { ExpressionAttributeNames: Object.fromEntries(Object.keys(texts).map((k) => [`#${k}`, k])) } : {}),
+          ExpressionAttributeValues: {
+            ':outcome': e.outcome, ':now': at, ':by': by, ...Object.fromEntries(Object.entries(texts).map(([k, v]) => [`:${k}`, v])),
+          },
+        },
+      });
+    }
+    items.push({
+      Update: {
+        TableName: this.tableName,
+        Key: { pk: envelopePk(key), sk: ENVELOPE_SK },
+        ConditionExpression: 'batched_fen >= :sum',
+        UpdateExpression: 'SET batched_fen = batched_fen - :sum, paid_fen = paid_fen + :paid, reserved_fen = reserved_fen + :failed, updated_at = :now ADD version :one',
+        ExpressionAttributeValues: { ':sum': paidFen + failedFen, ':paid': paidFen, ':failed': failedFen, ':now': at, ':one': 1 },
+      },
+    });
+    if (paid.length > 0) {
+      items.push({
+        Update: {
+          TableName: this.tableName,
+          Key: { pk: paidMonthPk(key.fiscal_year), sk: paidMonthSk(month, key.measure) },
+          UpdateExpression: 'SET #type = :type, fiscal_year = :fy, measure = :m, #month = :month, updated_at = :now ADD paid_fen :paid, paid_count :n',
+          ExpressionAttributeNames: { '#type': 'type', '#month': 'month' },
+          ExpressionAttributeValues: {
+            ':type': 'PAID_MONTH', ':fy': key.fiscal_year, ':m': key.measure, ':month': month, ':now': at, ':paid': paidFen, ':n': paid.length,
+          },
+        },
+      });
+    }
+    return this.transact(items).then((outcome) => {
+      if (outcome.ok) return { ok: true };
+      const failed = (i: number) => outcome.codes[i] === 'ConditionalCheckFailed';
+      return {
+        ok: false,
+        staleAwards: entries.filter((_, i) => failed(i)).map((e) => e.award_id),
+        staleItems: entries.filter((_, i) => failed(n + i)).map((e) => e.award_id),
+        envelopeShort: failed(2 * n),
+        counterMoved: false,
+        runClosed: false,
+        collided: outcome.conflict,
+      };
+    });
+  }
+
+  async readSettlementTotals(runId: string): Promise<SettlementTotals> {
+    const totals: SettlementTotals = { item_count: 0, paid_count: 0, paid_fen: 0, failed_count: 0, failed_fen: 0 };
+    for await (const item of this.runItems(runId, ['amount_fen', 'outcome'])) {
+      totals.item_count++;
+      if (item.outcome === 'PAID') { totals.paid_count++; totals.paid_fen += Number(item.amount_fen); }
+      if (item.outcome === 'FAILED') { totals.failed_count++; totals.failed_fen += Number(item.amount_fen); }
+    }
+    return totals;
+  }
+
+  async recordSettlement(runId: string, totals: SettlementTotals, at: string): Promise<void> {
+    const settled = totals.paid_count + totals.failed_count;
+    const complete = settled === totals.item_count;
+    // A concurrent import that read fewer settled items must not overwrite a later count.
+    await this.conditionalUpdate({
+      Key: { pk: runPk(runId), sk: RUN_SK },
+      ConditionExpression: '#status IN (:exported, :settled) AND (attribute_not_exists(settled_count) OR settled_count <= :count)',
+      UpdateExpression: [
+        'SET paid_count = :pc, paid_fen = :pf, failed_count = :fc, failed_fen = :ff, settled_count = :count, updated_at = :now',
+        complete ? ', #status = :settled, settled_at = if_not_exists(settled_at, :now)' : '',
+      ].join(''),
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':exported': 'EXPORTED', ':settled': 'SETTLED', ':count': settled, ':pc': totals.paid_count, ':pf': totals.paid_fen,
+        ':fc': totals.failed_count, ':ff': totals.failed_fen, ':now': at,
+      },
+    });
+  }
+
+  async paidByMonth(fiscalYear: number): Promise<PaidMonth[]> {
+    const months: PaidMonth[] = [];
+    for await (const item of this.query({
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': paidMonthPk(fiscalYear) },
+      ConsistentRead: true,
+    })) months.push({ month: String(item.month), measure: Number(item.measure), paid_fen: Number(item.paid_fen), paid_count: Number(item.paid_count) });
+    return months;
+  }
+
+  // ---- plumbing ------------------------------------------------------------------------------
+
+  private async getHeaderItem(runId: string): Promise<Item | undefined> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { pk: runPk(runId), sk: RUN_SK }, ConsistentRead: true }));
+    return out.Item;
+  }
+
+  /** The run's items, strongly consistent, page by page. */
+  private runItems(runId: string, projection?: readonly string[]): AsyncIterable<Item> {
+    // Attribute names go through placeholders: some (unit, reference …) are DynamoDB reserved words.
+    const names = Object.fromEntries((projection ?? []).map((name, i) => [`#p${i}`, name]));
+    return this.query({
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :i)',
+      ExpressionAttributeValues: { ':pk': runPk(runId), ':i': RUN_ITEM_PREFIX },
+      ConsistentRead: true,
+      ...(projection ? { ProjectionExpression: Object.keys(names).join(', '), ExpressionAttributeNames: names } : {}),
+    });
+  }
+
+  private checkSize(items: number): void {
+    if (items > this.maxTransactionItems) throw new RangeError(`a transaction of ${items} items exceeds the limit of ${this.maxTransactionItems}`);
+  }
+
+  private async conditionalUpdate(input: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName'>): Promise<boolean> {
+    try {
+      await this.doc.send(new UpdateCommand({ TableName: this.tableName, ...input }));
+      return true;
+    } catch (error) {
+      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
+  }
+
+  private async transact(items: TxItem[]): Promise<TxOutcome> {
+    try {
+      // The client request token makes the SDK's own retry of a write whose reply was lost idempotent.
+      await this.doc.send(new TransactWriteCommand({ TransactItems: items, ClientRequestToken: randomUUID() }));
+      return { ok: true };
+    } catch (error) {
+      const e = error as { name?: string; CancellationReasons?: { Code?: string }[] };
+      if (e.name === 'TransactionCanceledException') {
+        const codes = (e.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
+        return { ok: false, codes, conflict: codes.length === 0 || codes.some((c) => c === 'TransactionConflict') };
+      }
+      if (e.name === 'TransactionConflictException' || e.name === 'TransactionInProgressException') {
+        return { ok: false, codes: [], conflict: true };
+      }
+      throw error;
+    }
+  }
+
+  private async *query(input: QueryCommandInput): AsyncIterable<Item> {
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.doc.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
+      yield* out.Items ?? [];
+      start = out.LastEvaluatedKey;
+    } while (start);
+  }
+}

@@ -1,0 +1,98 @@
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import ExcelJS from 'exceljs';
+import { runCli } from './run-cli.ts';
+import { awardFields } from '../support/records.ts';
+import { AWARD_COLUMNS } from '../../shared/domain/award.ts';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'bursar-cli-runs-'));
+const env = {
+  BURSAR_DYNAMODB_ENDPOINT: process.env['BURSAR_TEST_DYNAMODB_ENDPOINT']!,
+  BURSAR_TABLE_NAME: `cli-runs-${process.pid}-${Date.now()}`,
+};
+const cli = (...args: string[]) => runCli(args, env);
+
+afterAll(() => { rmSync(dir, { recursive: true, force: true }); });
+
+describe('bursar run and summary (real process, DynamoDB Local)', () => {
+  beforeAll(() => {
+    expect(cli('budget', 'set', '--measure', '7', '--fiscal-year', '2025', '--amount-yuan', '100000', '--by', 'finance-a').code).toBe(0);
+    const file = path.join(dir, 'awards.csv');
+    const rows = Array.from({ length: 6 }, (_, i) => awardFields(i + 1, { approved_date: i < 5 ? `2025-04-0${i + 1}` : '2025-05-01', amount_yuan: `${i + 1}000.50` }));
+    writeFileSync(file, `${AWARD_COLUMNS.join(',')}\n${rows.map((r) => AWARD_COLUMNS.map((c) => r[c] ?? '').join(',')).join('\n')}\n`);
+    expect(cli('awards', 'submit', file).json).toMatchObject({ reserved: 6 });
+  });
+
+  test('prepare → four eyes → approve → export → settle, with the documented JSON shapes; reconcile stays clean', () => {
+    const prepared = cli('run', 'prepare', '--period', '2025-04', '--by', 'Wang Fang', '--batch-size', '3');
+    expect(prepared.code).toBe(0);
+    expect(prepared.json).toMatchObject({
+      run_id: 'RUN-2025-04', period: '2025-04', status: 'PREPARED', prepared_by: 'Wang Fang', award_count: 5, total_fen: 1_500_250,
+      batches: [
+        { batch_id: 'RUN-2025-04-M07-EITB-001', measure: 7, unit: 'EITB', count: 3, total_fen: 600_150 },
+        { batch_id: 'RUN-2025-04-M07-EITB-002', measure: 7, unit: 'EITB', count: 2, total_fen: 900_100 },
+      ],
+    });
+    expect(cli('run', 'prepare', '--period', '2025-04', '--by', 'someone').json).toMatchObject({ run_id: 'RUN-2025-04', award_count: 5, prepared_by: 'Wang Fang' });
+
+    const early = cli('run', 'export', 'RUN-2025-04', '--out', path.join(dir, 'out'));
+    expect([early.code, early.json.error.code]).toEqual([1, 'NOT_APPROVED']);
+    const same = cli('run', 'approve', 'RUN-2025-04', '--by', 'wang fang');
+    expect([same.code, same.json.error.code]).toEqual([1, 'SAME_PERSON']);
+    expect(cli('run', 'approve', 'RUN-2025-04', '--by', 'Zhao Lei').json).toMatchObject({ status: 'APPROVED', approved_by: 'Zhao Lei' });
+
+    const exported = cli('run', 'export', 'RUN-2025-04', '--out', path.join(dir, 'out'));
+    expect(exported.json).toEqual({
+      files: [path.join(dir, 'out', 'RUN-2025-04-payments.csv'), path.join(dir, 'out', 'RUN-2025-04-payments.xlsx')],
+      manifest: path.join(dir, 'out', 'RUN-2025-04-manifest.json'),
+    });
+    expect(exported.json.files.every((f: string) => existsSync(f))).toBe(true);
+
+    const results = path.join(dir, 'results.csv');
+    writeFileSync(results, 'award_id,status,reference,reason\nA-00001,PAID,R-1,\nA-00002,FAILED,,account closed\nA-00003,PAID,R-3,\nA-00004,PAID,R-4,\nA-00005,PAID,R-5,\n');
+    const settled = cli('run', 'settle', 'RUN-2025-04', '--results', results);
+    expect(settled.json).toMatchObject({ paid: 4, failed: 1, run_status: 'SETTLED', outstanding: 0 });
+    expect(cli('run', 'settle', 'RUN-2025-04', '--results', results).json).toMatchObject({ paid: 0, failed: 0, unchanged: 5 });
+    const bad = path.join(dir, 'bad.csv');
+    writeFileSync(bad, 'award_id,status,reference,reason\nA-00006,PAID,R-6,\n');
+    expect(cli('run', 'settle', 'RUN-2025-04', '--results', bad).json.error.code).toBe('NOT_IN_RUN');
+
+    expect(cli('run', 'show', 'RUN-2025-04').json).toMatchObject({ status: 'SETTLED', paid_count: 4, failed_count: 1, failed_fen: 200_050 });
+    expect(cli('run', 'list').json.runs.map((r: { run_id: string }) => r.run_id)).toEqual(['RUN-2025-04']);
+    // The failed award waits for the next run, with the award approved in May.
+    expect(cli('run', 'prepare', '--period', '2025-05', '--by', 'Wang Fang').json).toMatchObject({ award_count: 2, total_fen: 200_050 + 600_050 });
+
+    // Awards, envelopes and runs agree (the reconciliation engineer's check, through the RunReader).
+    expect(cli('reconcile', '--fiscal-year', '2025')).toMatchObject({ code: 0, json: { clean: true } });
+
+    const shown = cli('awards', 'show', 'A-00002');
+    expect(shown.json.payee_account).toBe('********0002');
+    expect(shown.stdout).not.toContain('6217000000000002');
+    expect(readFileSync(path.join(dir, 'out', 'RUN-2025-04-payments.csv'), 'utf8')).toContain('6217000000000002');
+  });
+
+  test('summary: JSON by default with --json; CSV with bilingual headers; XLSX to a file', async () => {
+    const json = cli('summary', '--fiscal-year', '2025');
+    expect(json.json.measures).toHaveLength(27);
+    expect(json.json.measures[6]).toMatchObject({ measure: 7, budget_fen: 10_000_000 });
+    expect(Object.keys(json.json)).toEqual(['fiscal_year', 'policy', 'measures', 'sections', 'units', 'total', 'monthly_paid']);
+
+    const csvFile = path.join(dir, 'summary.csv');
+    expect(cli('summary', '--fiscal-year', '2025', '--format', 'csv', '--out', csvFile).json).toMatchObject({ format: 'csv', file: csvFile });
+    const csv = readFileSync(csvFile, 'utf8');
+    expect(csv.startsWith('\ufeff类别 / Row type,篇 / Section,条 / Measure')).toBe(true);
+    expect(csv).toContain('合计 / Total');
+
+    const xlsxFile = path.join(dir, 'summary.xlsx');
+    expect(cli('summary', '--fiscal-year', '2025', '--format', 'xlsx', '--out', xlsxFile).code).toBe(0);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.readFile(xlsxFile);
+    const sheet = workbook.worksheets[0]!;
+    expect(sheet.getCell('A2').value).toBe('类别 / Row type');
+    expect(sheet.getCell('C9').value).toBe('7'); // measure 7 is the 7th data row
+    expect(sheet.getCell('H9').value).toBe(100_000);
+    expect(cli('summary', '--fiscal-year', '2025', '--format', 'xlsx').json.error.code).toBe('BAD_OPTION');
+  });
+});
