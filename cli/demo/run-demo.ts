@@ -5,6 +5,10 @@ import { MEASURES, POLICY } from '../../shared/domain/catalog.ts';
 import { formatYuanGrouped } from '../../shared/domain/money.ts';
 import { main } from '../program.ts';
 import { startDynamoLocal } from '../local/dynamo-local.ts';
+import { openRuntime } from '../runtime.ts';
+import { createOutput } from '../output.ts';
+import { demoRuns } from './demo-runs.ts';
+import { demoAlerts } from './demo-alerts.ts';
 import { sampleAwardLines, sampleBudgetsCsv, sampleSchemesCsv } from './sample-data.ts';
 
 /**
@@ -85,6 +89,18 @@ async function steps(files: { schemes: string; budgets: string; awards: string }
   for (const e of envelopes.sort((a, b) => a.measure - b.measure)) {
     say(`${String(e.measure).padEnd(8)}${formatYuanGrouped(e.budget_fen).padStart(16)}${formatYuanGrouped(e.reserved_fen).padStart(16)}` +
       `${formatYuanGrouped(e.available_fen).padStart(16)}${formatYuanGrouped(e.waitlisted_fen).padStart(16)}  ${e.waitlisted_count}`);
+  }
+
+  // Disbursement, alerts and the nightly reconciliation, on the same store.
+  const runtime = await openRuntime();
+  try {
+    say('');
+    say('Monthly disbursement for 2025-06 (awards approved up to 2025-06-30):');
+    await demoRuns(runtime, createOutput(false), { period: '2025-06', outDir: path.join(root, 'exports') });
+    say('');
+    await demoAlerts(runtime, createOutput(false));
+  } finally {
+    await runtime.close();
   }
   say('');
   say(`Try: npx bursar --data-dir ${path.relative(process.cwd(), dataDir)} awards show ${(awards[0] as { award_id?: string } | undefined)?.award_id ?? 'ID'}`);

@@ -68,7 +68,7 @@ export function createApiHandler(deps: ApiHandlerDeps) {
         return jsonResponse(404, { error: { code: 'NO_ROUTE', message: `no route ${event.routeKey}` } });
     }
   };
-  return middy(handle).use(injectLambdaContext(logger)).use(logMetrics(metrics)).use(httpErrors(logger)).use(jsonBody());
+  return middy(handle).use(injectLambdaContext(logger, { logEvent: false })).use(logMetrics(metrics)).use(httpErrors(logger)).use(jsonBody());
 }
 
 /** The verified IAM principal: the actor for four eyes. */

@@ -61,7 +61,7 @@ export function createRunRequestHandler(deps: RunRequestHandlerDeps) {
     if (failures.length > 0) metrics.addMetric('RunRequestRetried', MetricUnit.Count, failures.length);
     return { batchItemFailures: failures };
   };
-  return middy(handle).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+  return middy(handle).use(injectLambdaContext(logger, { logEvent: false })).use(logMetrics(metrics));
 }
 
 const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
