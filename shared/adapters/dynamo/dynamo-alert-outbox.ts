@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
-  GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand,
-  type DynamoDBDocumentClient, type QueryCommandInput,
+  GetCommand, UpdateCommand,
+  type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import type { Alert } from '../../domain/alert.ts';
 import { TransientError } from '../../domain/errors.ts';
@@ -10,13 +10,13 @@ import type { UnitCode } from '../../domain/units.ts';
 import type {
   AlertDelivery, AlertDeliveryStore, AlertOutbox, AlertQuery, ConditionalWrite, EnvelopeAlertState,
 } from '../../ports/alert-outbox.ts';
+import { queryItems, transactWrite, type TxItem } from './operations.ts';
 import { GSI2 } from './table-schema.ts';
-import { ENVELOPE_SK, envelopePk, itemToEnvelope, type Item } from './items.ts';
+import { ENVELOPE_SK, envelopePk, itemToEnvelope } from './items.ts';
 import {
   ALERT_LIST_PK, ALERT_SK, DELIVERY_PREFIX, alertItem, alertPk, deliveryItem, deliverySk, itemToAlert, itemToDelivery, unitAlertListPk,
 } from './alert-items.ts';
 
-type TxItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 
 /**
  * The alert outbox and delivery markers on the single table (layout in alert-items.ts).
@@ -89,7 +89,7 @@ export class DynamoAlertOutbox implements AlertOutbox, AlertDeliveryStore {
   async getAlert(alertId: string): Promise<{ alert: Alert; deliveries: AlertDelivery[] } | undefined> {
     let alert: Alert | undefined;
     const deliveries: AlertDelivery[] = [];
-    for await (const item of this.query({
+    for await (const item of queryItems(this.doc, {
       TableName: this.tableName,
       KeyConditionExpression: 'pk = :pk',
       ExpressionAttributeValues: { ':pk': alertPk(alertId) },
@@ -104,7 +104,7 @@ export class DynamoAlertOutbox implements AlertOutbox, AlertDeliveryStore {
   async *listAlerts(query: AlertQuery): AsyncIterable<Alert> {
     const pk = query.unit ? unitAlertListPk(query.unit) : ALERT_LIST_PK;
     const since = query.since !== undefined;
-    for await (const item of this.query({
+    for await (const item of queryItems(this.doc, {
       TableName: this.tableName,
       IndexName: GSI2.name,
       KeyConditionExpression: since ? '#pk = :pk AND #sk >= :since' : '#pk = :pk',
@@ -162,23 +162,8 @@ export class DynamoAlertOutbox implements AlertOutbox, AlertDeliveryStore {
   }
 
   private async transact(items: TxItem[]): Promise<ConditionalWrite> {
-    try {
-      await this.doc.send(new TransactWriteCommand({ TransactItems: items, ClientRequestToken: randomUUID() }));
-      return 'written';
-    } catch (error) {
-      const name = (error as { name?: string }).name;
-      if (name === 'TransactionCanceledException' || name === 'TransactionConflictException' || name === 'TransactionInProgressException') return 'changed';
-      throw error;
-    }
+    return (await transactWrite(this.doc, items)).ok ? 'written' : 'changed';
   }
 
-  private async *query(input: QueryCommandInput): AsyncIterable<Item> {
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.doc.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
-      yield* out.Items ?? [];
-      start = out.LastEvaluatedKey;
-    } while (start);
-  }
 }
 

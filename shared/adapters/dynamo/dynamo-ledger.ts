@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { queryItems, scanItems, transactWrite, type TxItem } from './operations.ts';
 import {
-  BatchGetCommand, GetCommand, PutCommand, QueryCommand, ScanCommand, TransactWriteCommand,
-  type DynamoDBDocumentClient, type QueryCommandInput, type ScanCommandInput,
+  BatchGetCommand, GetCommand, PutCommand, QueryCommand,
+  type DynamoDBDocumentClient, type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import type { Award, HistoryEntry } from '../../domain/award.ts';
 import { DEFAULT_ALERT_THRESHOLDS, type Envelope, type EnvelopeKey } from '../../domain/envelope.ts';
 import type { Scheme } from '../../domain/scheme.ts';
@@ -16,10 +16,9 @@ import { GSI1, GSI2 } from './table-schema.ts';
 import {
   AUDIT_PREFIX, AWARD_SK, ENVELOPE_LIST_PK, ENVELOPE_SK, QUEUE_PREFIX, SCHEME_SK, awardPk, awardStatusPk,
   awardToItem, envelopeListSk, envelopePk, intakePk, itemToAward, itemToEnvelope, itemToQueueEntry,
-  itemToScheme, queueItem, queueSk, schemePk, schemeToItem, SCHEME_LIST_PK, type Item,
+  itemToScheme, queueItem, queueSk, schemePk, schemeToItem, SCHEME_LIST_PK,
 } from './items.ts';
 
-type TxItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 
 export interface DynamoLedgerOptions {
   /** Items one transaction may hold: 100 in AWS, 10 on the bundled DynamoDB Local. */
@@ -58,7 +57,7 @@ export class DynamoLedger implements Ledger {
     };
     // The index is eventually consistent; it only tells which envelopes exist, the figures are re-read.
     const keys: EnvelopeKey[] = [];
-    for await (const item of this.query(input)) keys.push({ measure: Number(item.measure), fiscal_year: Number(item.fiscal_year) });
+    for await (const item of queryItems(this.doc, input)) keys.push({ measure: Number(item.measure), fiscal_year: Number(item.fiscal_year) });
     const envelopes = await Promise.all(keys.map((k) => this.getEnvelope(k)));
     return envelopes.filter((e): e is Envelope => e !== undefined);
   }
@@ -94,7 +93,7 @@ export class DynamoLedger implements Ledger {
   async *listAwards(query: AwardQuery): AsyncIterable<Award> {
     const { status, measure, fiscal_year } = query;
     if (status !== undefined && measure !== undefined && fiscal_year !== undefined) {
-      yield* mapAsync(this.query({
+      yield* mapAsync(queryItems(this.doc, {
         TableName: this.tableName,
         IndexName: GSI1.name,
         KeyConditionExpression: '#pk = :pk',
@@ -110,7 +109,7 @@ export class DynamoLedger implements Ledger {
     if (status !== undefined) { filters.push('#status = :status'); names['#status'] = 'status'; values[':status'] = status; }
     if (measure !== undefined) { filters.push('#measure = :measure'); names['#measure'] = 'measure'; values[':measure'] = measure; }
     if (fiscal_year !== undefined) { filters.push('#fy = :fy'); names['#fy'] = 'fiscal_year'; values[':fy'] = fiscal_year; }
-    yield* mapAsync(this.scan({
+    yield* mapAsync(scanItems(this.doc, {
       TableName: this.tableName,
       FilterExpression: filters.join(' AND '),
       ExpressionAttributeNames: names,
@@ -134,7 +133,7 @@ export class DynamoLedger implements Ledger {
 
   async listSchemes(): Promise<Scheme[]> {
     const schemes: Scheme[] = [];
-    for await (const item of this.query({
+    for await (const item of queryItems(this.doc, {
       TableName: this.tableName,
       IndexName: GSI2.name,
       KeyConditionExpression: '#pk = :pk',
@@ -157,7 +156,7 @@ export class DynamoLedger implements Ledger {
 
   async listBudgetAudit(key: EnvelopeKey): Promise<BudgetAuditEntry[]> {
     const entries: BudgetAuditEntry[] = [];
-    for await (const item of this.query({
+    for await (const item of queryItems(this.doc, {
       TableName: this.tableName,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :a)',
       ExpressionAttributeValues: { ':pk': envelopePk(key), ':a': AUDIT_PREFIX },
@@ -171,7 +170,7 @@ export class DynamoLedger implements Ledger {
 
   async listIntakeIssues(submissionId: string): Promise<IntakeIssue[]> {
     const issues: IntakeIssue[] = [];
-    for await (const item of this.query({
+    for await (const item of queryItems(this.doc, {
       TableName: this.tableName,
       KeyConditionExpression: 'pk = :pk',
       ExpressionAttributeValues: { ':pk': intakePk(submissionId) },
@@ -394,45 +393,17 @@ export class DynamoLedger implements Ledger {
     items: TxItem[],
     roles: { awardIndexes?: (string | undefined)[]; envelopeIndex?: number },
   ): Promise<WriteResult> {
-    try {
-      await this.doc.send(new TransactWriteCommand({ TransactItems: items, ClientRequestToken: randomUUID() }));
-      return { ok: true };
-    } catch (error) {
-      const e = error as { name?: string; CancellationReasons?: { Code?: string }[] };
-      if (e.name === 'TransactionCanceledException') {
-        const codes = (e.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
-        const failedAt = (i: number) => codes[i] === 'ConditionalCheckFailed';
-        return {
-          ok: false,
-          envelopeChanged: roles.envelopeIndex !== undefined && failedAt(roles.envelopeIndex),
-          existingAwards: (roles.awardIndexes ?? []).flatMap((id, i) => (id !== undefined && failedAt(i) ? [id] : [])),
-          collided: codes.some((c) => c === 'TransactionConflict') || codes.length === 0,
-        };
-      }
-      if (e.name === 'TransactionConflictException' || e.name === 'TransactionInProgressException') {
-        return { ok: false, envelopeChanged: false, existingAwards: [], collided: true };
-      }
-      throw error;
-    }
+    const outcome = await transactWrite(this.doc, items);
+    if (outcome.ok) return { ok: true };
+    const failedAt = (i: number) => outcome.codes[i] === 'ConditionalCheckFailed';
+    return {
+      ok: false,
+      envelopeChanged: roles.envelopeIndex !== undefined && failedAt(roles.envelopeIndex),
+      existingAwards: (roles.awardIndexes ?? []).flatMap((id, i) => (id !== undefined && failedAt(i) ? [id] : [])),
+      collided: outcome.conflict,
+    };
   }
 
-  private async *query(input: QueryCommandInput): AsyncIterable<Item> {
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.doc.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
-      yield* out.Items ?? [];
-      start = out.LastEvaluatedKey;
-    } while (start);
-  }
-
-  private async *scan(input: ScanCommandInput): AsyncIterable<Item> {
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.doc.send(new ScanCommand({ ...input, ExclusiveStartKey: start }));
-      yield* out.Items ?? [];
-      start = out.LastEvaluatedKey;
-    } while (start);
-  }
 }
 
 function putAward(tableName: string, award: Award): TxItem {

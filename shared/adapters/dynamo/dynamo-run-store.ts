@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import {
-  BatchGetCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand,
-  type DynamoDBDocumentClient, type QueryCommandInput,
+  BatchGetCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand,
+  type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import type { Award, HistoryEntry } from '../../domain/award.ts';
 import type { EnvelopeKey } from '../../domain/envelope.ts';
@@ -13,6 +12,7 @@ import type {
   NewRun, PaidMonth, RunHeader, RunMove, RunStore, RunWriteResult, SettleEntry, SettlementTotals, StoredRunItem,
 } from '../../ports/run-ledger.ts';
 import { backoff } from '../../services/backoff.ts';
+import { queryItems, transactWrite, type TxItem } from './operations.ts';
 import { GSI1, GSI2 } from './table-schema.ts';
 import { AWARD_SK, ENVELOPE_SK, awardPk, awardStatusPk, envelopePk, itemToAward, type Item } from './items.ts';
 import {
@@ -20,10 +20,8 @@ import {
   itemToRunItem, paidMonthPk, paidMonthSk, paymentToItem, runItemSk, runPk, seriesSk,
 } from './run-items.ts';
 
-type TxItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 
 /** Cancellation codes by transaction index, or the reason the whole call failed. */
-type TxOutcome = { ok: true } | { ok: false; codes: string[]; conflict: boolean };
 
 /**
  * Runs on the single DynamoDB table (layout in run-items.ts). Implements RunReader, which
@@ -47,7 +45,7 @@ export class DynamoRunStore implements RunStore {
 
   async listRuns(): Promise<Run[]> {
     const ids: string[] = [];
-    for await (const item of this.query({
+    for await (const item of queryItems(this.doc, {
       TableName: this.tableName,
       IndexName: GSI2.name,
       KeyConditionExpression: '#pk = :pk',
@@ -180,7 +178,7 @@ export class DynamoRunStore implements RunStore {
         ExpressionAttributeValues: { ':preparing': 'PREPARING', ':false': false },
       },
     });
-    return this.transact(items).then((outcome) => {
+    return transactWrite(this.doc, items).then((outcome) => {
       if (outcome.ok) return { ok: true };
       const failed = (i: number) => outcome.codes[i] === 'ConditionalCheckFailed';
       return {
@@ -211,7 +209,7 @@ export class DynamoRunStore implements RunStore {
       totals.add({ batch_id: String(item.batch_id), measure: Number(item.measure), unit: String(item.unit), amount_fen: Number(item.amount_fen) });
     }
     const series = new Map<string, number>();
-    for await (const item of this.query({
+    for await (const item of queryItems(this.doc, {
       TableName: this.tableName,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :s)',
       ExpressionAttributeValues: { ':pk': runPk(runId), ':s': SERIES_PREFIX },
@@ -268,7 +266,7 @@ export class DynamoRunStore implements RunStore {
   }
 
   async *listBatchPayments(_runId: string, batchId: string): AsyncIterable<RunPayment> {
-    for await (const item of this.query({
+    for await (const item of queryItems(this.doc, {
       TableName: this.tableName,
       IndexName: GSI2.name,
       KeyConditionExpression: '#pk = :pk',
@@ -375,7 +373,7 @@ export class DynamoRunStore implements RunStore {
         },
       });
     }
-    return this.transact(items).then((outcome) => {
+    return transactWrite(this.doc, items).then((outcome) => {
       if (outcome.ok) return { ok: true };
       const failed = (i: number) => outcome.codes[i] === 'ConditionalCheckFailed';
       return {
@@ -421,7 +419,7 @@ export class DynamoRunStore implements RunStore {
 
   async paidByMonth(fiscalYear: number): Promise<PaidMonth[]> {
     const months: PaidMonth[] = [];
-    for await (const item of this.query({
+    for await (const item of queryItems(this.doc, {
       TableName: this.tableName,
       KeyConditionExpression: 'pk = :pk',
       ExpressionAttributeValues: { ':pk': paidMonthPk(fiscalYear) },
@@ -441,7 +439,7 @@ export class DynamoRunStore implements RunStore {
   private runItems(runId: string, projection?: readonly string[]): AsyncIterable<Item> {
     // Attribute names go through placeholders: some (unit, reference …) are DynamoDB reserved words.
     const names = Object.fromEntries((projection ?? []).map((name, i) => [`#p${i}`, name]));
-    return this.query({
+    return queryItems(this.doc, {
       TableName: this.tableName,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :i)',
       ExpressionAttributeValues: { ':pk': runPk(runId), ':i': RUN_ITEM_PREFIX },
@@ -462,32 +460,5 @@ export class DynamoRunStore implements RunStore {
       if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
       throw error;
     }
-  }
-
-  private async transact(items: TxItem[]): Promise<TxOutcome> {
-    try {
-      // The client request token makes the SDK's own retry of a write whose reply was lost idempotent.
-      await this.doc.send(new TransactWriteCommand({ TransactItems: items, ClientRequestToken: randomUUID() }));
-      return { ok: true };
-    } catch (error) {
-      const e = error as { name?: string; CancellationReasons?: { Code?: string }[] };
-      if (e.name === 'TransactionCanceledException') {
-        const codes = (e.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
-        return { ok: false, codes, conflict: codes.length === 0 || codes.some((c) => c === 'TransactionConflict') };
-      }
-      if (e.name === 'TransactionConflictException' || e.name === 'TransactionInProgressException') {
-        return { ok: false, codes: [], conflict: true };
-      }
-      throw error;
-    }
-  }
-
-  private async *query(input: QueryCommandInput): AsyncIterable<Item> {
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.doc.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
-      yield* out.Items ?? [];
-      start = out.LastEvaluatedKey;
-    } while (start);
   }
 }
