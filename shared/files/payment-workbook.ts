@@ -1,38 +1,36 @@
 import type { Writable } from 'node:stream';
-import ExcelJS from 'exceljs';
 import { POLICY, findMeasure } from '../domain/catalog.ts';
 import { PAYMENT_HEADERS_BILINGUAL, paymentRow, type RunPayment } from '../domain/payment-file.ts';
 import { neutraliseFormula } from '../domain/spreadsheet-safety.ts';
 import type { BatchTotals } from '../domain/run-batching.ts';
 import type { Run } from '../ports/run-store.ts';
+import { XlsxStreamWriter, type Cell, type XlsxSheet } from './xlsx-stream-writer.ts';
 
 export const SUMMARY_SHEET = '汇总 Summary';
-const AMOUNT_FORMAT = '#,##0.00';
+
+const amount = (fen: number): Cell => ({ value: fen / 100, style: 'amount' });
 
 /**
- * The payment workbook, streamed (ExcelJS's WorkbookWriter commits each row to the zip as it goes):
- * a summary sheet with the run and its control totals, then one sheet per batch, named by batch id.
- * Text cells are neutralised like the CSV; account numbers are text, so a spreadsheet keeps every
- * digit; amounts are numbers in yuan shown with two decimals, so the sheets can be summed and checked
- * against the control totals.
+ * The payment workbook, streamed (xlsx-stream-writer.ts puts each row into the zip as it goes): a
+ * summary sheet with the run and its control totals, then one sheet per batch, named by batch id.
+ * Text cells are neutralised like the CSV (and, as inline strings, never formulas); account numbers
+ * are text, so a spreadsheet keeps every digit; amounts are numbers in yuan shown with two
+ * decimals, so the sheets can be summed and checked against the control totals.
  */
 export class PaymentWorkbook {
-  private readonly workbook: ExcelJS.stream.xlsx.WorkbookWriter;
-  private sheet: ExcelJS.Worksheet | undefined;
+  private readonly workbook: XlsxStreamWriter;
+  private sheet: XlsxSheet | undefined;
 
   constructor(stream: Writable, run: Run) {
-    this.workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream, useStyles: true, useSharedStrings: false });
-    this.workbook.creator = 'Bursar';
-    const at = new Date(run.approved_at ?? run.prepared_at);
-    this.workbook.created = at;
-    this.workbook.modified = at;
+    // The run's own time, so exporting the same run again gives the same bytes.
+    this.workbook = new XlsxStreamWriter(stream, { creator: 'Bursar', created: new Date(run.approved_at ?? run.prepared_at) });
     this.writeSummary(run);
   }
 
+  /** A few rows plus one per batch: written at once, the output's backpressure is honoured from the first payment on. */
   private writeSummary(run: Run): void {
-    const sheet = this.workbook.addWorksheet(SUMMARY_SHEET);
-    sheet.columns = [{ width: 30 }, { width: 14 }, { width: 10 }, { width: 12 }, { width: 20 }];
-    const pairs: [string, string | number][] = [
+    const sheet = this.workbook.addSheet(SUMMARY_SHEET, { columns: [30, 14, 10, 12, 20] });
+    const pairs: [string, Cell][] = [
       ['政策文号 / Policy', POLICY.documentNumber],
       ['批次编号 / Run', run.run_id],
       ['期间 / Period', run.period],
@@ -40,50 +38,39 @@ export class PaymentWorkbook {
       ['编制人 / Prepared by', neutraliseFormula(run.prepared_by)],
       ['审核人 / Approved by', neutraliseFormula(run.approved_by ?? '')],
       ['笔数 / Payments', run.award_count],
-      ['金额(元) / Total (yuan)', run.total_fen / 100],
+      ['金额(元) / Total (yuan)', amount(run.total_fen)],
     ];
-    for (const [label, value] of pairs) {
-      const row = sheet.addRow([label, value]);
-      if (label.startsWith('金额')) row.getCell(2).numFmt = AMOUNT_FORMAT;
-      row.commit();
-    }
-    sheet.addRow([]).commit();
-    sheet.addRow(['批 / Batch', '条 / Measure', '单位 / Unit', '笔数 / Count', '金额(元) / Total (yuan)']).commit();
-    for (const b of run.batches) {
-      const row = sheet.addRow([b.batch_id, b.measure, b.unit, b.count, b.total_fen / 100]);
-      row.getCell(5).numFmt = AMOUNT_FORMAT;
-      row.commit();
-    }
-    sheet.commit();
+    for (const [label, value] of pairs) sheet.addRow([label, value]);
+    sheet.addRow([]);
+    sheet.addRow(['批 / Batch', '条 / Measure', '单位 / Unit', '笔数 / Count', '金额(元) / Total (yuan)'], 'bold');
+    for (const b of run.batches) sheet.addRow([b.batch_id, b.measure, b.unit, b.count, amount(b.total_fen)]);
+    sheet.end();
   }
 
   beginBatch(batch: BatchTotals): void {
-    const sheet = this.workbook.addWorksheet(batch.batch_id);
-    sheet.columns = [{ width: 28 }, { width: 8 }, { width: 14 }, { width: 36 }, { width: 28 }, { width: 24 }, { width: 16 }, { width: 60 }];
-    sheet.addRow([`${POLICY.documentNumber} 第${batch.measure}条 ${findMeasure(batch.measure)?.titleZh ?? ''}`.trim()]).commit();
-    sheet.addRow([...PAYMENT_HEADERS_BILINGUAL]).commit();
+    const sheet = this.workbook.addSheet(batch.batch_id, { columns: [28, 8, 14, 36, 28, 24, 16, 60] });
+    sheet.addRow([`${POLICY.documentNumber} 第${batch.measure}条 ${findMeasure(batch.measure)?.titleZh ?? ''}`.trim()]);
+    sheet.addRow([...PAYMENT_HEADERS_BILINGUAL], 'bold');
     this.sheet = sheet;
   }
 
-  add(payment: RunPayment): void {
+  /** Adds the payment's row; resolves when the output can take more. */
+  async add(payment: RunPayment): Promise<void> {
     if (!this.sheet) throw new Error('beginBatch first');
     const [batchId, , awardId, name, bank, account, , purpose] = paymentRow(payment);
-    const row = this.sheet.addRow([batchId, payment.seq, awardId, name, bank, account, payment.amount_fen / 100, purpose]);
-    row.getCell(6).numFmt = '@';
-    row.getCell(7).numFmt = AMOUNT_FORMAT;
-    row.commit();
+    this.sheet.addRow([batchId, payment.seq, awardId, name, bank, { value: account, style: 'text' }, amount(payment.amount_fen), purpose]);
+    await this.workbook.drained();
   }
 
   endBatch(batch: BatchTotals): void {
     if (!this.sheet) throw new Error('beginBatch first');
-    const row = this.sheet.addRow(['合计 / Total', batch.count, null, null, null, null, batch.total_fen / 100]);
-    row.getCell(7).numFmt = AMOUNT_FORMAT;
-    row.commit();
-    this.sheet.commit();
+    this.sheet.addRow(['合计 / Total', batch.count, null, null, null, null, amount(batch.total_fen)]);
+    this.sheet.end();
     this.sheet = undefined;
   }
 
+  /** Writes the workbook's remaining parts; the caller ends the stream. */
   async commit(): Promise<void> {
-    await this.workbook.commit();
+    await this.workbook.finish();
   }
 }

@@ -74,14 +74,14 @@ export async function exportRun(deps: ExportDeps, cmd: { run_id: string }): Prom
       let total = 0;
       for await (const payment of deps.runs.listBatchPayments(runId, batch.batch_id)) {
         await csv.add(payment);
-        workbook.add(payment);
+        await workbook.add(payment);
         count++;
         total += payment.amount_fen;
       }
       checkBatch(run, batch, count, total);
       workbook.endBatch(batch);
     }
-    await workbook.commit();
+    await Promise.all([csv.end(), workbook.commit()]);
     rows = csv.rows;
     [csvWritten, xlsxWritten] = await Promise.all([csvFile.commit(), xlsxFile.commit()]);
   } catch (error) {

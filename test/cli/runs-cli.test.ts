@@ -84,6 +84,7 @@ describe('bursar run and summary (real process, DynamoDB Local)', () => {
     const csv = readFileSync(csvFile, 'utf8');
     expect(csv.startsWith('\ufeff类别 / Row type,篇 / Section,条 / Measure')).toBe(true);
     expect(csv).toContain('合计 / Total');
+    expect(csv.endsWith('\r\n') && !csv.replaceAll('\r\n', '').includes('\n')).toBe(true);
 
     const xlsxFile = path.join(dir, 'summary.xlsx');
     expect(cli('summary', '--fiscal-year', '2025', '--format', 'xlsx', '--out', xlsxFile).code).toBe(0);
@@ -93,6 +94,15 @@ describe('bursar run and summary (real process, DynamoDB Local)', () => {
     expect(sheet.getCell('A2').value).toBe('类别 / Row type');
     expect(sheet.getCell('C9').value).toBe('7'); // measure 7 is the 7th data row
     expect(sheet.getCell('H9').value).toBe(100_000);
+    expect(sheet.getCell('A1').value).toBe('奉政办发〔2025〕2号 2025年度预算执行情况 / Budget execution, FY2025');
+    expect(sheet.name).toBe('2025 预算执行 Budget execution');
+    expect(sheet.getCell('N2').font?.bold).toBe(true);
+    expect(sheet.getCell('H9').numFmt).toBe('#,##0.00');
+    expect([sheet.getCell('N9').value, sheet.getCell('N9').numFmt]).toEqual([json.json.measures[6].execution_rate, '0.00%']);
+    // One row per CSV record, after the title: the same table.
+    const csvRows = csv.slice(1).split('\r\n').filter((l) => l !== '');
+    expect(sheet.rowCount).toBe(csvRows.length + 1);
+    sheet.eachRow((row) => row.eachCell((cell) => expect(cell.type).not.toBe(ExcelJS.ValueType.Formula)));
     expect(cli('summary', '--fiscal-year', '2025', '--format', 'xlsx').json.error.code).toBe('BAD_OPTION');
   });
 });

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeEach, describe, expect, test } from '@jest/globals';
 import ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
+import { strFromU8, unzipSync } from 'fflate';
 import { freshTable, type TestTable } from '../../support/dynamo.ts';
 import { awardFields, ledgerOn, tickingClock } from '../../support/records.ts';
 import { budget, reserve, runStoreOn } from '../../support/runs.ts';
@@ -14,6 +15,7 @@ import { LocalDirSink } from '../../../shared/adapters/files/local-dir-sink.ts';
 import { prepareRun } from '../../../shared/services/prepare-run.ts';
 import { approveRun } from '../../../shared/services/approve-run.ts';
 import { exportRun, type Manifest } from '../../../shared/services/export-run.ts';
+import { PAYMENT_HEADERS_BILINGUAL } from '../../../shared/domain/payment-file.ts';
 import type { Clock } from '../../../shared/services/clock.ts';
 
 const tables: TestTable[] = [];
@@ -62,7 +64,11 @@ describe('run export', () => {
 
     const csvBytes = readFileSync(result.files[0]!);
     expect([...csvBytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
-    const rows: string[][] = parse(csvBytes.subarray(3).toString('utf8'));
+    const csvText = csvBytes.subarray(3).toString('utf8');
+    expect(csvText.split('\r\n')).toHaveLength(7); // header, 5 payments, CRLF after each
+    expect(csvText.replaceAll('\r\n', '')).not.toMatch(/[\r\n]/);
+    expect(csvText.split('\r\n')[4]).toBe(`RUN-2025-04-M07-IPC-001,1,A-00004,"'-2+3, ""引号"" 公司",中国银行宁波奉化支行,6217000000000004,1000.00,奉政办发〔2025〕2号第7条奖补资金：支持产业有效投资和设备更新`);
+    const rows: string[][] = parse(csvText);
     expect(rows[0]).toEqual(['batch_id', 'seq', 'award_id', 'payee_name', 'payee_bank', 'payee_account', 'amount_yuan', 'purpose']);
     expect(rows.slice(1).map((r) => [r[0], r[1], r[2]])).toEqual([
       ['RUN-2025-04-M07-EITB-001', '1', 'A-00001'],
@@ -108,21 +114,60 @@ describe('run export', () => {
     ]);
     const batch = workbook.getWorksheet('RUN-2025-04-M07-EITB-001')!;
     const values = (r: number) => (batch.getRow(r).values as unknown[]).slice(1);
+    expect(values(1)).toEqual(['奉政办发〔2025〕2号 第7条 支持产业有效投资和设备更新']);
+    expect(values(2)).toEqual([...PAYMENT_HEADERS_BILINGUAL]);
+    expect(PAYMENT_HEADERS_BILINGUAL.map((_, c) => batch.getRow(2).getCell(c + 1).font?.bold)).toEqual(PAYMENT_HEADERS_BILINGUAL.map(() => true));
     expect(values(3)).toEqual(['RUN-2025-04-M07-EITB-001', 1, 'A-00001', `'=HYPERLINK("http://evil.example","点击")`, '中国银行宁波奉化支行', '6217000000000001', 1234.5, expect.stringContaining('奉政办发〔2025〕2号')]);
     expect(values(4)[4]).toBe("'+86 中国银行");
     expect([batch.getCell('A5').value, batch.getCell('B5').value, batch.getCell('G5').value]).toEqual(['合计 / Total', 2, 2234.5]);
+    expect(batch.rowCount).toBe(5);
+    // Accounts are text (every digit kept), amounts numbers shown with two decimals.
+    expect([batch.getCell('F3').type, batch.getCell('F3').numFmt]).toEqual([ExcelJS.ValueType.String, '@']);
+    expect([batch.getCell('B3').type, batch.getCell('G3').type]).toEqual([ExcelJS.ValueType.Number, ExcelJS.ValueType.Number]);
+    expect([batch.getCell('G3').numFmt, batch.getCell('G4').numFmt, batch.getCell('G5').numFmt]).toEqual(['#,##0.00', '#,##0.00', '#,##0.00']);
+    expect([3, 4].reduce((sum, r) => sum + (batch.getCell(`G${r}`).value as number), 0)).toBeCloseTo(batch.getCell('G5').value as number, 2);
+    expect(batch.getColumn(8).width).toBe(60);
+    const ipc = workbook.getWorksheet('RUN-2025-04-M07-IPC-001')!;
+    expect(ipc.getCell('D3').value).toBe(`'-2+3, "引号" 公司`);
+    expect(workbook.getWorksheet('RUN-2025-04-M09-EITB-001')!.getCell('G3').value).toBe(0.01);
     // No cell anywhere holds a formula.
     for (const sheet of workbook.worksheets) sheet.eachRow((row) => row.eachCell((cell) => expect(cell.type).not.toBe(ExcelJS.ValueType.Formula)));
+
     const summary = workbook.getWorksheet('汇总 Summary')!;
-    expect((summary.getRow(7).values as unknown[]).slice(1)).toEqual(['笔数 / Payments', 5]);
+    const summaryRow = (r: number) => (summary.getRow(r).values as unknown[]).slice(1);
+    expect(summaryRow(1)).toEqual(['政策文号 / Policy', '奉政办发〔2025〕2号']);
+    expect(summaryRow(2)).toEqual(['批次编号 / Run', 'RUN-2025-04']);
+    expect(summaryRow(5)).toEqual(['编制人 / Prepared by', 'maker']);
+    expect(summaryRow(6)).toEqual(['审核人 / Approved by', 'checker']);
+    expect(summaryRow(7)).toEqual(['笔数 / Payments', 5]);
+    expect(summaryRow(8)).toEqual(['金额(元) / Total (yuan)', 4234.51]);
+    expect(summary.getCell('B8').numFmt).toBe('#,##0.00');
+    expect(summaryRow(10)).toEqual(['批 / Batch', '条 / Measure', '单位 / Unit', '笔数 / Count', '金额(元) / Total (yuan)']);
+    expect(summary.getCell('A10').font?.bold).toBe(true);
+    expect([11, 12, 13, 14].map(summaryRow)).toEqual([
+      ['RUN-2025-04-M07-EITB-001', 7, 'EITB', 2, 2234.5], ['RUN-2025-04-M07-EITB-002', 7, 'EITB', 1, 1000],
+      ['RUN-2025-04-M07-IPC-001', 7, 'IPC', 1, 1000], ['RUN-2025-04-M09-EITB-001', 9, 'EITB', 1, 0.01],
+    ]);
+    expect(summary.getCell('E11').numFmt).toBe('#,##0.00');
+
+    // In the package itself: no formula element, and every text cell an inline string.
+    const sheets = Object.entries(unzipSync(readFileSync(result.files[1]!))).filter(([name]) => name.startsWith('xl/worksheets/'));
+    expect(sheets).toHaveLength(5);
+    for (const [, data] of sheets) {
+      const xml = strFromU8(data);
+      expect(xml).not.toMatch(/<f[\s>]/);
+      expect(xml.match(/ t="(?!inlineStr")[^"]*"/g)).toBeNull();
+    }
   });
 
-  test('exporting again rewrites the same payment file; the run stays EXPORTED', async () => {
+  test('exporting again rewrites the same payment files; the run stays EXPORTED', async () => {
     await approveRun({ runs, clock }, { run_id: 'RUN-2025-04', by: 'checker' });
     const first = await exportRun(exportDeps(), { run_id: 'RUN-2025-04' });
     const csv1 = readFileSync(first.files[0]!);
+    const xlsx1 = readFileSync(first.files[1]!);
     const second = await exportRun(exportDeps(), { run_id: 'RUN-2025-04' });
     expect(readFileSync(second.files[0]!)).toEqual(csv1);
+    expect(readFileSync(second.files[1]!)).toEqual(xlsx1); // the workbook too: its times are the run's
     expect((await runs.getRun('RUN-2025-04'))!.status).toBe('EXPORTED');
   });
 
