@@ -5,7 +5,9 @@
  * so it is shown as the literal text and never evaluated. Amounts and ids are not text fields:
  * amounts are formatted by formatYuan (never negative here) and ids match a plain pattern.
  */
-const FORMULA_TRIGGERS = new Set(['=', '+', '-', '@', '\t', '\r']);
+// The full-width forms too: Chinese input methods type them, and some spreadsheet versions read
+// them as the ASCII operator.
+const FORMULA_TRIGGERS = new Set(['=', '+', '-', '@', '\t', '\r', '＝', '＋', '－', '＠']);
 
 export function startsLikeFormula(text: string): boolean {
   return text.length > 0 && FORMULA_TRIGGERS.has(text[0]!);
