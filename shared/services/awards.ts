@@ -31,7 +31,13 @@ export async function cancelAward(
     if (attempt > 0) await backoff(attempt);
     const award = await ledger.getAward(cmd.award_id);
     if (!award) throw new NotFoundError('award', cmd.award_id);
-    if (award.status === 'CANCELLED') return { award, changed: false, drained: [] };
+    if (award.status === 'CANCELLED') {
+      // Nothing to change; but a cancellation that stopped after its write and before serving the
+      // queue (a crash, a lost reply) is re-run this way: serve the queue now (a no-op otherwise).
+      const drained = await drainWaitlist(ledger, clock, award);
+      if (drained.length > 0) await events.envelopeChanged(award, {});
+      return { award, changed: false, drained };
+    }
     const entry: HistoryEntry = { at: clock.now(), status: 'CANCELLED', by, note: reason };
     let result;
     if (award.status === 'RESERVED') result = await ledger.cancelReserved(award, entry);

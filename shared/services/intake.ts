@@ -86,6 +86,7 @@ export async function processIntake(
 
   // 2. Rounds: an award_id that appears twice in one batch is decided once, then its repeat is seen as existing.
   const schemes = new Map<string, Scheme | undefined>();
+  const served = new Set<string>(); // envelopes whose queue this call served for an award found waiting
   for (let round = 0; candidates.length > 0; round++) {
     if (round > MAX_PLAN_ATTEMPTS) {
       for (const c of candidates) settled.set(c.id, { ok: false, error: new TransientError(`award ${c.record.award_id} could not be settled`) });
@@ -98,7 +99,7 @@ export async function processIntake(
     for (const c of candidates.sort((a, b) => a.request.line - b.request.line)) {
       const stored = existing.get(c.record.award_id);
       if (stored) {
-        settle(c.id, await classifyExisting(deps, c, stored, now));
+        settle(c.id, await classifyExisting(deps, c, stored, now, served));
       } else if (seen.has(c.record.award_id)) {
         later.push(c);
       } else {
@@ -113,11 +114,16 @@ export async function processIntake(
 }
 
 /** A stored award with the same id: the same delivery again, a duplicate, or a conflict. */
-async function classifyExisting(deps: IntakeDeps, c: Candidate, stored: Award, now: string): Promise<IntakeResult> {
+async function classifyExisting(deps: IntakeDeps, c: Candidate, stored: Award, now: string, served: Set<string>): Promise<IntakeResult> {
   const base = { award_id: c.record.award_id, line: c.request.line };
+  if (stored.status === 'WAITLISTED' && !served.has(envelopeLabel(stored))) {
+    // The delivery that queued it may have stopped before serving the queue (a crash, a lost reply, a
+    // dead-lettered message submitted again): serve that queue now, once per envelope and call.
+    served.add(envelopeLabel(stored));
+    await drainWaitlist(deps.ledger, deps.clock, stored);
+  }
   if (stored.submission_id === c.request.submission_id && stored.line === c.request.line && stored.content_hash === c.hash) {
     // A redelivery of a message we already applied: report what it did then.
-    if (stored.status === 'WAITLISTED') await drainWaitlist(deps.ledger, deps.clock, stored);
     return { ...base, outcome: stored.intake_outcome, ...(stored.reason ? { reason: stored.reason } : {}) };
   }
   if (stored.content_hash === c.hash) return { ...base, outcome: 'DUPLICATE', reason: `award ${stored.award_id} already submitted (line ${stored.line})` };

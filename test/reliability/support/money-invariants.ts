@@ -1,0 +1,276 @@
+/**
+ * The money core's invariants, checked on the store's items as a whole (read without going through
+ * Bursar's own code): the same function judges the in-memory table and DynamoDB Local.
+ *
+ * Envelopes: committed (reserved + batched + paid) ≤ budget, available ≥ 0,
+ *   budget = available + reserved + batched + paid, and the stored reserved, batched, paid and
+ *   waitlisted figures equal the sums over the award records by status.
+ * Awards: each stored once, under its own key, with index keys that match its status; an award is
+ *   never in two active runs, never paid twice, BATCHED exactly when it has an unsettled payment in
+ *   the run it names, PAID exactly when that run's payment is PAID; a payment that failed leaves its
+ *   award out of that run.
+ * Queue: the entries are exactly the WAITLISTED awards, in (approved_date, award_id) order, with
+ *   their amounts; at rest, the head of a funded envelope's queue does not fit the available money.
+ * Runs: a sealed run's control totals (count, total, per batch) equal its payments; series counters
+ *   equal the payments per series; batches are numbered 1..n without gaps and hold at most the
+ *   batch size; only an exported run has settled payments, and a SETTLED run has no unsettled one.
+ * Paid months: per envelope they add up to its paid money and its PAID awards.
+ */
+import { awardPk, awardStatusPk, envelopePk, queueSk } from '../../../shared/adapters/dynamo/items.ts';
+import { paidMonthPk } from '../../../shared/adapters/dynamo/run-items.ts';
+import type { AwardStatus } from '../../../shared/domain/award.ts';
+import { queueOrderKey } from '../../../shared/domain/reservation-plan.ts';
+import { seriesOf } from '../../../shared/domain/run-batching.ts';
+import type { Item } from './memory-table.ts';
+
+export interface Snapshot {
+  envelopes: Map<string, Item>;
+  awards: Map<string, Item>;
+  /** Waitlist entries per envelope pk, in sort-key order (the order queueHead reads them). */
+  queues: Map<string, Item[]>;
+  runs: Map<string, Item>;
+  runItems: Map<string, Item[]>;
+  series: Map<string, Map<string, number>>;
+  paidMonths: Item[];
+  intakeIssues: Item[];
+  /** Award items, counted per award_id (must be 1 each). */
+  awardItemCount: Map<string, number>;
+}
+
+export function snapshotOf(items: readonly Item[]): Snapshot {
+  const s: Snapshot = {
+    envelopes: new Map(), awards: new Map(), queues: new Map(), runs: new Map(), runItems: new Map(), series: new Map(),
+    paidMonths: [], intakeIssues: [], awardItemCount: new Map(),
+  };
+  const sorted = [...items].sort((a, b) => (String(a.pk) + '\u0000' + String(a.sk) < String(b.pk) + '\u0000' + String(b.sk) ? -1 : 1));
+  for (const it of sorted) {
+    const pk = String(it.pk);
+    const sk = String(it.sk);
+    if (pk.startsWith('ENV#') && sk === 'ENV') s.envelopes.set(pk, it);
+    else if (pk.startsWith('ENV#') && sk.startsWith('Q#')) s.queues.set(pk, [...(s.queues.get(pk) ?? []), it]);
+    else if (it.type === 'AWARD') {
+      s.awards.set(String(it.award_id), it);
+      s.awardItemCount.set(String(it.award_id), (s.awardItemCount.get(String(it.award_id)) ?? 0) + 1);
+    } else if (pk.startsWith('RUN#') && sk === 'RUN') s.runs.set(String(it.run_id), it);
+    else if (pk.startsWith('RUN#') && sk.startsWith('ITEM#')) {
+      const runId = pk.slice(4);
+      s.runItems.set(runId, [...(s.runItems.get(runId) ?? []), it]);
+    } else if (pk.startsWith('RUN#') && sk.startsWith('SERIES#')) {
+      const runId = pk.slice(4);
+      const m = s.series.get(runId) ?? new Map<string, number>();
+      m.set(String(it.series), Number(it.last_seq));
+      s.series.set(runId, m);
+    } else if (pk.startsWith('PAID#')) s.paidMonths.push(it);
+    else if (it.type === 'INTAKE_ISSUE') s.intakeIssues.push(it);
+  }
+  return s;
+}
+
+export interface InvariantOptions {
+  /** Every operation has finished: the queue must then hold no affordable head. */
+  atRest: boolean;
+  /** Runs whose header settlement figures must equal their payments (their last import completed). */
+  settlementRecorded?: ReadonlySet<string>;
+}
+
+interface Tally {
+  reserved: number;
+  batched: number;
+  paid: number;
+  waitlisted: number;
+  waitlistedCount: number;
+  paidCount: number;
+  waiting: Item[];
+}
+
+const MONEY_FIELDS = ['budget_fen', 'reserved_fen', 'batched_fen', 'paid_fen', 'available_fen', 'waitlisted_fen', 'waitlisted_count', 'version', 'queue_seq'];
+const STATUSES: readonly AwardStatus[] = ['RESERVED', 'WAITLISTED', 'REJECTED', 'CANCELLED', 'BATCHED', 'PAID'];
+const RUN_ORDER = ['PREPARING', 'PREPARED', 'APPROVED', 'EXPORTED', 'SETTLED'];
+
+export function checkInvariants(s: Snapshot, options: InvariantOptions): string[] {
+  const v: string[] = [];
+  const tallies = new Map<string, Tally>();
+  const tallyOf = (pk: string) => {
+    let t = tallies.get(pk);
+    if (!t) { t = { reserved: 0, batched: 0, paid: 0, waitlisted: 0, waitlistedCount: 0, paidCount: 0, waiting: [] }; tallies.set(pk, t); }
+    return t;
+  };
+
+  // ---- awards ----
+  for (const [id, n] of s.awardItemCount) if (n !== 1) v.push(`award ${id} is stored ${n} times`);
+  for (const [id, a] of s.awards) {
+    const status = a.status as AwardStatus;
+    const key = { measure: Number(a.measure), fiscal_year: Number(a.fiscal_year) };
+    if (a.pk !== awardPk(id)) v.push(`award ${id} is stored under ${String(a.pk)}`);
+    if (!STATUSES.includes(status)) v.push(`award ${id} has status ${String(status)}`);
+    if (!Number.isSafeInteger(a.amount_fen) || (a.amount_fen as number) <= 0) v.push(`award ${id} amount ${String(a.amount_fen)}`);
+    if (String(a.approved_date).slice(0, 4) !== String(a.fiscal_year)) v.push(`award ${id}: fiscal year ${String(a.fiscal_year)} is not its approval year`);
+    if (a.gsi1pk !== awardStatusPk(status, key)) v.push(`award ${id} (${status}) is indexed as ${String(a.gsi1pk)}`);
+    if (a.gsi1sk !== queueOrderKey({ approved_date: String(a.approved_date), award_id: id })) v.push(`award ${id} has index sort key ${String(a.gsi1sk)}`);
+    const inRun = status === 'BATCHED' || status === 'PAID';
+    if (inRun && typeof a.run_id !== 'string') v.push(`award ${id} is ${status} but names no run`);
+    if (!inRun && (a.run_id !== undefined || a.batch_id !== undefined || a.run_seq !== undefined)) v.push(`award ${id} is ${status} but still names run ${String(a.run_id)}`);
+    if (status === 'BATCHED' && (typeof a.batch_id !== 'string' || typeof a.run_seq !== 'number')) v.push(`award ${id} is BATCHED without a batch and sequence`);
+    const amount = Number(a.amount_fen);
+    const t = tallyOf(envelopePk(key));
+    if (status === 'RESERVED') t.reserved += amount;
+    if (status === 'BATCHED') t.batched += amount;
+    if (status === 'PAID') { t.paid += amount; t.paidCount++; }
+    if (status === 'WAITLISTED') { t.waitlisted += amount; t.waitlistedCount++; t.waiting.push(a); }
+  }
+
+  // ---- envelopes and their queues ----
+  const envelopeKeys = new Set([...s.envelopes.keys(), ...tallies.keys(), ...s.queues.keys()]);
+  for (const pk of [...envelopeKeys].sort()) {
+    const e = s.envelopes.get(pk);
+    const t = tallyOf(pk);
+    const queue = s.queues.get(pk) ?? [];
+    if (!e) {
+      if (t.reserved + t.batched + t.paid + t.waitlisted + t.waitlistedCount > 0 || queue.length > 0) {
+        v.push(`${pk}: awards or queue entries of an envelope that does not exist`);
+      }
+      continue;
+    }
+    for (const f of MONEY_FIELDS) if (!Number.isSafeInteger(e[f])) v.push(`${pk}: ${f} is ${String(e[f])}`);
+    const n = (f: string) => Number(e[f]);
+    const committed = n('reserved_fen') + n('batched_fen') + n('paid_fen');
+    if (e.budget_set !== true) {
+      for (const f of ['budget_fen', 'reserved_fen', 'batched_fen', 'paid_fen', 'available_fen']) if (n(f) !== 0) v.push(`${pk}: no budget set but ${f} = ${n(f)}`);
+    }
+    if (committed > n('budget_fen')) v.push(`${pk}: committed ${committed} exceeds the budget ${n('budget_fen')} (overspent)`);
+    if (n('available_fen') < 0) v.push(`${pk}: available ${n('available_fen')} is negative`);
+    if (n('budget_fen') !== n('available_fen') + committed) v.push(`${pk}: budget ${n('budget_fen')} ≠ available ${n('available_fen')} + reserved + batched + paid ${committed}`);
+    const expect = (f: string, want: number) => { if (n(f) !== want) v.push(`${pk}: stored ${f} ${n(f)} ≠ ${want} summed over its awards`); };
+    expect('reserved_fen', t.reserved);
+    expect('batched_fen', t.batched);
+    expect('paid_fen', t.paid);
+    expect('waitlisted_fen', t.waitlisted);
+    expect('waitlisted_count', t.waitlistedCount);
+
+    const want = [...t.waiting].sort((a, b) => (queueOrderKey(a as never) < queueOrderKey(b as never) ? -1 : 1));
+    const got = queue.map((q) => String(q.award_id));
+    if (JSON.stringify(got) !== JSON.stringify(want.map((a) => String(a.award_id)))) {
+      v.push(`${pk}: queue ${JSON.stringify(got)} ≠ WAITLISTED awards in queue order ${JSON.stringify(want.map((a) => a.award_id))}`);
+    } else {
+      for (const [i, q] of queue.entries()) {
+        const a = want[i]!;
+        if (q.sk !== queueSk({ approved_date: String(a.approved_date), award_id: String(a.award_id) }) || q.amount_fen !== a.amount_fen || q.approved_date !== a.approved_date) {
+          v.push(`${pk}: queue entry ${String(q.sk)} does not match award ${String(a.award_id)}`);
+        }
+      }
+    }
+    if (options.atRest && e.budget_set === true && queue.length > 0 && Number(queue[0]!.amount_fen) <= n('available_fen')) {
+      v.push(`${pk}: the queue's head ${String(queue[0]!.award_id)} (${String(queue[0]!.amount_fen)}) fits the available ${n('available_fen')} but was not served`);
+    }
+  }
+
+  // ---- runs ----
+  const byAward = new Map<string, { runId: string; item: Item }[]>();
+  for (const [runId, items] of s.runItems) {
+    for (const item of items) byAward.set(String(item.award_id), [...(byAward.get(String(item.award_id)) ?? []), { runId, item }]);
+  }
+  for (const runId of new Set([...s.runs.keys(), ...s.runItems.keys(), ...s.series.keys()])) {
+    const run = s.runs.get(runId);
+    const items = s.runItems.get(runId) ?? [];
+    if (!run) { v.push(`run ${runId}: payments or counters without a run header`); continue; }
+    const status = String(run.status);
+    if (!RUN_ORDER.includes(status)) v.push(`run ${runId} has status ${status}`);
+    const perSeries = new Map<string, number>();
+    const perBatch = new Map<string, { count: number; total: number; measure: number; unit: string; seqs: number[] }>();
+    for (const item of items) {
+      const id = String(item.award_id);
+      const award = s.awards.get(id);
+      if (!award) { v.push(`run ${runId}: payment of unknown award ${id}`); continue; }
+      if (item.amount_fen !== award.amount_fen || item.measure !== award.measure || item.fiscal_year !== award.fiscal_year || item.unit !== award.approving_unit) {
+        v.push(`run ${runId}: payment ${id} does not match its award`);
+      }
+      const series = seriesOf(Number(item.measure), String(item.unit));
+      perSeries.set(series, (perSeries.get(series) ?? 0) + 1);
+      if (!String(item.batch_id).startsWith(`${runId}-${series}-`)) v.push(`run ${runId}: payment ${id} is in batch ${String(item.batch_id)}`);
+      const b = perBatch.get(String(item.batch_id)) ?? { count: 0, total: 0, measure: Number(item.measure), unit: String(item.unit), seqs: [] };
+      b.count++;
+      b.total += Number(item.amount_fen);
+      b.seqs.push(Number(item.seq));
+      perBatch.set(String(item.batch_id), b);
+      if (item.outcome !== undefined && status !== 'EXPORTED' && status !== 'SETTLED') v.push(`run ${runId} is ${status} but payment ${id} is settled`);
+      if (item.outcome === undefined && status === 'SETTLED') v.push(`run ${runId} is SETTLED but payment ${id} is not`);
+    }
+    const counters = s.series.get(runId) ?? new Map<string, number>();
+    for (const series of new Set([...perSeries.keys(), ...counters.keys()])) {
+      if ((perSeries.get(series) ?? 0) !== (counters.get(series) ?? 0)) v.push(`run ${runId}: series ${series} counter ${counters.get(series) ?? 0} ≠ ${perSeries.get(series) ?? 0} payments`);
+    }
+    const batchSize = Number(run.batch_size);
+    for (const [batchId, b] of perBatch) {
+      const seqs = [...b.seqs].sort((x, y) => x - y);
+      if (seqs.some((q, i) => q !== i + 1)) v.push(`run ${runId}: batch ${batchId} has sequence numbers ${JSON.stringify(seqs)}`);
+      if (b.count > batchSize) v.push(`run ${runId}: batch ${batchId} holds ${b.count} payments, more than ${batchSize}`);
+    }
+    if (status !== 'PREPARING') {
+      const total = items.reduce((sum, it) => sum + Number(it.amount_fen), 0);
+      if (run.award_count !== items.length || run.total_fen !== total) {
+        v.push(`run ${runId}: control totals ${String(run.award_count)}/${String(run.total_fen)} ≠ payments ${items.length}/${total}`);
+      }
+      const batches = (run.batches as Item[] | undefined) ?? [];
+      const control = new Map(batches.map((b) => [String(b.batch_id), b]));
+      for (const batchId of new Set([...control.keys(), ...perBatch.keys()])) {
+        const c = control.get(batchId);
+        const b = perBatch.get(batchId);
+        if (!c || !b || c.count !== b.count || c.total_fen !== b.total || c.measure !== b.measure || c.unit !== b.unit) {
+          v.push(`run ${runId}: batch ${batchId} control ${JSON.stringify(c ?? null)} ≠ payments ${JSON.stringify(b ? { count: b.count, total: b.total } : null)}`);
+        }
+      }
+    }
+    if (run.settled_count !== undefined) {
+      const settled = items.filter((it) => it.outcome !== undefined);
+      const paid = items.filter((it) => it.outcome === 'PAID');
+      const failed = items.filter((it) => it.outcome === 'FAILED');
+      const figures = {
+        settled_count: settled.length, paid_count: paid.length, failed_count: failed.length,
+        paid_fen: paid.reduce((x, it) => x + Number(it.amount_fen), 0), failed_fen: failed.reduce((x, it) => x + Number(it.amount_fen), 0),
+      };
+      for (const [f, actual] of Object.entries(figures)) {
+        const stored = Number(run[f]);
+        if (stored > actual) v.push(`run ${runId}: header ${f} ${stored} exceeds the ${actual} in its payments`);
+        if (options.settlementRecorded?.has(runId) && stored !== actual) v.push(`run ${runId}: header ${f} ${stored} ≠ ${actual} after a completed import`);
+      }
+    }
+  }
+  for (const [id, award] of s.awards) {
+    const entries = byAward.get(id) ?? [];
+    const open = entries.filter((e) => e.item.outcome === undefined);
+    const paid = entries.filter((e) => e.item.outcome === 'PAID');
+    if (open.length > 1) v.push(`award ${id} is in ${open.length} active runs: ${open.map((e) => e.runId).join(', ')}`);
+    if (paid.length > 1) v.push(`award ${id} was paid ${paid.length} times: ${paid.map((e) => e.runId).join(', ')}`);
+    if (open.length > 0 && paid.length > 0) v.push(`award ${id} is paid in ${paid[0]!.runId} and still waiting for payment in ${open[0]!.runId}`);
+    const status = String(award.status);
+    if (open.length === 1) {
+      const { runId, item } = open[0]!;
+      if (status !== 'BATCHED' || award.run_id !== runId || award.batch_id !== item.batch_id || award.run_seq !== item.seq) {
+        v.push(`award ${id} has an unsettled payment in ${runId} but is ${status} in ${String(award.run_id)}`);
+      }
+    }
+    if (paid.length === 1 && (status !== 'PAID' || award.run_id !== paid[0]!.runId)) v.push(`award ${id} was paid in ${paid[0]!.runId} but is ${status} in ${String(award.run_id)}`);
+    if (status === 'BATCHED' && open.length !== 1) v.push(`award ${id} is BATCHED in ${String(award.run_id)} without an unsettled payment there`);
+    if (status === 'PAID' && paid.length !== 1) v.push(`award ${id} is PAID without a PAID payment`);
+    for (const e of entries.filter((x) => x.item.outcome === 'FAILED')) {
+      if (award.run_id === e.runId) v.push(`award ${id}: its payment failed in ${e.runId} but it is still in that run`);
+    }
+  }
+
+  // ---- paid months ----
+  const monthly = new Map<string, { fen: number; count: number }>();
+  for (const m of s.paidMonths) {
+    const pk = envelopePk({ measure: Number(m.measure), fiscal_year: Number(m.fiscal_year) });
+    if (m.pk !== paidMonthPk(Number(m.fiscal_year))) v.push(`paid month ${String(m.pk)}/${String(m.sk)} is filed under the wrong year`);
+    const x = monthly.get(pk) ?? { fen: 0, count: 0 };
+    x.fen += Number(m.paid_fen);
+    x.count += Number(m.paid_count);
+    monthly.set(pk, x);
+  }
+  for (const pk of new Set([...monthly.keys(), ...tallies.keys()])) {
+    const x = monthly.get(pk) ?? { fen: 0, count: 0 };
+    const t = tallyOf(pk);
+    if (x.fen !== t.paid || x.count !== t.paidCount) v.push(`${pk}: paid per month ${x.fen} (${x.count}) ≠ PAID awards ${t.paid} (${t.paidCount})`);
+  }
+  return v;
+}

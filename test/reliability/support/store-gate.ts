@@ -1,0 +1,181 @@
+/**
+ * The seam between Bursar and "DynamoDB" in the property-based tests (issue 7, part 1). Every request
+ * the store receives — a GetItem, a Query page, a TransactWriteItems… — passes a gate first:
+ *
+ * - a scheduling point: with a fast-check scheduler, the request waits until the scheduler releases
+ *   it, so concurrent service calls interleave in a seeded, replayable order; its reply is another
+ *   scheduling point;
+ * - a fault point: a seeded plan says, by the request's number, whether this request is throttled
+ *   (refused, nothing applied), collides with another transaction (TransactionCanceled with a
+ *   TransactionConflict reason; TransactionConflictException for a single-item write), comes back
+ *   with half its keys unprocessed (BatchGetItem), or is APPLIED and then its reply is lost (the
+ *   caller gets an error although the write happened).
+ *
+ * The same gate drives the in-memory table (memory-table.ts) and, through `gatedDocClient`, the real
+ * DynamoDB Local, so both layers of the model test see the same kinds of interleavings and faults.
+ */
+import type { Scheduler } from 'fast-check';
+import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+export type Fault = 'throttle' | 'conflict' | 'lost' | 'partial';
+export const FAULTS: readonly Fault[] = ['throttle', 'conflict', 'lost', 'partial'];
+
+export type StoreOp = 'get' | 'batchGet' | 'query' | 'scan' | 'put' | 'update' | 'delete' | 'transact';
+
+export interface StoreCall {
+  op: StoreOp;
+  /** A short description for the scheduler's report (never the item's content). */
+  label: string;
+  /** Items of a transaction, for a TransactionConflict reason at the right place. */
+  transactItems?: number;
+}
+
+export interface StoreGate {
+  /** Before the request reaches the store. Returns the fault to inject into this request, if any. */
+  before(call: StoreCall): Promise<Fault | undefined>;
+  /** After the store has answered (applied or refused), before the caller sees the reply. */
+  after(call: StoreCall): Promise<void>;
+}
+
+export const OPEN_GATE: StoreGate = { before: async () => undefined, after: async () => {} };
+
+/** An error this harness injected: retrying the operation is the right response. */
+export interface InjectedError extends Error {
+  injected: true;
+}
+
+export function isInjected(error: unknown): error is InjectedError {
+  return typeof error === 'object' && error !== null && (error as { injected?: unknown }).injected === true;
+}
+
+function injected(name: string, message: string, extra: Record<string, unknown> = {}): InjectedError {
+  return Object.assign(new Error(`${message} (injected)`), { name, injected: true as const }, extra);
+}
+
+export const throttled = () => injected('ThrottlingException', 'Rate of requests exceeds the allowed throughput');
+export const singleWriteConflict = () => injected('TransactionConflictException', 'Transaction is ongoing for the item');
+export const replyLost = () => injected('TimeoutError', 'connection reset after the request was sent; it was applied');
+/** A transaction cancelled because another one touched the same item: reason TransactionConflict at `at`. */
+export function transactionConflict(items: number, at: number): InjectedError {
+  const reasons = Array.from({ length: items }, (_, i) => ({ Code: i === at ? 'TransactionConflict' : 'None' }));
+  return injected('TransactionCanceledException', 'Transaction cancelled, please refer cancellation reasons for specific reasons [TransactionConflict]', {
+    CancellationReasons: reasons,
+  });
+}
+
+/**
+ * A fault plan: request number → fault. Requests are numbered in the order the gate releases them,
+ * which the scheduler fixes, so a seed replays the same faults at the same requests. The plan is
+ * finite, so every retried operation eventually goes through.
+ */
+export class FaultPlan {
+  private calls = 0;
+  readonly injectedFaults: { call: number; fault: Fault; label: string }[] = [];
+  /** Faults are only injected while this is true (switched off for the harness's own set-up). */
+  armed = true;
+
+  constructor(private readonly faults: ReadonlyMap<number, Fault>) {}
+
+  next(call: StoreCall): Fault | undefined {
+    const n = this.calls++;
+    if (!this.armed) return undefined;
+    let fault = this.faults.get(n);
+    if (fault === undefined) return undefined;
+    // A fault that cannot happen to this kind of request becomes throttling, which can happen to any.
+    const write = call.op === 'put' || call.op === 'update' || call.op === 'delete' || call.op === 'transact';
+    if (fault === 'conflict' && !write) fault = 'throttle';
+    if (fault === 'partial' && call.op !== 'batchGet') fault = 'throttle';
+    this.injectedFaults.push({ call: n, fault, label: call.label });
+    return fault;
+  }
+
+  get requestCount(): number {
+    return this.calls;
+  }
+}
+
+/** Schedules every request and its reply with `scheduler` (when given) and injects `plan`'s faults. */
+export function scheduledGate(scheduler: Scheduler | undefined, plan: FaultPlan): StoreGate {
+  return {
+    async before(call) {
+      if (scheduler) await scheduler.schedule(Promise.resolve(), call.label);
+      return plan.next(call);
+    },
+    async after(call) {
+      if (scheduler) await scheduler.schedule(Promise.resolve(), `reply ${call.label}`);
+    },
+  };
+}
+
+/** The yield the mocked `backoff` performs: a scheduling point, so a retry waits its turn. */
+let backoffYield: ((attempt: number) => Promise<void>) | undefined;
+export function setBackoffYield(fn: ((attempt: number) => Promise<void>) | undefined): void {
+  backoffYield = fn;
+}
+export async function scheduledBackoff(attempt: number): Promise<void> {
+  if (backoffYield) await backoffYield(attempt);
+}
+
+interface SendableCommand {
+  input: Record<string, unknown>;
+  constructor: { name: string };
+}
+
+/**
+ * The document client the adapters use, behind the gate: each `send` is one DynamoDB request, so it
+ * is a scheduling point and may be throttled, collide, lose its reply, or (BatchGetItem) come back
+ * with unprocessed keys, exactly like the in-memory table.
+ */
+export function gatedDocClient(doc: DynamoDBDocumentClient, gate: StoreGate): DynamoDBDocumentClient {
+  const send = async (command: SendableCommand) => {
+    const call = describe(command);
+    const fault = await gate.before(call);
+    if (fault === 'throttle') { await gate.after(call); throw throttled(); }
+    if (fault === 'conflict') {
+      await gate.after(call);
+      if (call.op === 'transact') throw transactionConflict(call.transactItems ?? 1, (call.transactItems ?? 1) - 1);
+      throw singleWriteConflict();
+    }
+    if (fault === 'partial' && call.op === 'batchGet') {
+      const requests = command.input['RequestItems'] as Record<string, { Keys: Record<string, unknown>[] } & Record<string, unknown>>;
+      const [table, spec] = Object.entries(requests)[0]!;
+      const half = Math.ceil(spec.Keys.length / 2);
+      const out = await doc.send(new BatchGetCommand({ RequestItems: { [table]: { ...spec, Keys: spec.Keys.slice(0, half) } } }));
+      await gate.after(call);
+      const rest = spec.Keys.slice(half);
+      return { ...out, UnprocessedKeys: rest.length > 0 ? { [table]: { ...spec, Keys: rest } } : {} };
+    }
+    const out = await doc.send(command as never);
+    await gate.after(call);
+    if (fault === 'lost') throw replyLost();
+    return out;
+  };
+  return new Proxy(doc, {
+    get(target, prop, receiver) {
+      if (prop === 'send') return send;
+      return Reflect.get(target, prop, receiver);
+    },
+  });
+}
+
+function describe(command: SendableCommand): StoreCall {
+  const input = command.input;
+  const key = (k: unknown) => {
+    const { pk, sk } = (k ?? {}) as { pk?: string; sk?: string };
+    return `${pk ?? '?'}/${sk ?? '?'}`;
+  };
+  switch (command.constructor.name) {
+    case 'GetCommand': return { op: 'get', label: `get ${key(input['Key'])}` };
+    case 'BatchGetCommand': return { op: 'batchGet', label: 'batchGet' };
+    case 'QueryCommand': return { op: 'query', label: `query ${String(input['IndexName'] ?? 'table')}` };
+    case 'ScanCommand': return { op: 'scan', label: 'scan' };
+    case 'PutCommand': return { op: 'put', label: `put ${key(input['Item'])}` };
+    case 'UpdateCommand': return { op: 'update', label: `update ${key(input['Key'])}` };
+    case 'DeleteCommand': return { op: 'delete', label: `delete ${key(input['Key'])}` };
+    case 'TransactWriteCommand': {
+      const items = (input['TransactItems'] as unknown[] | undefined)?.length ?? 0;
+      return { op: 'transact', label: `transact(${items})`, transactItems: items };
+    }
+    default: return { op: 'get', label: command.constructor.name };
+  }
+}
