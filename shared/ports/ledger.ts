@@ -63,8 +63,14 @@ export interface Ledger {
   waitlistNew(key: EnvelopeKey, awards: readonly Award[]): Promise<WriteResult>;
   /** The first `limit` queue entries in queue order. */
   queueHead(key: EnvelopeKey, limit: number): Promise<QueueEntry[]>;
-  /** Reserve queue entries, provided the queue has not grown since `queueSeq` was read. */
-  reserveFromQueue(key: EnvelopeKey, queueSeq: number, entries: readonly QueueEntry[], at: string): Promise<WriteResult>;
+  /**
+   * Reserve queue entries, provided the queue has not grown since `queueSeq` was read. Awards named
+   * in `reservedAtIntake` were queued by the intake call now serving them: their intake outcome
+   * becomes RESERVED, so a redelivery of their message reports what the first delivery did.
+   */
+  reserveFromQueue(
+    key: EnvelopeKey, queueSeq: number, entries: readonly QueueEntry[], at: string, reservedAtIntake?: ReadonlySet<string>,
+  ): Promise<WriteResult>;
   /** Set the budget (and thresholds) provided the envelope's version is still `expectedVersion`. */
   writeBudget(
     key: EnvelopeKey,

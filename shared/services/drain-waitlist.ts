@@ -13,7 +13,9 @@ const MAX_ATTEMPTS = 50;
  * cancelled, an award joined the queue), so the queue is never left with an affordable head.
  * Returns the award ids it reserved, in queue order.
  */
-export async function drainWaitlist(ledger: Ledger, clock: Clock, key: EnvelopeKey): Promise<string[]> {
+export async function drainWaitlist(
+  ledger: Ledger, clock: Clock, key: EnvelopeKey, reservedAtIntake?: ReadonlySet<string>,
+): Promise<string[]> {
   const drained: string[] = [];
   // Each reserved award costs two transaction items (award update, queue delete) plus one for the envelope.
   const perTransaction = Math.floor((ledger.maxTransactionItems - 1) / 2);
@@ -23,7 +25,7 @@ export async function drainWaitlist(ledger: Ledger, clock: Clock, key: EnvelopeK
     const head = await ledger.queueHead(key, perTransaction);
     const take = affordableHead(envelope.available_fen, head, perTransaction);
     if (take.length === 0) return drained;
-    const result = await ledger.reserveFromQueue(key, envelope.queue_seq, take, clock.now());
+    const result = await ledger.reserveFromQueue(key, envelope.queue_seq, take, clock.now(), reservedAtIntake);
     if (result.ok) {
       drained.push(...take.map((e) => e.award_id));
       attempt = 0;

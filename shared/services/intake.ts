@@ -255,7 +255,9 @@ async function reserveGroup(
 
   if (waitlisted) {
     // Joining the queue can make an affordable award its head (or money appeared meanwhile): serve it now.
-    const drained = new Set(await drainWaitlist(deps.ledger, deps.clock, key));
+    // Awards this call queued and now serves were, for their sender, reserved at intake.
+    const queuedHere = new Set(members.filter((m) => decided.get(m.c.id)?.outcome === 'WAITLISTED').map((m) => m.c.record.award_id));
+    const drained = new Set(await drainWaitlist(deps.ledger, deps.clock, key, queuedHere));
     for (const m of members) {
       if (drained.has(m.c.record.award_id) && decided.get(m.c.id)?.outcome === 'WAITLISTED') decided.set(m.c.id, { outcome: 'RESERVED' });
     }

@@ -1,8 +1,7 @@
 /**
  * Issue 7, part 1: what the model test found, each reduced to a few steps on the real adapters over
  * DynamoDB Local, with the fault that exposes it injected at one chosen request (the same gate the
- * model test uses). Fixed findings stay here as regression tests; the one not fixed is `test.failing`
- * and explains why.
+ * model test uses). Fixed findings stay here as regression tests; all three are fixed.
  */
 import { afterAll, beforeEach, describe, expect, test } from '@jest/globals';
 import { DynamoLedger } from '../../shared/adapters/dynamo/dynamo-ledger.ts';
@@ -76,16 +75,11 @@ describe('findings of the money-core model test', () => {
   });
 
   /**
-   * Finding 1 (NOT fixed, reported): README says "A redelivered SQS message (same submission and
-   * line) reports what it did the first time". When intake queues an award and its own drain then
-   * serves it in the same call (the award is older than an unaffordable head and fits), the first
-   * delivery reports RESERVED, but the award is stored with intake_outcome WAITLISTED, and a
-   * redelivery reports that: WAITLISTED. No money is affected; the CLI's report (or the intake
-   * logs) can disagree between deliveries. A fix needs the served-in-the-same-call outcome stored
-   * with the award (reserveFromQueue setting intake_outcome, i.e. a Ledger port change in both
-   * adapters), which is more than a small local change.
+   * Finding 1 (fixed): when intake queues an award and its own drain then serves it in the same call
+   * (the award is older than an unaffordable head and fits), the first delivery reports RESERVED;
+   * the serving transaction now stores intake_outcome RESERVED too, so a redelivery reports the same.
    */
-  test.failing('finding 1: a redelivered message reports RESERVED when its first delivery did', async () => {
+  test('finding 1 (fixed): a redelivered message reports RESERVED when its first delivery did', async () => {
     await setBudget(ledger, clock, { ...key, amount_fen: 50_000, by: 'officer' });
     expect((await deliver('s1', 2, awardFields(1, head))).outcome).toBe('WAITLISTED');
     const first = await deliver('s2', 2, awardFields(2, older));

@@ -240,7 +240,9 @@ export class DynamoLedger implements Ledger {
     return this.transact(items, { awardIndexes: awardIds, envelopeIndex: items.length - 1 });
   }
 
-  reserveFromQueue(key: EnvelopeKey, queueSeq: number, entries: readonly QueueEntry[], at: string): Promise<WriteResult> {
+  reserveFromQueue(
+    key: EnvelopeKey, queueSeq: number, entries: readonly QueueEntry[], at: string, reservedAtIntake?: ReadonlySet<string>,
+  ): Promise<WriteResult> {
     this.checkSize(entries.length * 2 + 1);
     const history: HistoryEntry = { at, status: 'RESERVED', note: 'reserved from the waitlist' };
     const items: TxItem[] = [];
@@ -251,7 +253,8 @@ export class DynamoLedger implements Ledger {
             TableName: this.tableName,
             Key: { pk: awardPk(entry.award_id), sk: AWARD_SK },
             ConditionExpression: '#status = :waitlisted',
-            UpdateExpression: 'SET #status = :reserved, gsi1pk = :gsi1pk, updated_at = :now, history = list_append(history, :h) REMOVE reason',
+            UpdateExpression: `SET #status = :reserved, gsi1pk = :gsi1pk, updated_at = :now, history = list_append(history, :h)${
+              reservedAtIntake?.has(entry.award_id) ? ', intake_outcome = :reserved' : ''} REMOVE reason`,
             ExpressionAttributeNames: { '#status': 'status' },
             ExpressionAttributeValues: {
               ':waitlisted': 'WAITLISTED', ':reserved': 'RESERVED', ':gsi1pk': awardStatusPk('RESERVED', key),

@@ -177,7 +177,9 @@ export class MemoryLedger implements Ledger {
     return this.transact(ops, { awardIndexes: awardIds, envelopeIndex: ops.length - 1 });
   }
 
-  reserveFromQueue(key: EnvelopeKey, queueSeq: number, entries: readonly QueueEntry[], at: string): Promise<WriteResult> {
+  reserveFromQueue(
+    key: EnvelopeKey, queueSeq: number, entries: readonly QueueEntry[], at: string, reservedAtIntake?: ReadonlySet<string>,
+  ): Promise<WriteResult> {
     this.checkSize(entries.length * 2 + 1);
     const history: HistoryEntry = { at, status: 'RESERVED', note: 'reserved from the waitlist' };
     const ops: TxOp[] = [];
@@ -188,6 +190,7 @@ export class MemoryLedger implements Ledger {
           condition: (it) => eq(it, 'status', 'WAITLISTED'),
           mutate: (d) => {
             d.status = 'RESERVED';
+            if (reservedAtIntake?.has(entry.award_id)) d.intake_outcome = 'RESERVED';
             d.gsi1pk = awardStatusPk('RESERVED', key);
             d.updated_at = at;
             listAppend(d, 'history', [history]);
