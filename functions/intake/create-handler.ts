@@ -1,4 +1,5 @@
 import middy from '@middy/core';
+import { safeJson } from '../../shared/json.ts';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Logger } from '@aws-lambda-powertools/logger';
@@ -53,12 +54,4 @@ export function createIntakeHandler(deps: IntakeHandlerDeps) {
   };
   // logEvent: false even if POWERTOOLS_LOGGER_LOG_EVENT is set: the bodies hold payee accounts.
   return middy(handle).use(injectLambdaContext(logger, { logEvent: false })).use(logMetrics(metrics));
-}
-
-function safeJson(body: string): unknown {
-  try {
-    return JSON.parse(body);
-  } catch {
-    return undefined;
-  }
 }

@@ -1,4 +1,5 @@
 import middy from '@middy/core';
+import { safeJson } from '../../shared/json.ts';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Logger } from '@aws-lambda-powertools/logger';
@@ -45,12 +46,4 @@ export function createNotifierHandler(deps: NotifierHandlerDeps) {
     return { batchItemFailures: failures };
   };
   return middy(handle).use(injectLambdaContext(logger, { logEvent: false })).use(logMetrics(metrics));
-}
-
-function safeJson(body: string): unknown {
-  try {
-    return JSON.parse(body);
-  } catch {
-    return undefined;
-  }
 }

@@ -1,4 +1,5 @@
 import middy from '@middy/core';
+import { safeJson } from '../../shared/json.ts';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Logger } from '@aws-lambda-powertools/logger';
@@ -65,11 +66,3 @@ export function createRunRequestHandler(deps: RunRequestHandlerDeps) {
 }
 
 const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
-
-function safeJson(body: string): unknown {
-  try {
-    return JSON.parse(body);
-  } catch {
-    return undefined;
-  }
-}

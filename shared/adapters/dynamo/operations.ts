@@ -21,16 +21,21 @@ export async function transactWrite(doc: DynamoDBDocumentClient, items: TxItem[]
     await doc.send(new TransactWriteCommand({ TransactItems: items, ClientRequestToken: randomUUID() }));
     return { ok: true };
   } catch (error) {
-    const e = error as { name?: string; CancellationReasons?: { Code?: string }[] };
-    if (e.name === 'TransactionCanceledException') {
-      const codes = (e.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
-      return { ok: false, codes, conflict: codes.length === 0 || codes.some((c) => c === 'TransactionConflict') };
-    }
-    if (e.name === 'TransactionConflictException' || e.name === 'TransactionInProgressException') {
-      return { ok: false, codes: [], conflict: true };
-    }
-    throw error;
+    return cancelledOutcome(error);
   }
+}
+
+/** Translate a transaction's failure into its outcome; anything but a cancellation or collision is rethrown. */
+export function cancelledOutcome(error: unknown): TxOutcome {
+  const e = error as { name?: string; CancellationReasons?: { Code?: string }[] };
+  if (e.name === 'TransactionCanceledException') {
+    const codes = (e.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
+    return { ok: false, codes, conflict: codes.length === 0 || codes.some((c) => c === 'TransactionConflict') };
+  }
+  if (e.name === 'TransactionConflictException' || e.name === 'TransactionInProgressException') {
+    return { ok: false, codes: [], conflict: true };
+  }
+  throw error;
 }
 
 /** Every item a query matches, page by page (never all pages in memory). */

@@ -4,6 +4,7 @@
  * cancellation reasons of a transaction are read per item as the adapter reads them). Checked
  * against the real adapter by memory-store-conformance.test.ts.
  */
+import { cancelledOutcome, type TxOutcome } from '../../../shared/adapters/dynamo/operations.ts';
 import type { Award, HistoryEntry } from '../../../shared/domain/award.ts';
 import type { EnvelopeKey } from '../../../shared/domain/envelope.ts';
 import { TransientError } from '../../../shared/domain/errors.ts';
@@ -23,7 +24,6 @@ import {
   addNumber, eq, exists, ge, le, listAppend, notExists, plus, type Condition, type IndexKey, type Item, type MemoryTable, type TxOp,
 } from './memory-table.ts';
 
-type TxOutcome = { ok: true } | { ok: false; codes: string[]; conflict: boolean };
 
 export class MemoryRunStore implements RunStore {
   readonly maxTransactionItems: number;
@@ -400,15 +400,7 @@ export class MemoryRunStore implements RunStore {
       await this.table.transact(ops);
       return { ok: true };
     } catch (error) {
-      const e = error as { name?: string; CancellationReasons?: { Code?: string }[] };
-      if (e.name === 'TransactionCanceledException') {
-        const codes = (e.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
-        return { ok: false, codes, conflict: codes.length === 0 || codes.some((c) => c === 'TransactionConflict') };
-      }
-      if (e.name === 'TransactionConflictException' || e.name === 'TransactionInProgressException') {
-        return { ok: false, codes: [], conflict: true };
-      }
-      throw error;
+      return cancelledOutcome(error);
     }
   }
 }
