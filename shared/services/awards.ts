@@ -2,7 +2,7 @@ import type { Award, HistoryEntry } from '../domain/award.ts';
 import { BursarError, NotFoundError, TransientError, ValidationError } from '../domain/errors.ts';
 import type { Ledger } from '../ports/ledger.ts';
 import { noEnvelopeEvents, type EnvelopeEvents } from '../ports/envelope-events.ts';
-import { backoff } from './backoff.ts';
+import { backoff } from '../retry/backoff.ts';
 import type { Clock } from './clock.ts';
 import { drainWaitlist } from './drain-waitlist.ts';
 

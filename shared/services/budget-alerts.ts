@@ -7,7 +7,7 @@ import { TransientError } from '../domain/errors.ts';
 import type { AlertOutbox } from '../ports/alert-outbox.ts';
 import type { AlertSender } from '../ports/alert-transport.ts';
 import type { EnvelopeEvents } from '../ports/envelope-events.ts';
-import { backoff } from './backoff.ts';
+import { backoff } from '../retry/backoff.ts';
 import type { Clock } from './clock.ts';
 
 export interface BudgetAlertDeps {

@@ -4,7 +4,7 @@ import { formatYuan } from '../domain/money.ts';
 import { BursarError, TransientError, ValidationError } from '../domain/errors.ts';
 import type { Ledger } from '../ports/ledger.ts';
 import { noEnvelopeEvents, type EnvelopeEvents } from '../ports/envelope-events.ts';
-import { backoff } from './backoff.ts';
+import { backoff } from '../retry/backoff.ts';
 import type { Clock } from './clock.ts';
 import { drainWaitlist } from './drain-waitlist.ts';
 

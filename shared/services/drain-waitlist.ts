@@ -1,7 +1,7 @@
 import type { EnvelopeKey } from '../domain/envelope.ts';
 import { affordableHead } from '../domain/reservation-plan.ts';
 import { TransientError } from '../domain/errors.ts';
-import { backoff } from './backoff.ts';
+import { backoff } from '../retry/backoff.ts';
 import type { Ledger } from '../ports/ledger.ts';
 import type { Clock } from './clock.ts';
 

@@ -11,7 +11,7 @@ import { evaluateEligibility, type TraceStep } from '../domain/rules.ts';
 import type { Scheme } from '../domain/scheme.ts';
 import type { Ledger, WriteResult } from '../ports/ledger.ts';
 import type { EnvelopeEvents } from '../ports/envelope-events.ts';
-import { backoff } from './backoff.ts';
+import { backoff } from '../retry/backoff.ts';
 import type { Clock } from './clock.ts';
 import { drainWaitlist } from './drain-waitlist.ts';
 

@@ -8,7 +8,7 @@ import {
 import type { Ledger } from '../ports/ledger.ts';
 import type { RunHeader, RunStore } from '../ports/run-ledger.ts';
 import type { Run } from '../ports/run-store.ts';
-import { backoff } from './backoff.ts';
+import { backoff } from '../retry/backoff.ts';
 import type { Clock } from './clock.ts';
 
 export interface RunDeps {

@@ -9,7 +9,7 @@ import {
 } from '../domain/settlement.ts';
 import type { RunStore, SettleEntry, StoredRunItem } from '../ports/run-ledger.ts';
 import type { RunStatus } from '../ports/run-store.ts';
-import { backoff } from './backoff.ts';
+import { backoff } from '../retry/backoff.ts';
 import type { Clock } from './clock.ts';
 
 export interface SettleDeps {

@@ -16,7 +16,7 @@ import { describe, expect, jest, test } from '@jest/globals';
 import fc from 'fast-check';
 import { scheduledBackoff } from './support/store-gate.ts';
 
-jest.unstable_mockModule(new URL('../../shared/services/backoff.ts', import.meta.url).pathname, () => ({ backoff: scheduledBackoff }));
+jest.unstable_mockModule(new URL('../../shared/retry/backoff.ts', import.meta.url).pathname, () => ({ backoff: scheduledBackoff }));
 const { Totals, assertReplayably, dynamoStore, faultPlanArb, initialBudgetsArb, pbtSettings, runModel, stepsArb } = await import('./support/money-model.ts');
 
 const settings = pbtSettings('BURSAR_PBT_DYNAMO_RUNS', 30);

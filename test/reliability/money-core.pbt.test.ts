@@ -17,7 +17,7 @@ import fc from 'fast-check';
 import { scheduledBackoff } from './support/store-gate.ts';
 
 // Backoff between optimistic retries becomes a scheduling point instead of a real (random) sleep.
-jest.unstable_mockModule(new URL('../../shared/services/backoff.ts', import.meta.url).pathname, () => ({ backoff: scheduledBackoff }));
+jest.unstable_mockModule(new URL('../../shared/retry/backoff.ts', import.meta.url).pathname, () => ({ backoff: scheduledBackoff }));
 const { Totals, assertReplayably, faultPlanArb, initialBudgetsArb, memoryStore, pbtSettings, runModel, stepsArb } = await import('./support/money-model.ts');
 
 const settings = pbtSettings('BURSAR_PBT_RUNS', 1000);

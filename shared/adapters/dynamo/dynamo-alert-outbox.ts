@@ -10,7 +10,8 @@ import type { UnitCode } from '../../domain/units.ts';
 import type {
   AlertDelivery, AlertDeliveryStore, AlertOutbox, AlertQuery, ConditionalWrite, EnvelopeAlertState,
 } from '../../ports/alert-outbox.ts';
-import { queryItems, transactWrite, type TxItem } from './operations.ts';
+import { conditionalUpdate, isConditionalCheckFailed, queryItems } from './operations.ts';
+import { Transaction } from './transaction.ts';
 import { GSI2 } from './table-schema.ts';
 import { ENVELOPE_SK, envelopePk, itemToEnvelope } from './items.ts';
 import {
@@ -45,8 +46,7 @@ export class DynamoAlertOutbox implements AlertOutbox, AlertDeliveryStore {
   }
 
   fireThreshold(key: EnvelopeKey, version: number, threshold: number, alert: Alert): Promise<ConditionalWrite> {
-    return this.transact([
-      {
+    return this.transact(this.alertPuts(alert).add('envelope', {
         Update: {
           TableName: this.tableName,
           Key: { pk: envelopePk(key), sk: ENVELOPE_SK },
@@ -54,26 +54,19 @@ export class DynamoAlertOutbox implements AlertOutbox, AlertDeliveryStore {
           UpdateExpression: 'ADD alerts_fired :set',
           ExpressionAttributeValues: { ':v': version, ':t': threshold, ':set': new Set([threshold]) },
         },
-      },
-      ...this.alertPuts(alert),
-    ]);
+    }));
   }
 
   async rearmThresholds(key: EnvelopeKey, version: number, thresholds: readonly number[]): Promise<ConditionalWrite> {
     if (thresholds.length === 0) return 'written';
-    try {
-      await this.doc.send(new UpdateCommand({
-        TableName: this.tableName,
-        Key: { pk: envelopePk(key), sk: ENVELOPE_SK },
-        ConditionExpression: 'version = :v',
-        UpdateExpression: 'DELETE alerts_fired :set',
-        ExpressionAttributeValues: { ':v': version, ':set': new Set(thresholds) },
-      }));
-      return 'written';
-    } catch (error) {
-      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return 'changed';
-      throw error;
-    }
+    const written = await conditionalUpdate(this.doc, {
+      TableName: this.tableName,
+      Key: { pk: envelopePk(key), sk: ENVELOPE_SK },
+      ConditionExpression: 'version = :v',
+      UpdateExpression: 'DELETE alerts_fired :set',
+      ExpressionAttributeValues: { ':v': version, ':set': new Set(thresholds) },
+    });
+    return written ? 'written' : 'changed';
   }
 
   async putAlert(alert: Alert): Promise<'written' | 'exists'> {
@@ -114,19 +107,13 @@ export class DynamoAlertOutbox implements AlertOutbox, AlertDeliveryStore {
   }
 
   async claimDelivery(alertId: string, unit: UnitCode, now: string, leaseUntil: string): Promise<boolean> {
-    try {
-      await this.doc.send(new UpdateCommand({
-        TableName: this.tableName,
-        Key: { pk: alertPk(alertId), sk: deliverySk(unit) },
-        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(sent_at) AND (attribute_not_exists(claimed_until) OR claimed_until < :now)',
-        UpdateExpression: 'SET claimed_until = :lease, claim_id = :claim',
-        ExpressionAttributeValues: { ':now': now, ':lease': leaseUntil, ':claim': randomUUID() },
-      }));
-      return true;
-    } catch (error) {
-      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
-      throw error;
-    }
+    return conditionalUpdate(this.doc, {
+      TableName: this.tableName,
+      Key: { pk: alertPk(alertId), sk: deliverySk(unit) },
+      ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(sent_at) AND (attribute_not_exists(claimed_until) OR claimed_until < :now)',
+      UpdateExpression: 'SET claimed_until = :lease, claim_id = :claim',
+      ExpressionAttributeValues: { ':now': now, ':lease': leaseUntil, ':claim': randomUUID() },
+    });
   }
 
   async markDelivered(alertId: string, unit: UnitCode, at: string, messageId: string): Promise<void> {
@@ -145,24 +132,27 @@ export class DynamoAlertOutbox implements AlertOutbox, AlertDeliveryStore {
       Key: { pk: alertPk(alertId), sk: deliverySk(unit) },
       ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(sent_at)',
       UpdateExpression: 'REMOVE claimed_until, claim_id',
-    })).catch((error: { name?: string }) => {
-      if (error.name !== 'ConditionalCheckFailedException') throw error;
+    })).catch((error: unknown) => {
+      if (!isConditionalCheckFailed(error)) throw error;
     });
   }
 
   // ---- plumbing ------------------------------------------------------------------------------
 
   /** The alert item and one delivery item per unit, each created only if absent. */
-  private alertPuts(alert: Alert): TxItem[] {
-    const items = [alertItem(alert), ...alert.units.map((u) => deliveryItem(alert, u))];
-    if (items.length + 1 > this.options.maxTransactionItems) {
-      throw new RangeError(`alert ${alert.alert_id} needs ${items.length + 1} transaction items, more than ${this.options.maxTransactionItems}`);
+  private alertPuts(alert: Alert): Transaction {
+    const items = 2 + alert.units.length;
+    if (items > this.options.maxTransactionItems) {
+      throw new RangeError(`alert ${alert.alert_id} needs ${items} transaction items, more than ${this.options.maxTransactionItems}`);
     }
-    return items.map((Item) => ({ Put: { TableName: this.tableName, Item, ConditionExpression: 'attribute_not_exists(pk)' } }));
+    const put = (Item: Record<string, unknown>) => ({ Put: { TableName: this.tableName, Item, ConditionExpression: 'attribute_not_exists(pk)' } });
+    const tx = new Transaction().add('alert', put(alertItem(alert)), alert.alert_id);
+    for (const unit of alert.units) tx.add('alert-delivery', put(deliveryItem(alert, unit)), unit);
+    return tx;
   }
 
-  private async transact(items: TxItem[]): Promise<ConditionalWrite> {
-    return (await transactWrite(this.doc, items)).ok ? 'written' : 'changed';
+  private async transact(tx: Transaction): Promise<ConditionalWrite> {
+    return (await tx.run(this.doc)).ok ? 'written' : 'changed';
   }
 
 }

@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { queryItems, scanItems, transactWrite, type TxItem } from './operations.ts';
+import { batchGetAll, queryItems, scanItems } from './operations.ts';
+import { Transaction, checkTransactionSize, type TxItem } from './transaction.ts';
 import {
-  BatchGetCommand, GetCommand, PutCommand, QueryCommand,
+  GetCommand, PutCommand, QueryCommand,
   type DynamoDBDocumentClient, type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { Award, HistoryEntry } from '../../domain/award.ts';
 import { DEFAULT_ALERT_THRESHOLDS, type Envelope, type EnvelopeKey } from '../../domain/envelope.ts';
 import type { Scheme } from '../../domain/scheme.ts';
-import { TransientError } from '../../domain/errors.ts';
-import { backoff } from '../../services/backoff.ts';
 import type {
   AwardQuery, BudgetAuditEntry, IntakeIssue, Ledger, QueueEntry, WriteResult,
 } from '../../ports/ledger.ts';
@@ -70,22 +69,11 @@ export class DynamoLedger implements Ledger {
   }
 
   async getAwards(awardIds: readonly string[]): Promise<Map<string, Award>> {
+    const keys = [...new Set(awardIds)].map((id) => ({ pk: awardPk(id), sk: AWARD_SK }));
     const found = new Map<string, Award>();
-    const unique = [...new Set(awardIds)];
-    for (let i = 0; i < unique.length; i += 100) {
-      let keys: Record<string, unknown>[] | undefined = unique.slice(i, i + 100).map((id) => ({ pk: awardPk(id), sk: AWARD_SK }));
-      for (let attempt = 0; keys && keys.length > 0; attempt++) {
-        if (attempt > 8) throw new TransientError('BatchGetItem kept returning unprocessed keys');
-        if (attempt > 0) await backoff(attempt);
-        const out = await this.doc.send(new BatchGetCommand({
-          RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } },
-        }));
-        for (const item of out.Responses?.[this.tableName] ?? []) {
-          const award = itemToAward(item);
-          found.set(award.award_id, award);
-        }
-        keys = out.UnprocessedKeys?.[this.tableName]?.Keys as Record<string, unknown>[] | undefined;
-      }
+    for (const item of await batchGetAll(this.doc, this.tableName, keys)) {
+      const award = itemToAward(item);
+      found.set(award.award_id, award);
     }
     return found;
   }
@@ -185,16 +173,15 @@ export class DynamoLedger implements Ledger {
   // ---- writes --------------------------------------------------------------------------------
 
   insertRejected(award: Award): Promise<WriteResult> {
-    return this.transact([putAward(this.tableName, award)], { awardIndexes: [award.award_id] });
+    return this.write(new Transaction().add('award', putAward(this.tableName, award), award.award_id));
   }
 
   reserveNew(key: EnvelopeKey, awards: readonly Award[]): Promise<WriteResult> {
     this.checkSize(awards.length + 1);
     const sum = sumOf(awards);
-    return this.transact(
-      [
-        ...awards.map((a) => putAward(this.tableName, a)),
-        {
+    const tx = new Transaction();
+    for (const a of awards) tx.add('award', putAward(this.tableName, a), a.award_id);
+    return this.write(tx.add('envelope', {
           Update: {
             TableName: this.tableName,
             Key: { pk: envelopePk(key), sk: ENVELOPE_SK },
@@ -203,21 +190,17 @@ export class DynamoLedger implements Ledger {
             UpdateExpression: 'SET available_fen = available_fen - :sum, reserved_fen = reserved_fen + :sum, updated_at = :now ADD version :one',
             ExpressionAttributeValues: { ':true': true, ':zero': 0, ':sum': sum, ':now': latest(awards), ':one': 1 },
           },
-        },
-      ],
-      { awardIndexes: awards.map((a) => a.award_id), envelopeIndex: awards.length },
-    );
+    }));
   }
 
   waitlistNew(key: EnvelopeKey, awards: readonly Award[]): Promise<WriteResult> {
     this.checkSize(awards.length * 2 + 1);
-    const awardIds: (string | undefined)[] = [];
-    const items: TxItem[] = [];
+    const tx = new Transaction();
     for (const award of awards) {
-      items.push(putAward(this.tableName, award), { Put: { TableName: this.tableName, Item: queueItem(key, award) } });
-      awardIds.push(award.award_id, undefined);
+      tx.add('award', putAward(this.tableName, award), award.award_id)
+        .add('queue-entry', { Put: { TableName: this.tableName, Item: queueItem(key, award) } }, award.award_id);
     }
-    items.push({
+    tx.add('envelope', {
       Update: {
         TableName: this.tableName,
         Key: { pk: envelopePk(key), sk: ENVELOPE_SK },
@@ -237,7 +220,7 @@ export class DynamoLedger implements Ledger {
         },
       },
     });
-    return this.transact(items, { awardIndexes: awardIds, envelopeIndex: items.length - 1 });
+    return this.write(tx);
   }
 
   reserveFromQueue(
@@ -245,10 +228,9 @@ export class DynamoLedger implements Ledger {
   ): Promise<WriteResult> {
     this.checkSize(entries.length * 2 + 1);
     const history: HistoryEntry = { at, status: 'RESERVED', note: 'reserved from the waitlist' };
-    const items: TxItem[] = [];
+    const tx = new Transaction();
     for (const entry of entries) {
-      items.push(
-        {
+      tx.add('award', {
           Update: {
             TableName: this.tableName,
             Key: { pk: awardPk(entry.award_id), sk: AWARD_SK },
@@ -261,18 +243,17 @@ export class DynamoLedger implements Ledger {
               ':now': at, ':h': [history],
             },
           },
-        },
-        {
+        }, entry.award_id)
+        .add('queue-entry', {
           Delete: {
             TableName: this.tableName,
             Key: { pk: envelopePk(key), sk: queueSk(entry) },
             ConditionExpression: 'attribute_exists(pk)',
           },
-        },
-      );
+        }, entry.award_id);
     }
     const sum = entries.reduce((s, e) => s + e.amount_fen, 0);
-    items.push({
+    tx.add('envelope', {
       Update: {
         TableName: this.tableName,
         Key: { pk: envelopePk(key), sk: ENVELOPE_SK },
@@ -286,7 +267,8 @@ export class DynamoLedger implements Ledger {
         ExpressionAttributeValues: { ':seq': queueSeq, ':true': true, ':sum': sum, ':n': entries.length, ':now': at, ':one': 1 },
       },
     });
-    return this.transact(items, { envelopeIndex: items.length - 1 });
+    // Only the envelope's refusal is reported here: the caller re-reads the queue head on any refusal.
+    return this.write(tx, { awards: false });
   }
 
   writeBudget(
@@ -296,9 +278,8 @@ export class DynamoLedger implements Ledger {
     audit: BudgetAuditEntry,
   ): Promise<WriteResult> {
     const condition = expectedVersion === undefined ? 'attribute_not_exists(pk)' : 'version = :v';
-    return this.transact(
-      [
-        {
+    return this.write(new Transaction()
+      .add('envelope', {
           Update: {
             TableName: this.tableName,
             Key: { pk: envelopePk(key), sk: ENVELOPE_SK },
@@ -318,23 +299,19 @@ export class DynamoLedger implements Ledger {
               ':listPk': ENVELOPE_LIST_PK, ':listSk': envelopeListSk(key), ':now': audit.at, ':one': 1,
             },
           },
-        },
-        {
+      })
+      .add('budget-audit', {
           Put: {
             TableName: this.tableName,
             Item: { pk: envelopePk(key), sk: `${AUDIT_PREFIX}${audit.at}#${randomUUID()}`, type: 'BUDGET_AUDIT', ...audit },
           },
-        },
-      ],
-      { envelopeIndex: 0 },
-    );
+      }));
   }
 
   cancelReserved(award: Award, entry: HistoryEntry): Promise<WriteResult> {
-    return this.transact(
-      [
-        cancelAwardUpdate(this.tableName, award, 'RESERVED', entry),
-        {
+    return this.write(new Transaction()
+      .add('award', cancelAwardUpdate(this.tableName, award, 'RESERVED', entry), award.award_id)
+      .add('envelope', {
           Update: {
             TableName: this.tableName,
             Key: { pk: envelopePk(award), sk: ENVELOPE_SK },
@@ -342,24 +319,20 @@ export class DynamoLedger implements Ledger {
             UpdateExpression: 'SET reserved_fen = reserved_fen - :amt, available_fen = available_fen + :amt, updated_at = :now ADD version :one',
             ExpressionAttributeValues: { ':amt': award.amount_fen, ':now': entry.at, ':one': 1 },
           },
-        },
-      ],
-      { envelopeIndex: 1 },
-    );
+      }), { awards: false });
   }
 
   cancelWaitlisted(award: Award, entry: HistoryEntry): Promise<WriteResult> {
-    return this.transact(
-      [
-        cancelAwardUpdate(this.tableName, award, 'WAITLISTED', entry),
-        {
+    return this.write(new Transaction()
+      .add('award', cancelAwardUpdate(this.tableName, award, 'WAITLISTED', entry), award.award_id)
+      .add('queue-entry', {
           Delete: {
             TableName: this.tableName,
             Key: { pk: envelopePk(award), sk: queueSk(award) },
             ConditionExpression: 'attribute_exists(pk)',
           },
-        },
-        {
+      }, award.award_id)
+      .add('envelope', {
           Update: {
             TableName: this.tableName,
             Key: { pk: envelopePk(award), sk: ENVELOPE_SK },
@@ -367,10 +340,7 @@ export class DynamoLedger implements Ledger {
             UpdateExpression: 'SET waitlisted_count = waitlisted_count - :one, waitlisted_fen = waitlisted_fen - :amt, updated_at = :now ADD version :one',
             ExpressionAttributeValues: { ':amt': award.amount_fen, ':now': entry.at, ':one': 1 },
           },
-        },
-      ],
-      { envelopeIndex: 2 },
-    );
+      }), { awards: false });
   }
 
   async recordIntakeIssue(issue: IntakeIssue): Promise<void> {
@@ -383,26 +353,20 @@ export class DynamoLedger implements Ledger {
   // ---- plumbing ------------------------------------------------------------------------------
 
   private checkSize(items: number): void {
-    if (items > this.maxTransactionItems) {
-      throw new RangeError(`a transaction of ${items} items exceeds the limit of ${this.maxTransactionItems}`);
-    }
+    checkTransactionSize(items, this.maxTransactionItems);
   }
 
   /**
-   * Run one transaction and translate a cancellation into a WriteResult. The client request token
-   * makes the SDK's own retries of a write whose reply was lost idempotent.
+   * Run one transaction and translate a refusal into a WriteResult: the envelope's condition, and
+   * (unless `awards` is false: their refusal is not an "exists") which awards' conditions failed.
    */
-  private async transact(
-    items: TxItem[],
-    roles: { awardIndexes?: (string | undefined)[]; envelopeIndex?: number },
-  ): Promise<WriteResult> {
-    const outcome = await transactWrite(this.doc, items);
+  private async write(tx: Transaction, report: { awards: boolean } = { awards: true }): Promise<WriteResult> {
+    const outcome = await tx.run(this.doc);
     if (outcome.ok) return { ok: true };
-    const failedAt = (i: number) => outcome.codes[i] === 'ConditionalCheckFailed';
     return {
       ok: false,
-      envelopeChanged: roles.envelopeIndex !== undefined && failedAt(roles.envelopeIndex),
-      existingAwards: (roles.awardIndexes ?? []).flatMap((id, i) => (id !== undefined && failedAt(i) ? [id] : [])),
+      envelopeChanged: outcome.failed('envelope'),
+      existingAwards: report.awards ? outcome.failedIds('award') : [],
       collided: outcome.conflict,
     };
   }

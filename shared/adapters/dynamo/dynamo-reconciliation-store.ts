@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
-  GetCommand, PutCommand, QueryCommand, ScanCommand, TransactWriteCommand,
+  GetCommand, PutCommand, QueryCommand, ScanCommand,
   type DynamoDBDocumentClient, type QueryCommandInput, type ScanCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { AwardStatus } from '../../domain/award.ts';
@@ -10,6 +10,7 @@ import type {
   LedgerScanOptions, LedgerScanVisitor, ReconciliationStore, RepairAudit, RepairFigures, ReportSummary,
 } from '../../ports/reconciliation-store.ts';
 import { GSI2 } from './table-schema.ts';
+import { Transaction } from './transaction.ts';
 import { ENVELOPE_SK, envelopePk, queueSk, type Item } from './items.ts';
 
 /**
@@ -101,11 +102,9 @@ export class DynamoReconciliationStore implements ReconciliationStore {
   }
 
   async repairEnvelope(key: EnvelopeKey, expectedVersion: number, figures: RepairFigures, audit: RepairAudit): Promise<'written' | 'changed'> {
-    try {
-      await this.doc.send(new TransactWriteCommand({
-        ClientRequestToken: randomUUID(),
-        TransactItems: [
-          {
+    // Any refusal (the envelope moved on, or a collision) is 'changed': the caller re-reads and re-plans.
+    const outcome = await new Transaction()
+      .add('envelope', {
             Update: {
               TableName: this.tableName,
               Key: { pk: envelopePk(key), sk: ENVELOPE_SK },
@@ -120,8 +119,8 @@ export class DynamoReconciliationStore implements ReconciliationStore {
                 ':now': audit.at, ':one': 1,
               },
             },
-          },
-          {
+      })
+      .add('repair-audit', {
             Put: {
               TableName: this.tableName,
               Item: {
@@ -129,15 +128,9 @@ export class DynamoReconciliationStore implements ReconciliationStore {
                 gsi2pk: REPAIR_LIST_PK, gsi2sk: `${audit.at}#${key.fiscal_year}#${String(key.measure).padStart(3, '0')}`,
               },
             },
-          },
-        ],
-      }));
-      return 'written';
-    } catch (error) {
-      const name = (error as { name?: string }).name;
-      if (name === 'TransactionCanceledException' || name === 'TransactionConflictException') return 'changed';
-      throw error;
-    }
+      })
+      .run(this.doc);
+    return outcome.ok ? 'written' : 'changed';
   }
 
   async listRepairs(limit: number): Promise<(RepairAudit & EnvelopeKey)[]> {

@@ -1,5 +1,6 @@
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { HandledRunRequest, RunRequestLog } from '../../ports/run-requests.ts';
+import { conditionally } from './operations.ts';
 import { RUN_REQUEST_SK, runRequestPk } from './run-items.ts';
 
 /** Handled run requests in the single table (pk RUNREQ#<request_id>). */
@@ -15,15 +16,12 @@ export class DynamoRunRequestLog implements RunRequestLog {
   }
 
   async record(entry: HandledRunRequest): Promise<void> {
-    try {
-      await this.doc.send(new PutCommand({
+    // Recorded once: a second recording of the same request keeps the first.
+    await conditionally(this.doc.send(new PutCommand({
         TableName: this.tableName,
         // The outcome is kept as JSON text: it holds empty strings the bundled DynamoDB Local refuses.
         Item: { pk: runRequestPk(entry.request_id), sk: RUN_REQUEST_SK, type: 'RUN_REQUEST', ...entry, outcome: JSON.stringify(entry.outcome) },
         ConditionExpression: 'attribute_not_exists(pk)',
-      }));
-    } catch (error) {
-      if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
-    }
+      })));
   }
 }

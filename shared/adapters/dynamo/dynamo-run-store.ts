@@ -1,27 +1,23 @@
 import {
-  BatchGetCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand,
+  GetCommand, PutCommand, QueryCommand, UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import type { Award, HistoryEntry } from '../../domain/award.ts';
 import type { EnvelopeKey } from '../../domain/envelope.ts';
-import { TransientError } from '../../domain/errors.ts';
 import type { RunPayment } from '../../domain/payment-file.ts';
 import { ControlTotals, type BatchTotals } from '../../domain/run-batching.ts';
 import type { Run, RunItem } from '../../ports/run-store.ts';
 import type {
   NewRun, PaidMonth, RunHeader, RunMove, RunStore, RunWriteResult, SettleEntry, SettlementTotals, StoredRunItem,
 } from '../../ports/run-ledger.ts';
-import { backoff } from '../../services/backoff.ts';
-import { queryItems, transactWrite, type TxItem } from './operations.ts';
+import { batchGetAll, conditionalUpdate, conditionally, queryItems } from './operations.ts';
+import { Transaction, checkTransactionSize, type TxResult } from './transaction.ts';
 import { GSI1, GSI2 } from './table-schema.ts';
 import { AWARD_SK, ENVELOPE_SK, awardPk, awardStatusPk, envelopePk, itemToAward, type Item } from './items.ts';
 import {
   RUN_ITEM_PREFIX, RUN_LIST_PK, RUN_SK, SERIES_PREFIX, batchListPk, itemToPayment, itemToRun, itemToRunHeader,
   itemToRunItem, paidMonthPk, paidMonthSk, paymentToItem, runItemSk, runPk, seriesSk,
 } from './run-items.ts';
-
-
-/** Cancellation codes by transaction index, or the reason the whole call failed. */
 
 /**
  * Runs on the single DynamoDB table (layout in run-items.ts). Implements RunReader, which
@@ -73,21 +69,15 @@ export class DynamoRunStore implements RunStore {
     return item ? itemToRunHeader(item) : undefined;
   }
 
-  async createRun(run: NewRun): Promise<boolean> {
-    try {
-      await this.doc.send(new PutCommand({
+  createRun(run: NewRun): Promise<boolean> {
+    return conditionally(this.doc.send(new PutCommand({
         TableName: this.tableName,
         Item: {
           pk: runPk(run.run_id), sk: RUN_SK, type: 'RUN', ...run, status: 'PREPARING', sealing: false,
           award_count: 0, total_fen: 0, batches: [], updated_at: run.prepared_at, gsi2pk: RUN_LIST_PK, gsi2sk: run.run_id,
         },
         ConditionExpression: 'attribute_not_exists(pk)',
-      }));
-      return true;
-    } catch (error) {
-      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
-      throw error;
-    }
+      })));
   }
 
   async *batchableAwards(key: EnvelopeKey, through: string, pageSize: number): AsyncIterable<Award[]> {
@@ -121,10 +111,10 @@ export class DynamoRunStore implements RunStore {
     const n = moves.length;
     this.checkSize(2 * n + 3);
     const sum = moves.reduce((s, m) => s + m.award.amount_fen, 0);
-    const items: TxItem[] = [];
+    const tx = new Transaction();
     for (const m of moves) {
       const entry: HistoryEntry = { at, status: 'BATCHED', note: `in ${runId}, batch ${m.batch_id} #${m.seq}` };
-      items.push({
+      tx.add('award', {
         Update: {
           TableName: this.tableName,
           Key: { pk: awardPk(m.award.award_id), sk: AWARD_SK },
@@ -136,7 +126,7 @@ export class DynamoRunStore implements RunStore {
             ':batch': m.batch_id, ':seq': m.seq, ':now': at, ':h': [entry],
           },
         },
-      });
+      }, m.award.award_id);
     }
     for (const m of moves) {
       const payment: RunPayment = {
@@ -145,9 +135,9 @@ export class DynamoRunStore implements RunStore {
         amount_fen: m.award.amount_fen, payee_name: m.award.recipient_name, payee_bank: m.award.payee_bank,
         payee_account: m.award.payee_account,
       };
-      items.push({ Put: { TableName: this.tableName, Item: paymentToItem(payment, at), ConditionExpression: 'attribute_not_exists(pk)' } });
+      tx.add('run-item', { Put: { TableName: this.tableName, Item: paymentToItem(payment, at), ConditionExpression: 'attribute_not_exists(pk)' } }, m.award.award_id);
     }
-    items.push({
+    tx.add('envelope', {
       Update: {
         TableName: this.tableName,
         Key: { pk: envelopePk(key), sk: ENVELOPE_SK },
@@ -156,7 +146,7 @@ export class DynamoRunStore implements RunStore {
         ExpressionAttributeValues: { ':sum': sum, ':now': at, ':one': 1 },
       },
     });
-    items.push({
+    tx.add('run-series', {
       Update: {
         TableName: this.tableName,
         Key: { pk: runPk(runId), sk: seriesSk(series) },
@@ -169,7 +159,7 @@ export class DynamoRunStore implements RunStore {
         },
       },
     });
-    items.push({
+    tx.add('run', {
       ConditionCheck: {
         TableName: this.tableName,
         Key: { pk: runPk(runId), sk: RUN_SK },
@@ -178,19 +168,7 @@ export class DynamoRunStore implements RunStore {
         ExpressionAttributeValues: { ':preparing': 'PREPARING', ':false': false },
       },
     });
-    return transactWrite(this.doc, items).then((outcome) => {
-      if (outcome.ok) return { ok: true };
-      const failed = (i: number) => outcome.codes[i] === 'ConditionalCheckFailed';
-      return {
-        ok: false,
-        staleAwards: moves.filter((_, i) => failed(i)).map((m) => m.award.award_id),
-        staleItems: moves.filter((_, i) => failed(n + i)).map((m) => m.award.award_id),
-        envelopeShort: failed(2 * n),
-        counterMoved: failed(2 * n + 1),
-        runClosed: failed(2 * n + 2),
-        collided: outcome.conflict,
-      };
-    });
+    return tx.run(this.doc).then(toRunWriteResult);
   }
 
   async startSealing(runId: string, at: string): Promise<boolean> {
@@ -278,31 +256,22 @@ export class DynamoRunStore implements RunStore {
   // ---- settle --------------------------------------------------------------------------------
 
   async getRunItemsByAward(runId: string, awardIds: readonly string[]): Promise<Map<string, StoredRunItem>> {
+    const keys = [...new Set(awardIds)].map((id) => ({ pk: runPk(runId), sk: runItemSk(id) }));
     const found = new Map<string, StoredRunItem>();
-    const unique = [...new Set(awardIds)];
-    for (let i = 0; i < unique.length; i += 100) {
-      let keys: Record<string, unknown>[] | undefined = unique.slice(i, i + 100).map((id) => ({ pk: runPk(runId), sk: runItemSk(id) }));
-      for (let attempt = 0; keys && keys.length > 0; attempt++) {
-        if (attempt > 8) throw new TransientError('BatchGetItem kept returning unprocessed keys');
-        if (attempt > 0) await backoff(attempt);
-        const out = await this.doc.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }));
-        for (const item of out.Responses?.[this.tableName] ?? []) {
-          const runItem = itemToRunItem(item);
-          found.set(runItem.award_id, runItem);
-        }
-        keys = out.UnprocessedKeys?.[this.tableName]?.Keys as Record<string, unknown>[] | undefined;
-      }
+    for (const item of await batchGetAll(this.doc, this.tableName, keys)) {
+      const runItem = itemToRunItem(item);
+      found.set(runItem.award_id, runItem);
     }
     return found;
   }
 
   settlePayments(runId: string, key: EnvelopeKey, entries: readonly SettleEntry[], month: string, at: string, by: string): Promise<RunWriteResult> {
     const n = entries.length;
+    const tx = new Transaction();
     const paid = entries.filter((e) => e.outcome === 'PAID');
     const paidFen = paid.reduce((s, e) => s + e.amount_fen, 0);
     const failedFen = entries.filter((e) => e.outcome === 'FAILED').reduce((s, e) => s + e.amount_fen, 0);
     this.checkSize(2 * n + (paid.length > 0 ? 2 : 1));
-    const items: TxItem[] = [];
     for (const e of entries) {
       const common = {
         TableName: this.tableName,
@@ -312,7 +281,7 @@ export class DynamoRunStore implements RunStore {
       };
       if (e.outcome === 'PAID') {
         const entry: HistoryEntry = { at, status: 'PAID', by, note: `paid in ${runId}, bank reference ${e.reference}` };
-        items.push({
+        tx.add('award', {
           Update: {
             ...common,
             UpdateExpression: 'SET #status = :paid, gsi1pk = :g, paid_at = :now, payment_reference = :ref, updated_at = :now, history = list_append(history, :h)',
@@ -320,11 +289,11 @@ export class DynamoRunStore implements RunStore {
               ':batched': 'BATCHED', ':run': runId, ':paid': 'PAID', ':g': awardStatusPk('PAID', key), ':now': at, ':ref': e.reference, ':h': [entry],
             },
           },
-        });
+        }, e.award_id);
       } else {
         // Back to RESERVED and out of the run: the next period's run takes it. The reason stays in the history.
         const entry: HistoryEntry = { at, status: 'RESERVED', by, note: `payment failed in ${runId}: ${e.reason}` };
-        items.push({
+        tx.add('award', {
           Update: {
             ...common,
             UpdateExpression: 'SET #status = :reserved, gsi1pk = :g, last_payment_failure = :reason, updated_at = :now, history = list_append(history, :h) REMOVE run_id, batch_id, run_seq',
@@ -332,13 +301,13 @@ export class DynamoRunStore implements RunStore {
               ':batched': 'BATCHED', ':run': runId, ':reserved': 'RESERVED', ':g': awardStatusPk('RESERVED', key), ':reason': e.reason, ':now': at, ':h': [entry],
             },
           },
-        });
+        }, e.award_id);
       }
     }
     for (const e of entries) {
       // Empty texts are left out: the bundled DynamoDB Local refuses empty string values.
       const texts = { ...(e.reference ? { reference: e.reference } : {}), ...(e.reason ? { reason: e.reason } : {}) };
-      items.push({
+      tx.add('run-item', {
         Update: {
           TableName: this.tableName,
           Key: { pk: runPk(runId), sk: runItemSk(e.award_id) },
@@ -349,9 +318,9 @@ export class DynamoRunStore implements RunStore {
             ':outcome': e.outcome, ':now': at, ':by': by, ...Object.fromEntries(Object.entries(texts).map(([k, v]) => [`:${k}`, v])),
           },
         },
-      });
+      }, e.award_id);
     }
-    items.push({
+    tx.add('envelope', {
       Update: {
         TableName: this.tableName,
         Key: { pk: envelopePk(key), sk: ENVELOPE_SK },
@@ -361,7 +330,7 @@ export class DynamoRunStore implements RunStore {
       },
     });
     if (paid.length > 0) {
-      items.push({
+      tx.add('paid-month', {
         Update: {
           TableName: this.tableName,
           Key: { pk: paidMonthPk(key.fiscal_year), sk: paidMonthSk(month, key.measure) },
@@ -373,19 +342,7 @@ export class DynamoRunStore implements RunStore {
         },
       });
     }
-    return transactWrite(this.doc, items).then((outcome) => {
-      if (outcome.ok) return { ok: true };
-      const failed = (i: number) => outcome.codes[i] === 'ConditionalCheckFailed';
-      return {
-        ok: false,
-        staleAwards: entries.filter((_, i) => failed(i)).map((e) => e.award_id),
-        staleItems: entries.filter((_, i) => failed(n + i)).map((e) => e.award_id),
-        envelopeShort: failed(2 * n),
-        counterMoved: false,
-        runClosed: false,
-        collided: outcome.conflict,
-      };
-    });
+    return tx.run(this.doc).then(toRunWriteResult);
   }
 
   async readSettlementTotals(runId: string): Promise<SettlementTotals> {
@@ -449,16 +406,24 @@ export class DynamoRunStore implements RunStore {
   }
 
   private checkSize(items: number): void {
-    if (items > this.maxTransactionItems) throw new RangeError(`a transaction of ${items} items exceeds the limit of ${this.maxTransactionItems}`);
+    checkTransactionSize(items, this.maxTransactionItems);
   }
 
-  private async conditionalUpdate(input: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName'>): Promise<boolean> {
-    try {
-      await this.doc.send(new UpdateCommand({ TableName: this.tableName, ...input }));
-      return true;
-    } catch (error) {
-      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
-      throw error;
-    }
+  private conditionalUpdate(input: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName'>): Promise<boolean> {
+    return conditionalUpdate(this.doc, { TableName: this.tableName, ...input });
   }
+}
+
+/** A run transaction's refusal, read by role. */
+function toRunWriteResult(outcome: TxResult): RunWriteResult {
+  if (outcome.ok) return { ok: true };
+  return {
+    ok: false,
+    staleAwards: outcome.failedIds('award'),
+    staleItems: outcome.failedIds('run-item'),
+    envelopeShort: outcome.failed('envelope'),
+    counterMoved: outcome.failed('run-series'),
+    runClosed: outcome.failed('run'),
+    collided: outcome.conflict,
+  };
 }

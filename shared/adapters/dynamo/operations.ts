@@ -1,41 +1,57 @@
-import { randomUUID } from 'node:crypto';
 import {
-  QueryCommand, ScanCommand, TransactWriteCommand,
-  type DynamoDBDocumentClient, type QueryCommandInput, type ScanCommandInput,
+  BatchGetCommand, QueryCommand, ScanCommand, UpdateCommand,
+  type DynamoDBDocumentClient, type QueryCommandInput, type ScanCommandInput, type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import { TransientError } from '../../domain/errors.ts';
+import { backoff } from '../../retry/backoff.ts';
 
-/** DynamoDB plumbing every adapter shares: paginated reads and one transaction with its outcome. */
+/** DynamoDB plumbing every adapter shares: paginated reads, batch gets, conditional writes. */
 export type Item = Record<string, unknown>;
-export type TxItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 
-/**
- * The outcome of TransactWriteItems. A cancelled transaction is an answer, not an error: `codes`
- * holds the per-item cancellation reasons (in item order) and `conflict` says whether it collided
- * with another transaction (worth retrying as is) rather than failing a condition.
- */
-export type TxOutcome = { ok: true } | { ok: false; codes: string[]; conflict: boolean };
+/** The one test for "the write's condition did not hold". */
+export function isConditionalCheckFailed(error: unknown): boolean {
+  return (error as { name?: string } | undefined)?.name === 'ConditionalCheckFailedException';
+}
 
-export async function transactWrite(doc: DynamoDBDocumentClient, items: TxItem[]): Promise<TxOutcome> {
+/** A conditional UpdateItem: true when applied, false when its condition failed; other errors are thrown. */
+export async function conditionalUpdate(doc: DynamoDBDocumentClient, input: UpdateCommandInput): Promise<boolean> {
   try {
-    // The client request token makes the SDK's own retry of a write whose reply was lost idempotent.
-    await doc.send(new TransactWriteCommand({ TransactItems: items, ClientRequestToken: randomUUID() }));
-    return { ok: true };
+    await doc.send(new UpdateCommand(input));
+    return true;
   } catch (error) {
-    return cancelledOutcome(error);
+    if (isConditionalCheckFailed(error)) return false;
+    throw error;
   }
 }
 
-/** Translate a transaction's failure into its outcome; anything but a cancellation or collision is rethrown. */
-export function cancelledOutcome(error: unknown): TxOutcome {
-  const e = error as { name?: string; CancellationReasons?: { Code?: string }[] };
-  if (e.name === 'TransactionCanceledException') {
-    const codes = (e.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
-    return { ok: false, codes, conflict: codes.length === 0 || codes.some((c) => c === 'TransactionConflict') };
+/** Run a conditional write; a failed condition is swallowed (false), any other error is thrown. */
+export async function conditionally(write: Promise<unknown>): Promise<boolean> {
+  try {
+    await write;
+    return true;
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return false;
+    throw error;
   }
-  if (e.name === 'TransactionConflictException' || e.name === 'TransactionInProgressException') {
-    return { ok: false, codes: [], conflict: true };
+}
+
+/**
+ * Every item of `keys` that exists, strongly consistent, 100 keys a call, retrying unprocessed keys
+ * with backoff (DynamoDB returns them under throttling) until none are left.
+ */
+export async function batchGetAll(doc: DynamoDBDocumentClient, tableName: string, keys: readonly Item[]): Promise<Item[]> {
+  const found: Item[] = [];
+  for (let i = 0; i < keys.length; i += 100) {
+    let pending: Item[] | undefined = keys.slice(i, i + 100);
+    for (let attempt = 0; pending && pending.length > 0; attempt++) {
+      if (attempt > 8) throw new TransientError('BatchGetItem kept returning unprocessed keys');
+      if (attempt > 0) await backoff(attempt);
+      const out = await doc.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } } }));
+      found.push(...(out.Responses?.[tableName] ?? []));
+      pending = out.UnprocessedKeys?.[tableName]?.Keys as Item[] | undefined;
+    }
   }
-  throw error;
+  return found;
 }
 
 /** Every item a query matches, page by page (never all pages in memory). */

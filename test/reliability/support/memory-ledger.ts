@@ -12,7 +12,7 @@ import { DEFAULT_ALERT_THRESHOLDS, type Envelope, type EnvelopeKey } from '../..
 import { TransientError } from '../../../shared/domain/errors.ts';
 import type { Scheme } from '../../../shared/domain/scheme.ts';
 import type { AwardQuery, BudgetAuditEntry, IntakeIssue, Ledger, QueueEntry, WriteResult } from '../../../shared/ports/ledger.ts';
-import { backoff } from '../../../shared/services/backoff.ts';
+import { backoff } from '../../../shared/retry/backoff.ts';
 import {
   AUDIT_PREFIX, AWARD_SK, ENVELOPE_LIST_PK, ENVELOPE_SK, QUEUE_PREFIX, SCHEME_LIST_PK, SCHEME_SK, awardPk, awardStatusPk,
   awardToItem, envelopeListSk, envelopePk, intakePk, itemToAward, itemToEnvelope, itemToQueueEntry, itemToScheme,

@@ -4,7 +4,6 @@
  * cancellation reasons of a transaction are read per item as the adapter reads them). Checked
  * against the real adapter by memory-store-conformance.test.ts.
  */
-import { cancelledOutcome, type TxOutcome } from '../../../shared/adapters/dynamo/operations.ts';
 import type { Award, HistoryEntry } from '../../../shared/domain/award.ts';
 import type { EnvelopeKey } from '../../../shared/domain/envelope.ts';
 import { TransientError } from '../../../shared/domain/errors.ts';
@@ -14,7 +13,7 @@ import type { Run, RunItem } from '../../../shared/ports/run-store.ts';
 import type {
   NewRun, PaidMonth, RunHeader, RunMove, RunStore, RunWriteResult, SettleEntry, SettlementTotals, StoredRunItem,
 } from '../../../shared/ports/run-ledger.ts';
-import { backoff } from '../../../shared/services/backoff.ts';
+import { backoff } from '../../../shared/retry/backoff.ts';
 import { AWARD_SK, ENVELOPE_SK, awardPk, awardStatusPk, envelopePk, itemToAward } from '../../../shared/adapters/dynamo/items.ts';
 import {
   RUN_ITEM_PREFIX, RUN_LIST_PK, RUN_SK, SERIES_PREFIX, batchListPk, itemToPayment, itemToRun, itemToRunHeader, itemToRunItem,
@@ -403,4 +402,15 @@ export class MemoryRunStore implements RunStore {
       return cancelledOutcome(error);
     }
   }
+}
+
+type TxOutcome = { ok: true } | { ok: false; codes: string[]; conflict: boolean };
+function cancelledOutcome(error: unknown): TxOutcome {
+  const e = error as { name?: string; CancellationReasons?: { Code?: string }[] };
+  if (e.name === 'TransactionCanceledException') {
+    const codes = (e.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
+    return { ok: false, codes, conflict: codes.length === 0 || codes.some((c) => c === 'TransactionConflict') };
+  }
+  if (e.name === 'TransactionConflictException' || e.name === 'TransactionInProgressException') return { ok: false, codes: [], conflict: true };
+  throw error;
 }
