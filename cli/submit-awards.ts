@@ -6,7 +6,8 @@ import { AWARD_COLUMNS, OPTIONAL_AWARD_COLUMNS, type FieldError, type IntakeOutc
 import { ID_PATTERN, quoteInput, validateAwardRecord } from '../shared/domain/award-record.ts';
 import { awardContentHash } from '../shared/domain/content-hash.ts';
 import type { EnvelopeEvents } from '../shared/ports/envelope-events.ts';
-import type { IntakeRequest, IntakeResult } from '../shared/services/intake.ts';
+import type { IntakeRequest } from '../shared/domain/queue-messages.ts';
+import type { IntakeResult } from '../shared/services/intake.ts';
 import { createIntakeHandler } from '../functions/intake/create-handler.ts';
 import { runLocalQueue } from './local/local-queue.ts';
 import type { Runtime } from './runtime.ts';

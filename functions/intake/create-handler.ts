@@ -5,7 +5,8 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { intakeRequestSchema, processIntake, type IntakeDeps, type IntakeRequest, type IntakeResult } from '../../shared/services/intake.ts';
+import { processIntake, type IntakeDeps, type IntakeResult } from '../../shared/services/intake.ts';
+import { intakeRequestSchema, type IntakeRequest } from '../../shared/domain/queue-messages.ts';
 
 export interface IntakeHandlerDeps extends IntakeDeps {
   logger: Logger;

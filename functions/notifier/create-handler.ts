@@ -5,7 +5,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { alertQueueMessageSchema } from '../../shared/adapters/sqs/sqs-alert-sender.ts';
+import { alertQueueMessageSchema } from '../../shared/domain/queue-messages.ts';
 import { ValidationError } from '../../shared/domain/errors.ts';
 import { deliverAlert, type DeliverAlertDeps, type DeliveryResult } from '../../shared/services/deliver-alert.ts';
 

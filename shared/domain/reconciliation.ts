@@ -8,12 +8,13 @@
  * meet and are dropped as the scan goes on, so on a consistent store few are held at any time).
  */
 import type { AwardStatus } from './award.ts';
+import type { RunStatus } from './run.ts';
 import { committedFen, type Envelope, type EnvelopeKey } from './envelope.ts';
 
 /** A run's control totals, as the runs work stores them (structurally the port's Run). */
 export interface RunControls {
   run_id: string;
-  status: string;
+  status: RunStatus;
   award_count: number;
   total_fen: number;
   batches: { batch_id: string; count: number; total_fen: number }[];

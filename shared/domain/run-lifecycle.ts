@@ -9,10 +9,11 @@
  * IAM principal ARN, compared the same way.
  */
 import { BursarError, ValidationError } from './errors.ts';
+import type { RunStatus } from './run.ts';
 
 export interface RunState {
   run_id: string;
-  status: string;
+  status: RunStatus;
   prepared_by: string;
   approved_by?: string;
 }

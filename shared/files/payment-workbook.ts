@@ -3,7 +3,7 @@ import { POLICY, findMeasure } from '../domain/catalog.ts';
 import { PAYMENT_HEADERS_BILINGUAL, paymentRow, type RunPayment } from '../domain/payment-file.ts';
 import { neutraliseFormula } from '../domain/spreadsheet-safety.ts';
 import type { BatchTotals } from '../domain/run-batching.ts';
-import type { Run } from '../ports/run-store.ts';
+import type { Run } from '../domain/run.ts';
 import { XlsxStreamWriter, type Cell, type XlsxSheet } from './xlsx-stream-writer.ts';
 
 export const SUMMARY_SHEET = '汇总 Summary';

@@ -1,4 +1,4 @@
-import type { RunAction, RunRequest } from '../domain/run-request.ts';
+import type { RunAction, RunRequest } from '../domain/queue-messages.ts';
 import type { Run } from './run-store.ts';
 
 /** Where an export put the payment files (paths or s3:// URIs). */

@@ -1,66 +1,139 @@
+import type { Award } from '../domain/award.ts';
+import type { EnvelopeKey } from '../domain/envelope.ts';
+import type { RunPayment } from '../domain/payment-file.ts';
+import type { BatchTotals } from '../domain/run-batching.ts';
+import type { PaymentOutcome } from '../domain/settlement.ts';
+import type { Run, RunItem } from '../domain/run.ts';
+
 /**
- * The contract between disbursement runs (which write runs) and reconciliation (which checks them).
- * The runs work implements it in shared/adapters/dynamo/; reconciliation only reads through it.
+ * The contract between disbursement runs (which write runs) and reconciliation (which checks them):
+ * reconciliation only reads through it.
  */
-/**
- * PREPARING: awards are being moved into the run and its control totals are not fixed yet (a prepare
- * that stopped half-way leaves it so; preparing the period again finishes it).
- */
-export type RunStatus = 'PREPARING' | 'PREPARED' | 'APPROVED' | 'EXPORTED' | 'SETTLED';
-
-export interface RunBatch {
-  batch_id: string;
-  measure: number;
-  unit: string;
-  /** Control totals, fixed when the run was prepared. */
-  count: number;
-  total_fen: number;
-}
-
-export interface Run {
-  run_id: string;
-  period: string;
-  status: RunStatus;
-  prepared_by: string;
-  prepared_at: string;
-  approved_by?: string;
-  approved_at?: string;
-  award_count: number;
-  total_fen: number;
-  batches: RunBatch[];
-  /** The cut-off: awards approved on or before this date (the period's last day, Asia/Shanghai). */
-  through_date?: string;
-  /** Most payments one batch may hold, fixed when the run was created. */
-  batch_size?: number;
-  exported_at?: string;
-  settled_at?: string;
-  /** Settlement so far (bank results imported); the rest of the run's payments are still BATCHED. */
-  paid_count?: number;
-  paid_fen?: number;
-  failed_count?: number;
-  failed_fen?: number;
-}
-
-/** One payment of a run: an award in a batch, with its sequence number in that batch. */
-export interface RunItem {
-  run_id: string;
-  batch_id: string;
-  seq: number;
-  award_id: string;
-  amount_fen: number;
-  measure?: number;
-  fiscal_year?: number;
-  unit?: string;
-  /** Set by settlement. A FAILED item's award went back to RESERVED (and may be in a later run). */
-  outcome?: 'PAID' | 'FAILED';
-  reference?: string;
-  reason?: string;
-  settled_at?: string;
-}
-
 export interface RunReader {
   listRuns(): Promise<Run[]>;
   getRun(runId: string): Promise<Run | undefined>;
   /** Every item of a run, paginated underneath; never all in memory at once. */
   listRunItems(runId: string): AsyncIterable<RunItem>;
 }
+
+/** The run header as the writer sees it: the run plus what a resumed prepare needs. */
+export interface RunHeader extends Run {
+  batch_size: number;
+  through_date: string;
+  /** Set once a prepare stopped moving awards in and is computing the control totals. */
+  sealing: boolean;
+}
+
+export interface NewRun {
+  run_id: string;
+  period: string;
+  through_date: string;
+  batch_size: number;
+  prepared_by: string;
+  prepared_at: string;
+}
+
+/** One award moving into a run, at its place. */
+export interface RunMove {
+  award: Award;
+  batch_id: string;
+  seq: number;
+}
+
+/** Why a write was refused, so the caller can re-plan. */
+export type RunWriteResult =
+  | { ok: true }
+  | {
+    ok: false;
+    /** Awards whose condition failed: no longer RESERVED and free (prepare) or not BATCHED in this run (settle). */
+    staleAwards: string[];
+    /** Run items that already exist (prepare) or were settled meanwhile (settle). */
+    staleItems: string[];
+    /** The series counter moved: another prepare of this run is numbering the same series. */
+    counterMoved: boolean;
+    /** The run is no longer accepting awards (sealed, or not PREPARING). */
+    runClosed: boolean;
+    /** The envelope does not hold the money the write would move: figures are inconsistent. */
+    envelopeShort: boolean;
+    /** Another transaction touched the same items; retry. */
+    collided: boolean;
+  };
+
+/** A run item with what settlement needs to decide a results line. */
+export interface StoredRunItem extends RunItem {
+  measure: number;
+  fiscal_year: number;
+  unit: string;
+}
+
+export interface SettleEntry {
+  award_id: string;
+  amount_fen: number;
+  outcome: PaymentOutcome;
+  reference: string;
+  reason: string;
+}
+
+export interface SettlementTotals {
+  item_count: number;
+  paid_count: number;
+  paid_fen: number;
+  failed_count: number;
+  failed_fen: number;
+}
+
+export interface PaidMonth {
+  month: string;
+  measure: number;
+  paid_fen: number;
+  paid_count: number;
+}
+
+/**
+ * The store behind disbursement runs (the write side of RunReader). Moves between award states are
+ * single transactions that also move the envelope's figures, so statuses and figures never part.
+ */
+export interface RunStore extends RunReader {
+  readonly maxTransactionItems: number;
+
+  getRunHeader(runId: string): Promise<RunHeader | undefined>;
+  /** Create the run header (PREPARING) unless the run exists; false when it did. */
+  createRun(run: NewRun): Promise<boolean>;
+  /** RESERVED awards of an envelope approved on or before `through` and in no run, queue order, page by page. */
+  batchableAwards(key: EnvelopeKey, through: string, pageSize: number): AsyncIterable<Award[]>;
+  /** The series counter: how many payments of a series the run holds. */
+  seriesCount(runId: string, series: string): Promise<number>;
+  /**
+   * One transaction: every award RESERVED → BATCHED (conditioned on RESERVED and in no run), a run
+   * item per award, the envelope's reserved → batched, the series counter from `expectedCount` to
+   * `expectedCount + moves.length`, and a check that the run still takes awards.
+   */
+  moveIntoRun(runId: string, series: string, expectedCount: number, key: EnvelopeKey, moves: readonly RunMove[], at: string): Promise<RunWriteResult>;
+  /** Stop taking awards (PREPARING → PREPARING + sealing). False when the run was not PREPARING. */
+  startSealing(runId: string, at: string): Promise<boolean>;
+  /** Counts and sums of the run's items per batch, read back from the store; and the series counters. */
+  readControlTotals(runId: string): Promise<{ batches: BatchTotals[]; series: Map<string, number> }>;
+  /** PREPARING + sealing → PREPARED with the control totals. False when the run was not sealing. */
+  sealRun(runId: string, totals: { award_count: number; total_fen: number; batches: BatchTotals[] }, at: string): Promise<boolean>;
+  /** PREPARED → APPROVED. False when the run was not PREPARED. */
+  approveRun(runId: string, by: string, at: string): Promise<boolean>;
+  /** APPROVED → EXPORTED (a later status is kept); records where the files went. */
+  recordExport(runId: string, at: string, files: readonly { name: string; location: string; sha256: string }[]): Promise<void>;
+  /** A batch's payments in sequence order, paginated. */
+  listBatchPayments(runId: string, batchId: string): AsyncIterable<RunPayment>;
+  getRunItemsByAward(runId: string, awardIds: readonly string[]): Promise<Map<string, StoredRunItem>>;
+  /**
+   * One transaction for payments of one envelope: awards BATCHED → PAID or back to RESERVED (leaving
+   * the run), run items marked, the envelope's batched → paid / reserved, and the month's paid total.
+   */
+  settlePayments(runId: string, key: EnvelopeKey, entries: readonly SettleEntry[], month: string, at: string, by: string): Promise<RunWriteResult>;
+  /** Settlement figures read back from the run's items. */
+  readSettlementTotals(runId: string): Promise<SettlementTotals>;
+  /** Record settlement figures; the run becomes SETTLED when every payment is settled. */
+  recordSettlement(runId: string, totals: SettlementTotals, at: string): Promise<void>;
+  /** Money paid per month from a fiscal year's envelopes. */
+  paidByMonth(fiscalYear: number): Promise<PaidMonth[]>;
+}
+
+// The domain's run types, for callers that reach them through the port.
+export type { Run, RunBatch, RunItem, RunStatus } from '../domain/run.ts';

@@ -1,7 +1,7 @@
 import { NotFoundError } from '../domain/errors.ts';
 import { checkActor, checkApproval } from '../domain/run-lifecycle.ts';
 import { checkRunId } from '../domain/run-batching.ts';
-import type { Run } from '../ports/run-store.ts';
+import type { Run } from '../domain/run.ts';
 import type { RunDeps } from './prepare-run.ts';
 
 export interface ApproveResult {

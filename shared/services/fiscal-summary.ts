@@ -1,7 +1,7 @@
 import { ValidationError } from '../domain/errors.ts';
 import { buildFiscalSummary, type FiscalSummary } from '../domain/fiscal-summary.ts';
 import type { Ledger } from '../ports/ledger.ts';
-import type { RunStore } from '../ports/run-ledger.ts';
+import type { RunStore } from '../ports/run-store.ts';
 
 export function checkFiscalYear(value: number): number {
   if (!Number.isInteger(value) || value < 2000 || value > 2100) {

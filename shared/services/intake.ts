@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import pLimit from 'p-limit';
 import type { Award, AwardRecord, FieldError, IntakeOutcome, WaitReason } from '../domain/award.ts';
 import { ID_PATTERN, validateAwardRecord } from '../domain/award-record.ts';
@@ -9,19 +8,13 @@ import { TransientError } from '../domain/errors.ts';
 import { chunk, planReservation } from '../domain/reservation-plan.ts';
 import { evaluateEligibility, type TraceStep } from '../domain/rules.ts';
 import type { Scheme } from '../domain/scheme.ts';
+import type { IntakeRequest } from '../domain/queue-messages.ts';
 import type { Ledger, WriteResult } from '../ports/ledger.ts';
 import type { EnvelopeEvents } from '../ports/envelope-events.ts';
 import { backoff } from '../retry/backoff.ts';
 import type { Clock } from './clock.ts';
 import { drainWaitlist } from './drain-waitlist.ts';
 
-/** The body of one intake message: a record of an approved-award file, as text, with its origin. */
-export const intakeRequestSchema = z.object({
-  submission_id: z.string().min(1).max(100),
-  line: z.number().int().positive(),
-  record: z.record(z.string(), z.string()),
-});
-export type IntakeRequest = z.infer<typeof intakeRequestSchema>;
 
 export interface IntakeResult {
   award_id?: string;

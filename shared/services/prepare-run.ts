@@ -6,8 +6,8 @@ import {
   DEFAULT_BATCH_SIZE, checkBatchSize, checkPeriod, cutoffDate, runIdFor, seriesCounts, seriesOf, slotOf,
 } from '../domain/run-batching.ts';
 import type { Ledger } from '../ports/ledger.ts';
-import type { RunHeader, RunStore } from '../ports/run-ledger.ts';
-import type { Run } from '../ports/run-store.ts';
+import type { RunHeader, RunStore } from '../ports/run-store.ts';
+import type { Run } from '../domain/run.ts';
 import { backoff } from '../retry/backoff.ts';
 import type { Clock } from './clock.ts';
 

@@ -8,7 +8,8 @@ import {
 } from '../domain/reconciliation.ts';
 import type { Ledger } from '../ports/ledger.ts';
 import type { ReconciliationStore } from '../ports/reconciliation-store.ts';
-import type { Run, RunReader } from '../ports/run-store.ts';
+import type { Run } from '../domain/run.ts';
+import type { RunReader } from '../ports/run-store.ts';
 import type { Clock } from './clock.ts';
 
 export interface ReconcileDeps {

@@ -1,5 +1,6 @@
 import { BursarError, TransientError } from '../domain/errors.ts';
-import { requestFingerprint, type RunRequest } from '../domain/run-request.ts';
+import type { RunRequest } from '../domain/queue-messages.ts';
+import { requestFingerprint } from '../domain/run-request.ts';
 import type { FileSink } from '../ports/file-sink.ts';
 import type { RunRequestLog, RunRequestOutcome } from '../ports/run-requests.ts';
 import { approveRun } from './approve-run.ts';

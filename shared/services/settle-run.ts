@@ -7,8 +7,8 @@ import { checkSettleable } from '../domain/run-lifecycle.ts';
 import {
   SETTLEMENT_COLUMNS, classifyLine, lineFingerprint, parseSettlementLine, sameSettlement, type SettlementLine,
 } from '../domain/settlement.ts';
-import type { RunStore, SettleEntry, StoredRunItem } from '../ports/run-ledger.ts';
-import type { RunStatus } from '../ports/run-store.ts';
+import type { RunStore, SettleEntry, StoredRunItem } from '../ports/run-store.ts';
+import type { RunStatus } from '../domain/run.ts';
 import { backoff } from '../retry/backoff.ts';
 import type { Clock } from './clock.ts';
 

@@ -41,7 +41,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DynamoLedger } from '../../shared/adapters/dynamo/dynamo-ledger.ts';
 import { setBudget } from '../../shared/services/budget.ts';
-import { processIntake, type IntakeRequest } from '../../shared/services/intake.ts';
+import { processIntake } from '../../shared/services/intake.ts';
+import type { IntakeRequest } from '../../shared/domain/queue-messages.ts';
 import { freshTable, testEndpoint, type TestTable } from '../support/dynamo.ts';
 import { awardFields, tickingClock } from '../support/records.ts';
 import {

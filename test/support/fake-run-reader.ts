@@ -1,7 +1,8 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { AWARD_SK, ENVELOPE_SK, awardPk, awardStatusPk, envelopePk } from '../../shared/adapters/dynamo/items.ts';
 import type { Award } from '../../shared/domain/award.ts';
-import type { Run, RunItem, RunReader, RunStatus } from '../../shared/ports/run-store.ts';
+import type { Run, RunItem, RunStatus } from '../../shared/domain/run.ts';
+import type { RunReader } from '../../shared/ports/run-store.ts';
 import type { TestTable } from './dynamo.ts';
 
 /** An in-memory RunReader: runs and their items as the runs work would store them. */

@@ -1,6 +1,7 @@
 import { DynamoRunStore } from '../../shared/adapters/dynamo/dynamo-run-store.ts';
 import type { DynamoLedger } from '../../shared/adapters/dynamo/dynamo-ledger.ts';
-import { processIntake, type IntakeRequest } from '../../shared/services/intake.ts';
+import { processIntake } from '../../shared/services/intake.ts';
+import type { IntakeRequest } from '../../shared/domain/queue-messages.ts';
 import { setBudget } from '../../shared/services/budget.ts';
 import type { Clock } from '../../shared/services/clock.ts';
 import type { TestTable } from './dynamo.ts';

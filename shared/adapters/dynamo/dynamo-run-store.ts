@@ -6,10 +6,10 @@ import type { Award, HistoryEntry } from '../../domain/award.ts';
 import type { EnvelopeKey } from '../../domain/envelope.ts';
 import type { RunPayment } from '../../domain/payment-file.ts';
 import { ControlTotals, type BatchTotals } from '../../domain/run-batching.ts';
-import type { Run, RunItem } from '../../ports/run-store.ts';
+import type { Run, RunItem } from '../../domain/run.ts';
 import type {
   NewRun, PaidMonth, RunHeader, RunMove, RunStore, RunWriteResult, SettleEntry, SettlementTotals, StoredRunItem,
-} from '../../ports/run-ledger.ts';
+} from '../../ports/run-store.ts';
 import { batchGetAll, conditionalUpdate, conditionally, queryItems } from './operations.ts';
 import { Transaction, checkTransactionSize, type TxResult } from './transaction.ts';
 import { GSI1, GSI2 } from './table-schema.ts';

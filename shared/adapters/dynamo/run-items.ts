@@ -12,8 +12,8 @@
  * into a run only once; GSI2 lists a batch's payments in sequence order for the payment files.
  */
 import type { RunPayment } from '../../domain/payment-file.ts';
-import type { Run, RunBatch, RunItem, RunStatus } from '../../ports/run-store.ts';
-import type { RunHeader, StoredRunItem } from '../../ports/run-ledger.ts';
+import type { Run, RunBatch, RunItem, RunStatus } from '../../domain/run.ts';
+import type { RunHeader, StoredRunItem } from '../../ports/run-store.ts';
 import type { Item } from './items.ts';
 
 export const runPk = (runId: string) => `RUN#${runId}`;

@@ -1,12 +1,7 @@
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import * as z from 'zod';
 import { TransientError } from '../../domain/errors.ts';
+import type { AlertQueueMessage } from '../../domain/queue-messages.ts';
 import type { AlertSender } from '../../ports/alert-transport.ts';
-
-/** The body of an alert queue message: only the id; the notifier reads the alert from the outbox. */
-export interface AlertQueueMessage {
-  alert_id: string;
-}
 
 /** Hands alert ids to the notifier through the alert SQS queue, ten per SendMessageBatch. */
 export class SqsAlertSender implements AlertSender {
@@ -28,5 +23,3 @@ export class SqsAlertSender implements AlertSender {
   }
 }
 
-/** Parses an alert queue message body (the notifier's input). */
-export const alertQueueMessageSchema = z.object({ alert_id: z.string().min(1).max(200) });

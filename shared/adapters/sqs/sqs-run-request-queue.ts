@@ -1,6 +1,6 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { RunRequestQueue } from '../../ports/run-requests.ts';
-import type { RunRequest } from '../../domain/run-request.ts';
+import type { RunRequest } from '../../domain/queue-messages.ts';
 
 /** Puts a run request on the run-request SQS queue (read by functions/run-request). */
 export class SqsRunRequestQueue implements RunRequestQueue {

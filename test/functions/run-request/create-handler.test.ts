@@ -15,7 +15,7 @@ import type { DynamoLedger } from '../../../shared/adapters/dynamo/dynamo-ledger
 import { LocalDirSink } from '../../../shared/adapters/files/local-dir-sink.ts';
 import { TransientError } from '../../../shared/domain/errors.ts';
 import type { RunRequestOutcome } from '../../../shared/ports/run-requests.ts';
-import type { RunStore } from '../../../shared/ports/run-ledger.ts';
+import type { RunStore } from '../../../shared/ports/run-store.ts';
 
 process.env['POWERTOOLS_METRICS_DISABLED'] = 'true';
 process.env['POWERTOOLS_LOG_LEVEL'] = 'SILENT';

@@ -12,7 +12,7 @@ import { ControlTotals, type BatchTotals } from '../../../shared/domain/run-batc
 import type { Run, RunItem } from '../../../shared/ports/run-store.ts';
 import type {
   NewRun, PaidMonth, RunHeader, RunMove, RunStore, RunWriteResult, SettleEntry, SettlementTotals, StoredRunItem,
-} from '../../../shared/ports/run-ledger.ts';
+} from '../../../shared/ports/run-store.ts';
 import { backoff } from '../../../shared/retry/backoff.ts';
 import { AWARD_SK, ENVELOPE_SK, awardPk, awardStatusPk, envelopePk, itemToAward } from '../../../shared/adapters/dynamo/items.ts';
 import {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import {
-  compareEnvelope, compareRun, headAffordable, LedgerTally, planRepair, RunItemTally, type AwardFacts,
+  compareEnvelope, compareRun, headAffordable, LedgerTally, planRepair, RunItemTally, type AwardFacts, type RunControls,
 } from '../../../shared/domain/reconciliation.ts';
 import { emptyEnvelope } from '../../../shared/domain/envelope.ts';
 
@@ -76,7 +76,7 @@ describe('compareEnvelope', () => {
 });
 
 describe('compareRun', () => {
-  const run = { run_id: 'r1', status: 'EXPORTED', award_count: 3, total_fen: 600, batches: [{ batch_id: 'b1', count: 2, total_fen: 300 }, { batch_id: 'b2', count: 1, total_fen: 300 }] };
+  const run: RunControls = { run_id: 'r1', status: 'EXPORTED', award_count: 3, total_fen: 600, batches: [{ batch_id: 'b1', count: 2, total_fen: 300 }, { batch_id: 'b2', count: 1, total_fen: 300 }] };
   const items = (list: [string, string, number, ('PAID' | 'FAILED')?][]) => {
     const t = new RunItemTally();
     for (const [batch_id, award_id, amount_fen, outcome] of list) t.add({ batch_id, award_id, amount_fen, ...(outcome ? { outcome } : {}) });
@@ -110,7 +110,7 @@ describe('compareRun', () => {
   });
 
   test('a run still being prepared has no control totals to compare, only its items and awards', () => {
-    const preparing = { ...run, status: 'PREPARING', award_count: 0, total_fen: 0, batches: [] };
+    const preparing: RunControls = { ...run, status: 'PREPARING', award_count: 0, total_fen: 0, batches: [] };
     expect(compareRun(preparing, items([['b1', 'a', 100]]), { count: 1, total_fen: 100, paid_fen: 0 })).toEqual([]);
     expect(compareRun(preparing, items([['b1', 'a', 100]]), undefined).map((m) => m.field)).toEqual(['awards_count', 'awards_fen']);
   });

@@ -1,7 +1,8 @@
 import { describe, expect, test } from '@jest/globals';
+import type { RunStatus } from '../../../shared/domain/run.ts';
 import { checkActor, checkApproval, checkExportable, checkSettleable, samePerson } from '../../../shared/domain/run-lifecycle.ts';
 
-const run = (status: string) => ({ run_id: 'RUN-2025-04', status, prepared_by: 'Wang Fang' });
+const run = (status: RunStatus) => ({ run_id: 'RUN-2025-04', status, prepared_by: 'Wang Fang' });
 
 describe('run lifecycle and four eyes', () => {
   test('one person, however written', () => {
@@ -20,9 +21,9 @@ describe('run lifecycle and four eyes', () => {
   });
 
   test('export needs approval; settlement needs export', () => {
-    for (const s of ['PREPARING', 'PREPARED']) expect(() => checkExportable(run(s))).toThrow(expect.objectContaining({ code: 'NOT_APPROVED' }));
-    for (const s of ['APPROVED', 'EXPORTED', 'SETTLED']) expect(() => checkExportable(run(s))).not.toThrow();
-    for (const s of ['PREPARED', 'APPROVED']) expect(() => checkSettleable(run(s))).toThrow(expect.objectContaining({ code: 'NOT_EXPORTED' }));
+    for (const s of ['PREPARING', 'PREPARED'] as const) expect(() => checkExportable(run(s))).toThrow(expect.objectContaining({ code: 'NOT_APPROVED' }));
+    for (const s of ['APPROVED', 'EXPORTED', 'SETTLED'] as const) expect(() => checkExportable(run(s))).not.toThrow();
+    for (const s of ['PREPARED', 'APPROVED'] as const) expect(() => checkSettleable(run(s))).toThrow(expect.objectContaining({ code: 'NOT_EXPORTED' }));
     expect(() => checkSettleable(run('EXPORTED'))).not.toThrow();
   });
 

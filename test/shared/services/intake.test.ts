@@ -1,7 +1,8 @@
 import { afterAll, beforeEach, describe, expect, test } from '@jest/globals';
 import { freshTable, type TestTable } from '../../support/dynamo.ts';
 import { awardFields, ledgerOn, tickingClock } from '../../support/records.ts';
-import { processIntake, type IntakeRequest, type IntakeResult } from '../../../shared/services/intake.ts';
+import { processIntake, type IntakeResult } from '../../../shared/services/intake.ts';
+import type { IntakeRequest } from '../../../shared/domain/queue-messages.ts';
 import { setBudget } from '../../../shared/services/budget.ts';
 import { cancelAward } from '../../../shared/services/awards.ts';
 import { committedFen } from '../../../shared/domain/envelope.ts';

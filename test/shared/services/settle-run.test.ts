@@ -15,7 +15,7 @@ import { exportRun } from '../../../shared/services/export-run.ts';
 import { resultRowsFromFile, settleRun } from '../../../shared/services/settle-run.ts';
 import { fiscalSummary } from '../../../shared/services/fiscal-summary.ts';
 import type { Clock } from '../../../shared/services/clock.ts';
-import type { RunItem } from '../../../shared/ports/run-store.ts';
+import type { RunItem } from '../../../shared/domain/run.ts';
 
 const tables: TestTable[] = [];
 let ledger: DynamoLedger;
