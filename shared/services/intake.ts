@@ -1,28 +1,20 @@
 import pLimit from 'p-limit';
-import type { Award, AwardRecord, FieldError, IntakeOutcome, WaitReason } from '../domain/award.ts';
-import { ID_PATTERN, validateAwardRecord } from '../domain/award-record.ts';
-import { awardContentHash } from '../domain/content-hash.ts';
+import type { Award } from '../domain/award.ts';
 import { fiscalYearOf } from '../domain/dates.ts';
 import { envelopeLabel, type EnvelopeKey } from '../domain/envelope.ts';
 import { TransientError } from '../domain/errors.ts';
-import { chunk, planReservation } from '../domain/reservation-plan.ts';
-import { evaluateEligibility, type TraceStep } from '../domain/rules.ts';
-import type { Scheme } from '../domain/scheme.ts';
+import {
+  applyRules, checkRecord, matchStored, type Candidate, type IntakeResult,
+} from '../domain/intake-classification.ts';
 import type { IntakeRequest } from '../domain/queue-messages.ts';
-import type { Ledger, WriteResult } from '../ports/ledger.ts';
+import type { Scheme } from '../domain/scheme.ts';
+import type { Ledger } from '../ports/ledger.ts';
 import type { EnvelopeEvents } from '../ports/envelope-events.ts';
-import { backoff } from '../retry/backoff.ts';
 import type { Clock } from './clock.ts';
 import { drainWaitlist } from './drain-waitlist.ts';
+import { reserveEnvelope, type EligibleAward, type ReservationDecision } from './intake-reservation.ts';
 
-
-export interface IntakeResult {
-  award_id?: string;
-  line: number;
-  outcome: IntakeOutcome;
-  reason?: string;
-  errors?: FieldError[];
-}
+export type { IntakeResult } from '../domain/intake-classification.ts';
 
 /** Per message: a result, or a transient failure to be retried by the queue. */
 export type IntakeSettlement = { ok: true; result: IntakeResult } | { ok: false; error: Error };
@@ -36,142 +28,174 @@ export interface IntakeDeps {
   events?: EnvelopeEvents;
 }
 
-const MAX_PLAN_ATTEMPTS = 30;
+const MAX_ROUNDS = 30;
 export const DEFAULT_GROUP_CONCURRENCY = 4;
 
-interface Candidate {
+/** What one round decided for a message: its settlement, and whether its outcome must be read back. */
+interface Settled {
   id: string;
-  request: IntakeRequest;
-  record: AwardRecord;
-  hash: string;
+  settlement: IntakeSettlement;
+  /** The award was on a waitlist during this call: its outcome is read back from the store at the end. */
+  readBack?: boolean;
+}
+
+/** One round's answer: messages settled, and candidates to classify again next round. */
+interface RoundResult {
+  settled: Settled[];
+  again: Candidate[];
 }
 
 /**
- * Process a batch of intake requests (keyed by message id). Invalid records and rule rejections are
- * permanent outcomes; only store contention or outages come back as failures for the queue to retry.
- * Eligible awards are reserved per envelope in groups, one transaction per group, in queue order.
+ * Process a batch of intake requests (keyed by message id). Classification (field validation,
+ * idempotency against stored awards, the policy's rules) comes first; eligible awards are then
+ * reserved per envelope, one transaction per group, in queue order, each award getting a decision.
+ * Invalid records and rule rejections are permanent outcomes; only store contention or outages come
+ * back as failures for the queue to retry.
+ *
+ * An award that was on a waitlist during the call reports the intake outcome stored once every write
+ * of the call is done (a concurrent delivery of the same message may have served it from the queue
+ * meanwhile), so two deliveries of one message always report the same outcome.
  */
 export async function processIntake(
   deps: IntakeDeps,
   requests: ReadonlyMap<string, IntakeRequest>,
 ): Promise<Map<string, IntakeSettlement>> {
-  const settled = new Map<string, IntakeSettlement>();
-  const settle = (id: string, result: IntakeResult) => settled.set(id, { ok: true, result });
   const now = deps.clock.now();
+  const results = new Map<string, IntakeSettlement>();
+  const readBack = new Set<string>();
+  const record = (round: readonly Settled[]) => {
+    for (const s of round) {
+      results.set(s.id, s.settlement);
+      if (s.readBack) readBack.add(s.id);
+    }
+  };
 
   // 1. Field validation: invalid records are recorded and acknowledged, never retried.
-  let candidates: Candidate[] = [];
-  for (const [id, request] of requests) {
-    const checked = validateAwardRecord(request.record);
-    if (checked.ok) {
-      candidates.push({ id, request, record: checked.record, hash: awardContentHash(checked.record) });
-      continue;
-    }
-    // Named only when it is a well-formed id: anything else may be a long hostile value, never echoed.
-    const rawId = request.record.award_id?.trim();
-    const awardId = rawId && ID_PATTERN.test(rawId) ? rawId : undefined;
-    await deps.ledger.recordIntakeIssue({
-      submission_id: request.submission_id, line: request.line, outcome: 'INVALID', errors: checked.errors, at: now,
-      ...(awardId ? { award_id: awardId } : {}),
-    });
-    settle(id, { ...(awardId ? { award_id: awardId } : {}), line: request.line, outcome: 'INVALID', reason: 'INVALID_RECORD', errors: checked.errors });
-  }
+  const first = await validate(deps, requests, now);
+  record(first.settled);
 
   // 2. Rounds: an award_id that appears twice in one batch is decided once, then its repeat is seen as existing.
   const schemes = new Map<string, Scheme | undefined>();
-  const served = new Set<string>(); // envelopes whose queue this call served for an award found waiting
+  const drained = new Set<string>(); // envelopes whose queue this call served for an award found waiting
+  let candidates = first.again;
   for (let round = 0; candidates.length > 0; round++) {
-    if (round > MAX_PLAN_ATTEMPTS) {
-      for (const c of candidates) settled.set(c.id, { ok: false, error: new TransientError(`award ${c.record.award_id} could not be settled`) });
+    if (round > MAX_ROUNDS) {
+      record(candidates.map((c) => ({ id: c.id, settlement: { ok: false, error: new TransientError(`award ${c.record.award_id} could not be settled`) } })));
       break;
     }
-    const existing = await deps.ledger.getAwards(candidates.map((c) => c.record.award_id));
-    const fresh: Candidate[] = [];
-    const seen = new Set<string>();
-    const later: Candidate[] = [];
-    for (const c of candidates.sort((a, b) => a.request.line - b.request.line)) {
-      const stored = existing.get(c.record.award_id);
-      if (stored) {
-        settle(c.id, await classifyExisting(deps, c, stored, now, served));
-      } else if (seen.has(c.record.award_id)) {
-        later.push(c);
-      } else {
-        seen.add(c.record.award_id);
-        fresh.push(c);
-      }
+    const { stored, fresh, later } = await partition(deps.ledger, candidates);
+    const existing = await classifyExisting(deps, stored, drained, now);
+    const decided = await decideFresh(deps, fresh, schemes, now);
+    record([...existing.settled, ...decided.settled]);
+    candidates = [...later, ...existing.again, ...decided.again];
+  }
+
+  // 3. Outcomes of awards that waited are read from the store, once this call's writes are done.
+  await readBackOutcomes(deps.ledger, requests, results, readBack);
+  return results;
+}
+
+async function validate(deps: IntakeDeps, requests: ReadonlyMap<string, IntakeRequest>, now: string): Promise<RoundResult> {
+  const settled: Settled[] = [];
+  const again: Candidate[] = [];
+  for (const [id, request] of requests) {
+    const check = checkRecord(id, request);
+    if (check.kind === 'candidate') { again.push(check.candidate); continue; }
+    await deps.ledger.recordIntakeIssue({
+      submission_id: request.submission_id, line: request.line, outcome: 'INVALID', errors: check.errors, at: now,
+      ...(check.award_id ? { award_id: check.award_id } : {}),
+    });
+    settled.push({ id, settlement: { ok: true, result: check.result } });
+  }
+  return { settled, again };
+}
+
+/** Candidates by line: stored already, new (first of its award_id), or a repeat of an award_id for the next round. */
+async function partition(ledger: Ledger, candidates: Candidate[]) {
+  const existing = await ledger.getAwards(candidates.map((c) => c.record.award_id));
+  const stored: { c: Candidate; award: Award }[] = [];
+  const fresh: Candidate[] = [];
+  const later: Candidate[] = [];
+  const seen = new Set<string>();
+  for (const c of [...candidates].sort((a, b) => a.request.line - b.request.line)) {
+    const award = existing.get(c.record.award_id);
+    if (award) stored.push({ c, award });
+    else if (seen.has(c.record.award_id)) later.push(c);
+    else { seen.add(c.record.award_id); fresh.push(c); }
+  }
+  return { stored, fresh, later };
+}
+
+/** Stored awards with the same id: the same delivery again, a duplicate, or a conflict. */
+async function classifyExisting(
+  deps: IntakeDeps, stored: readonly { c: Candidate; award: Award }[], drained: Set<string>, now: string,
+): Promise<RoundResult> {
+  const settled: Settled[] = [];
+  for (const { c, award } of stored) {
+    if (award.status === 'WAITLISTED' && !drained.has(envelopeLabel(award))) {
+      // The delivery that queued it may have stopped before serving the queue (a crash, a lost reply, a
+      // dead-lettered message submitted again): serve that queue now, once per envelope and call.
+      drained.add(envelopeLabel(award));
+      await drainWaitlist(deps.ledger, deps.clock, award);
     }
-    const retry = await decideFresh(deps, fresh, schemes, now, settle, settled);
-    candidates = [...later, ...retry];
+    const match = matchStored(c, award);
+    if (match.kind === 'conflict') {
+      await deps.ledger.recordIntakeIssue({
+        submission_id: c.request.submission_id, line: c.request.line, award_id: c.record.award_id, outcome: 'CONFLICT', errors: [match.error], at: now,
+      });
+    }
+    settled.push({ id: c.id, settlement: { ok: true, result: match.result }, readBack: match.kind === 'redelivery' && award.status === 'WAITLISTED' });
   }
-  return settled;
+  return { settled, again: [] };
 }
 
-/** A stored award with the same id: the same delivery again, a duplicate, or a conflict. */
-async function classifyExisting(deps: IntakeDeps, c: Candidate, stored: Award, now: string, served: Set<string>): Promise<IntakeResult> {
-  const base = { award_id: c.record.award_id, line: c.request.line };
-  if (stored.status === 'WAITLISTED' && !served.has(envelopeLabel(stored))) {
-    // The delivery that queued it may have stopped before serving the queue (a crash, a lost reply, a
-    // dead-lettered message submitted again): serve that queue now, once per envelope and call.
-    served.add(envelopeLabel(stored));
-    await drainWaitlist(deps.ledger, deps.clock, stored);
-  }
-  if (stored.submission_id === c.request.submission_id && stored.line === c.request.line && stored.content_hash === c.hash) {
-    // A redelivery of a message we already applied: report what it did then.
-    return { ...base, outcome: stored.intake_outcome, ...(stored.reason ? { reason: stored.reason } : {}) };
-  }
-  if (stored.content_hash === c.hash) return { ...base, outcome: 'DUPLICATE', reason: `award ${stored.award_id} already submitted (line ${stored.line})` };
-  const error = { field: 'award_id', message: `award ${stored.award_id} already exists with different content; the stored award is unchanged` };
-  await deps.ledger.recordIntakeIssue({
-    submission_id: c.request.submission_id, line: c.request.line, award_id: c.record.award_id, outcome: 'CONFLICT', errors: [error], at: now,
-  });
-  return { ...base, outcome: 'CONFLICT', reason: 'CONFLICT', errors: [error] };
-}
-
-/** Apply the rules to new awards and write them. Returns candidates to look at again next round. */
-async function decideFresh(
-  deps: IntakeDeps,
-  fresh: Candidate[],
-  schemes: Map<string, Scheme | undefined>,
-  now: string,
-  settle: (id: string, r: IntakeResult) => void,
-  settled: Map<string, IntakeSettlement>,
-): Promise<Candidate[]> {
-  const retry: Candidate[] = [];
-  type Member = { c: Candidate; trace: TraceStep[] };
-  const groups = new Map<string, { key: EnvelopeKey; members: Member[] }>();
-
+/** The rules on new awards, then reservation per envelope. */
+async function decideFresh(deps: IntakeDeps, fresh: readonly Candidate[], schemes: Map<string, Scheme | undefined>, now: string): Promise<RoundResult> {
+  const settled: Settled[] = [];
+  const again: Candidate[] = [];
+  const groups = new Map<string, { key: EnvelopeKey; members: EligibleAward[] }>();
   for (const c of fresh) {
-    const scheme = await lookupScheme(deps.ledger, schemes, c.record.scheme_id);
-    const verdict = evaluateEligibility(c.record, scheme);
-    if (!verdict.eligible) {
-      const award = buildAward(c, 'REJECTED', verdict.reason, verdict.trace, now);
-      const written = await deps.ledger.insertRejected(award);
-      if (written.ok) settle(c.id, { award_id: award.award_id, line: c.request.line, outcome: 'REJECTED', reason: verdict.reason });
-      else retry.push(c); // someone stored this award_id meanwhile: classify it next round
+    const verdict = applyRules(c, await lookupScheme(deps.ledger, schemes, c.record.scheme_id), now);
+    if (verdict.kind === 'rejected') {
+      const written = await deps.ledger.insertRejected(verdict.award);
+      if (written.ok) {
+        settled.push({ id: c.id, settlement: { ok: true, result: { award_id: verdict.award.award_id, line: c.request.line, outcome: 'REJECTED', reason: verdict.award.reason! } } });
+      } else {
+        again.push(c); // someone stored this award_id meanwhile: classify it next round
+      }
       continue;
     }
     const key = { measure: c.record.measure, fiscal_year: fiscalYearOf(c.record.approved_date) };
-    const label = envelopeLabel(key);
-    const group = groups.get(label) ?? { key, members: [] as Member[] };
+    const group = groups.get(envelopeLabel(key)) ?? { key, members: [] };
     group.members.push({ c, trace: verdict.trace });
-    groups.set(label, group);
+    groups.set(envelopeLabel(key), group);
   }
 
   // Envelopes are independent, so their groups are written side by side, a few at a time.
   const limit = pLimit(deps.groupConcurrency ?? DEFAULT_GROUP_CONCURRENCY);
-  await Promise.all([...groups.values()].map(({ key, members }) => limit(async () => {
+  const perGroup = await Promise.all([...groups.values()].map(({ key, members }) => limit(async (): Promise<RoundResult> => {
     try {
-      const outcome = await reserveGroup(deps, key, members, now);
-      for (const m of members) {
-        const decided = outcome.decided.get(m.c.id);
-        if (decided) settle(m.c.id, { award_id: m.c.record.award_id, line: m.c.request.line, ...decided });
-        else retry.push(m.c);
-      }
+      return fromDecisions(members, await reserveEnvelope(deps, key, members, now));
     } catch (error) {
-      for (const m of members) settled.set(m.c.id, { ok: false, error: error as Error });
+      return { settled: members.map((m) => ({ id: m.c.id, settlement: { ok: false, error: error as Error } })), again: [] };
     }
   })));
-  return retry;
+  for (const r of perGroup) { settled.push(...r.settled); again.push(...r.again); }
+  return { settled, again };
+}
+
+function fromDecisions(members: readonly EligibleAward[], decisions: ReadonlyMap<string, ReservationDecision>): RoundResult {
+  const settled: Settled[] = [];
+  const again: Candidate[] = [];
+  for (const { c } of members) {
+    const d = decisions.get(c.id);
+    const base = { award_id: c.record.award_id, line: c.request.line };
+    if (!d || d.kind === 'exists') again.push(c);
+    else if (d.kind === 'reserved') settled.push({ id: c.id, settlement: { ok: true, result: { ...base, outcome: 'RESERVED' } } });
+    else if (d.kind === 'served-from-queue') settled.push({ id: c.id, settlement: { ok: true, result: { ...base, outcome: 'RESERVED' } }, readBack: true });
+    else settled.push({ id: c.id, settlement: { ok: true, result: { ...base, outcome: 'WAITLISTED', reason: d.reason } }, readBack: true });
+  }
+  return { settled, again };
 }
 
 async function lookupScheme(ledger: Ledger, cache: Map<string, Scheme | undefined>, schemeId: string | undefined) {
@@ -180,108 +204,28 @@ async function lookupScheme(ledger: Ledger, cache: Map<string, Scheme | undefine
   return cache.get(schemeId);
 }
 
-type Decision = { outcome: 'RESERVED' | 'WAITLISTED'; reason?: string };
-
 /**
- * Reserve what fits and queue the rest for one envelope, re-planning from a fresh read whenever the
- * store refuses a write because the envelope moved. Awards found to exist already are left undecided
- * so the caller classifies them as duplicates, conflicts or redeliveries.
+ * Finding 1b: the intake outcome of an award that waited is final only once every delivery that may
+ * serve it "at intake" is done; this call's own writes are, so the stored intake_outcome is what it
+ * reports. The reason this call decided is kept while the outcome agrees (a served award loses its
+ * stored wait reason).
  */
-async function reserveGroup(
-  deps: IntakeDeps,
-  key: EnvelopeKey,
-  members: { c: Candidate; trace: TraceStep[] }[],
-  now: string,
-): Promise<{ decided: Map<string, Decision> }> {
-  const decided = new Map<string, Decision>();
-  const byAwardId = new Map(members.map((m) => [m.c.record.award_id, m]));
-  let pending = members.map((m) => ({ id: m.c.id, award_id: m.c.record.award_id, approved_date: m.c.record.approved_date, amount_fen: m.c.record.amount_fen }));
-  const removeExisting = (result: WriteResult) => {
-    if (result.ok) return;
-    const gone = new Set(result.existingAwards);
-    pending = pending.filter((p) => !gone.has(p.award_id));
-  };
-  const toAward = (awardId: string, status: 'RESERVED' | 'WAITLISTED', reason?: WaitReason) => {
-    const m = byAwardId.get(awardId)!;
-    return buildAward(m.c, status, reason, m.trace, now);
-  };
-  let waitlisted = false;
-  const waitReasons = new Map<WaitReason, number>();
-
-  for (let attempt = 0; pending.length > 0; attempt++) {
-    if (attempt >= MAX_PLAN_ATTEMPTS) throw new TransientError(`${envelopeLabel(key)}: too much contention, will retry`);
-    if (attempt > 0) await backoff(attempt);
-    const plan = planReservation(await deps.ledger.getEnvelope(key), pending);
-    let replan = false;
-
-    for (const group of chunk(plan.reserve, deps.ledger.maxTransactionItems - 1)) {
-      const result = await deps.ledger.reserveNew(key, group.map((p) => toAward(p.award_id, 'RESERVED')));
-      if (result.ok) {
-        for (const p of group) decided.set(p.id, { outcome: 'RESERVED' });
-        pending = pending.filter((p) => !group.includes(p));
-      } else {
-        removeExisting(result);
-        replan = true;
-        break;
-      }
-    }
-    if (replan) continue;
-
-    // Each waiting award costs two items (award, queue entry) plus one for the envelope.
-    for (const group of chunk(plan.waitlist, Math.floor((deps.ledger.maxTransactionItems - 1) / 2))) {
-      const result = await deps.ledger.waitlistNew(key, group.map((w) => toAward(w.award.award_id, 'WAITLISTED', w.reason)));
-      if (result.ok) {
-        for (const w of group) {
-          decided.set(w.award.id, { outcome: 'WAITLISTED', reason: w.reason });
-          waitReasons.set(w.reason, (waitReasons.get(w.reason) ?? 0) + 1);
-        }
-        const ids = new Set(group.map((w) => w.award.id));
-        pending = pending.filter((p) => !ids.has(p.id));
-        waitlisted = true;
-      } else {
-        removeExisting(result);
-        replan = true;
-        break;
-      }
-    }
+async function readBackOutcomes(
+  ledger: Ledger, requests: ReadonlyMap<string, IntakeRequest>, results: Map<string, IntakeSettlement>, ids: ReadonlySet<string>,
+): Promise<void> {
+  const wanted = [...ids].flatMap((id) => {
+    const s = results.get(id);
+    return s?.ok && s.result.award_id ? [{ id, result: s.result }] : [];
+  });
+  if (wanted.length === 0) return;
+  const stored = await ledger.getAwards(wanted.map((w) => w.result.award_id!));
+  for (const { id, result } of wanted) {
+    const award = stored.get(result.award_id!);
+    const request = requests.get(id)!;
+    if (!award || award.submission_id !== request.submission_id || award.line !== request.line) continue;
+    const outcome = award.intake_outcome;
+    const reason = outcome === result.outcome ? result.reason : award.reason;
+    const { reason: _old, ...rest } = result;
+    results.set(id, { ok: true, result: { ...rest, outcome, ...(reason ? { reason } : {}) } });
   }
-
-  if (waitlisted) {
-    // Joining the queue can make an affordable award its head (or money appeared meanwhile): serve it now.
-    // Awards this call queued and now serves were, for their sender, reserved at intake.
-    const queuedHere = new Set(members.filter((m) => decided.get(m.c.id)?.outcome === 'WAITLISTED').map((m) => m.c.record.award_id));
-    const drained = new Set(await drainWaitlist(deps.ledger, deps.clock, key, queuedHere));
-    for (const m of members) {
-      if (drained.has(m.c.record.award_id) && decided.get(m.c.id)?.outcome === 'WAITLISTED') decided.set(m.c.id, { outcome: 'RESERVED' });
-    }
-  }
-  if (deps.events && decided.size > 0) {
-    // One call per reason that made awards wait (at most two), or one plain call when all were reserved.
-    const changes = waitReasons.size === 0 ? [{}] : [...waitReasons].map(([reason, count]) => ({ waitlisted: { reason, count } }));
-    for (const change of changes) await deps.events.envelopeChanged(key, change);
-  }
-  return { decided };
-}
-
-function buildAward(
-  c: Candidate,
-  status: 'RESERVED' | 'WAITLISTED' | 'REJECTED',
-  reason: string | undefined,
-  trace: TraceStep[],
-  now: string,
-): Award {
-  return {
-    ...c.record,
-    fiscal_year: fiscalYearOf(c.record.approved_date),
-    status,
-    ...(reason ? { reason } : {}),
-    trace,
-    content_hash: c.hash,
-    submission_id: c.request.submission_id,
-    line: c.request.line,
-    intake_outcome: status,
-    created_at: now,
-    updated_at: now,
-    history: [{ at: now, status, ...(reason ? { note: reason } : {}) }],
-  };
 }

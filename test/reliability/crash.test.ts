@@ -52,7 +52,7 @@ import { ENVELOPE_SK, envelopePk } from '../../shared/adapters/dynamo/items.ts';
 import { RUN_SK, runPk } from '../../shared/adapters/dynamo/run-items.ts';
 import { scanAll } from './support/money-model.ts';
 import { runSession } from './support/session.ts';
-import type { Item } from './support/memory-table.ts';
+import type { Item } from '../../shared/adapters/dynamo/operations.ts';
 
 const SEED = Number(process.env['BURSAR_CRASH_SEED'] ?? 20250122);
 const SUBMIT_POINTS = Number(process.env['BURSAR_CRASH_SUBMIT_POINTS'] ?? 12);

@@ -26,9 +26,19 @@ beforeEach(async () => {
   table = await freshTable();
   tables.push(table);
   faults = [];
-  ledger = new DynamoLedger(gatedDocClient(table.doc, { before: async () => faults.shift(), after: async () => {} }), table.tableName, { maxTransactionItems: 10 });
+  ledger = new DynamoLedger(gated({ before: async () => faults.shift(), after: async () => {} }), table.tableName, { maxTransactionItems: 10 });
 });
-afterAll(async () => { await Promise.all(tables.map((t) => t.drop())); });
+/** A client on the test table whose requests pass `gate` (SDK middleware); destroyed after the tests. */
+const clients: { destroy(): void }[] = [];
+function gated(gate: StoreGate) {
+  const doc = gatedDocClient(gate);
+  clients.push(doc);
+  return doc;
+}
+afterAll(async () => {
+  for (const c of clients) c.destroy();
+  await Promise.all(tables.map((t) => t.drop()));
+});
 
 async function deliver(submission: string, line: number, record: Record<string, string>, through = ledger): Promise<IntakeResult> {
   const settled = await processIntake({ ledger: through, clock }, new Map<string, IntakeRequest>([['m', { submission_id: submission, line, record }]]));
@@ -92,19 +102,15 @@ describe('findings of the money-core model test', () => {
   });
 
   /**
-   * Finding 1b (NOT fixed, reported): SQS may hand one message to two invocations at once. Delivery
-   * A queues the award and its own drain then serves it, storing intake_outcome RESERVED (the fix of
-   * finding 1) and reporting RESERVED. Delivery B read the award while it was still WAITLISTED (after
-   * A's waitlist write, before A's drain), found nothing left to serve, and reports what it read:
-   * WAITLISTED. So one message is reported both ways, and whichever lands first is contradicted by
-   * every later redelivery (which reports RESERVED). No money is affected; only the two reports (the
-   * CLI's line result, the intake log) differ. Not a small local fix: the redelivery path would have
-   * to re-read the award after serving the queue and still races with A; a fix means deciding the
-   * report from stored state once both are done (or serialising deliveries of one message).
+   * Finding 1b (fixed): SQS may hand one message to two invocations at once. Delivery A queues the
+   * award and its own drain then serves it, storing intake_outcome RESERVED (the fix of finding 1).
+   * Delivery B read the award while it was still WAITLISTED (after A's waitlist write, before A's
+   * drain) and found nothing left to serve. Each delivery now reports the intake outcome read from
+   * the store once its own writes are done, so both report RESERVED, as every later redelivery does.
    * The order is forced here with two gates: A pauses before its serving transaction until B has
    * read the award; B pauses after that read until A has served it.
    */
-  test.failing('finding 1b: two concurrent deliveries of one message report the same outcome', async () => {
+  test('finding 1b: two concurrent deliveries of one message report the same outcome', async () => {
     await setBudget(ledger, clock, { ...key, amount_fen: 50_000, by: 'officer' });
     expect((await deliver('s1', 2, awardFields(1, head))).outcome).toBe('WAITLISTED');
 
@@ -123,8 +129,8 @@ describe('findings of the money-core model test', () => {
       before: async () => { if (++bRequests === 2) await aHasServed; return undefined; },
       after: async () => { if (bRequests === 1) bRead(); },
     };
-    const ledgerA = new DynamoLedger(gatedDocClient(table.doc, gateA), table.tableName, { maxTransactionItems: 10 });
-    const ledgerB = new DynamoLedger(gatedDocClient(table.doc, gateB), table.tableName, { maxTransactionItems: 10 });
+    const ledgerA = new DynamoLedger(gated(gateA), table.tableName, { maxTransactionItems: 10 });
+    const ledgerB = new DynamoLedger(gated(gateB), table.tableName, { maxTransactionItems: 10 });
     const a = deliver('s2', 2, awardFields(2, older), ledgerA);
     // B starts once A's waitlist transaction is in: its first request (BatchGetItem) reads WAITLISTED.
     while (transactions.a < 2) await new Promise((r) => setTimeout(r, 5));

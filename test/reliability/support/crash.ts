@@ -8,7 +8,7 @@ import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient } from 
 import { AWARD_COLUMNS } from '../../../shared/domain/award.ts';
 import type { CliRun } from '../../cli/run-cli.ts';
 import type { TestTable } from '../../support/dynamo.ts';
-import type { Item } from './memory-table.ts';
+import type { Item } from '../../../shared/adapters/dynamo/operations.ts';
 import { scanAll } from './money-model.ts';
 import { spawnCli } from './spawn-cli.ts';
 import { seededRandom } from '../../../cli/demo/sample-data.ts';

@@ -1,6 +1,6 @@
 /**
  * The money core's invariants, checked on the store's items as a whole (read without going through
- * Bursar's own code): the same function judges the in-memory table and DynamoDB Local.
+ * Bursar's own code): the same function judges the model's store and the crash tests' tables on DynamoDB Local.
  *
  * Envelopes: committed (reserved + batched + paid) ≤ budget, available ≥ 0,
  *   budget = available + reserved + batched + paid, and the stored reserved, batched, paid and
@@ -21,7 +21,7 @@ import { paidMonthPk } from '../../../shared/adapters/dynamo/run-items.ts';
 import type { AwardStatus } from '../../../shared/domain/award.ts';
 import { queueOrderKey } from '../../../shared/domain/reservation-plan.ts';
 import { seriesOf } from '../../../shared/domain/run-batching.ts';
-import type { Item } from './memory-table.ts';
+import type { Item } from '../../../shared/adapters/dynamo/operations.ts';
 
 export interface Snapshot {
   envelopes: Map<string, Item>;

@@ -17,7 +17,8 @@
  * - prepare: `prepareRun` of a period (small batches, pages and concurrency, so runs span several
  *   batches, pages and workers);
  * - approve: `approveRun` by a second person, then the export: on DynamoDB `exportRun` (CSV, XLSX and
- *   manifest to a discarding sink, control totals checked), in memory only its status change;
+ *   manifest to a discarding sink, control totals checked) or, when the run skips the files, only
+ *   its status change;
  * - settle: `settleRun` with bank results for part of the run's payments (PAID or FAILED by a hash
  *   of the award and run), now and then a file contradicting earlier results.
  * Runs start from seeded budgets; runs, cancellations and settlements pick their target among what
@@ -31,7 +32,7 @@ import { createHash } from 'node:crypto';
 import { Writable } from 'node:stream';
 import fc from 'fast-check';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, ScanCommand, UpdateCommand, type BatchWriteCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { DynamoLedger } from '../../../shared/adapters/dynamo/dynamo-ledger.ts';
 import { DynamoRunStore } from '../../../shared/adapters/dynamo/dynamo-run-store.ts';
 import { DynamoReconciliationStore } from '../../../shared/adapters/dynamo/dynamo-reconciliation-store.ts';
@@ -57,14 +58,11 @@ import { checkLedger } from '../../../shared/services/reconcile.ts';
 import { settleRun } from '../../../shared/services/settle-run.ts';
 import type { CsvRow } from '../../../shared/csv/read-csv-records.ts';
 import { awardFields } from '../../support/records.ts';
-import { freshTable } from '../../support/dynamo.ts';
-import { MemoryLedger } from './memory-ledger.ts';
-import { MemoryRunStore } from './memory-run-store.ts';
-import { MemoryReconciliationStore } from './memory-reconciliation-store.ts';
-import { MemoryTable, type Item } from './memory-table.ts';
+import { freshTable, type TestTable } from '../../support/dynamo.ts';
+import type { Item } from '../../../shared/adapters/dynamo/operations.ts';
 import { checkInvariants, snapshotOf, type Snapshot } from './money-invariants.ts';
 import {
-  FAULTS, FaultPlan, OPEN_GATE, gatedDocClient, isInjected, scheduledGate, setBackoffYield, type Fault, type StoreGate,
+  FAULTS, FaultPlan, gatedDocClient, isInjected, scheduledGate, setBackoffYield, type Fault, type StoreGate,
 } from './store-gate.ts';
 
 // ---- the world: awards, envelopes, periods ----------------------------------------------------
@@ -207,33 +205,17 @@ export interface ModelStore {
 
 export const MAX_TRANSACTION_ITEMS = 10; // DynamoDB Local's limit, the one the CLI uses locally
 
-/** The in-memory store; `maxTransactionItems` as DynamoDB Local (10) by default, or as AWS (100), or smaller. */
-export function memoryStore(gate: StoreGate, maxTransactionItems = MAX_TRANSACTION_ITEMS): ModelStore {
-  const table = new MemoryTable(gate);
-  const plain = table.withGate(OPEN_GATE);
+/**
+ * The real DynamoDB adapters on a fresh DynamoDB Local table; the services' client has the gate as
+ * SDK middleware. `maxTransactionItems` as DynamoDB Local (10) by default, or smaller (5 or 7: one or
+ * two awards a transaction), never more than DynamoDB Local takes.
+ */
+export async function dynamoStore(gate: StoreGate, maxTransactionItems = MAX_TRANSACTION_ITEMS): Promise<ModelStore> {
+  const table = await emptyModelTable();
+  const gated = gatedDocClient(gate);
   const options = { maxTransactionItems };
   return {
-    name: `memory (${maxTransactionItems} items per transaction)`,
-    ledger: new MemoryLedger(table, options),
-    runs: new MemoryRunStore(table, options),
-    plainLedger: new MemoryLedger(plain, options),
-    plainRuns: new MemoryRunStore(plain, options),
-    reconciliation: new MemoryReconciliationStore(plain),
-    dump: async () => table.dump(),
-    patch: async (pk, sk, fields) => {
-      const item = table.dump().find((it) => it.pk === pk && it.sk === sk) ?? { pk, sk };
-      table.load([{ ...item, ...fields }]);
-    },
-    close: async () => {},
-  };
-}
-
-export async function dynamoStore(gate: StoreGate): Promise<ModelStore> {
-  const table = await freshTable();
-  const gated = gatedDocClient(table.doc, gate);
-  const options = { maxTransactionItems: MAX_TRANSACTION_ITEMS };
-  return {
-    name: 'dynamodb-local',
+    name: `dynamodb-local (${maxTransactionItems} items per transaction)`,
     ledger: new DynamoLedger(gated, table.tableName, options),
     runs: new DynamoRunStore(gated, table.tableName, options),
     plainLedger: new DynamoLedger(table.doc, table.tableName, options),
@@ -249,8 +231,33 @@ export async function dynamoStore(gate: StoreGate): Promise<ModelStore> {
         ExpressionAttributeValues: Object.fromEntries(names.map((n, i) => [`:v${i}`, fields[n]])),
       }));
     },
-    close: () => table.drop(),
+    close: async () => { gated.destroy(); },
   };
+}
+
+/**
+ * One table per test process, emptied before each run: creating a DynamoDB Local table with its
+ * indexes costs far more than a run's own requests. Drop it with dropModelTable() after the runs.
+ */
+let modelTable: Promise<TestTable> | undefined;
+async function emptyModelTable(): Promise<TestTable> {
+  modelTable ??= freshTable();
+  const table = await modelTable;
+  const keys = (await scanAll(table.doc, table.tableName)).map((it) => ({ pk: it.pk, sk: it.sk }));
+  for (let i = 0; i < keys.length; i += 25) {
+    let pending: Record<string, unknown>[] | undefined = keys.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } }));
+    while (pending && pending.length > 0) {
+      const out: BatchWriteCommandOutput = await table.doc.send(new BatchWriteCommand({ RequestItems: { [table.tableName]: pending } }));
+      pending = out.UnprocessedItems?.[table.tableName] as Record<string, unknown>[] | undefined;
+    }
+  }
+  return table;
+}
+
+export async function dropModelTable(): Promise<void> {
+  const table = await modelTable;
+  modelTable = undefined;
+  await table?.drop();
 }
 
 export async function scanAll(doc: DynamoDBDocumentClient, tableName: string): Promise<Item[]> {

@@ -11,11 +11,13 @@
  *   with half its keys unprocessed (BatchGetItem), or is APPLIED and then its reply is lost (the
  *   caller gets an error although the write happened).
  *
- * The same gate drives the in-memory table (memory-table.ts) and, through `gatedDocClient`, the real
- * DynamoDB Local, so both layers of the model test see the same kinds of interleavings and faults.
+ * The gate is installed on a document client as AWS SDK middleware (`gatedDocClient`), so the real
+ * DynamoDB adapters run unchanged against DynamoDB Local with these interleavings and faults.
  */
 import type { Scheduler } from 'fast-check';
-import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createDynamoClients } from '../../../shared/adapters/dynamo/client.ts';
+import { testEndpoint } from '../../support/dynamo.ts';
 
 export type Fault = 'throttle' | 'conflict' | 'lost' | 'partial';
 export const FAULTS: readonly Fault[] = ['throttle', 'conflict', 'lost', 'partial'];
@@ -116,66 +118,66 @@ export async function scheduledBackoff(attempt: number): Promise<void> {
   if (backoffYield) await backoffYield(attempt);
 }
 
-interface SendableCommand {
-  input: Record<string, unknown>;
-  constructor: { name: string };
-}
-
 /**
- * The document client the adapters use, behind the gate: each `send` is one DynamoDB request, so it
- * is a scheduling point and may be throttled, collide, lose its reply, or (BatchGetItem) come back
- * with unprocessed keys, exactly like the in-memory table.
+ * A document client on the test DynamoDB Local whose every request passes `gate`, through AWS SDK
+ * middleware (the client's own, so the plain client of the same table is untouched): each request
+ * is a scheduling point and may be throttled, collide, lose its reply after being applied, or
+ * (BatchGetItem) come back with half its keys unprocessed. The middleware sits in the initialize
+ * step, after the document marshalling and before the SDK's own retries, so an injected fault
+ * reaches the adapter exactly as DynamoDB's would after the SDK gave up. Destroy it when done.
  */
-export function gatedDocClient(doc: DynamoDBDocumentClient, gate: StoreGate): DynamoDBDocumentClient {
-  const send = async (command: SendableCommand) => {
-    const call = describe(command);
-    const fault = await gate.before(call);
-    if (fault === 'throttle') { await gate.after(call); throw throttled(); }
-    if (fault === 'conflict') {
+export function gatedDocClient(gate: StoreGate): DynamoDBDocumentClient {
+  const { doc } = createDynamoClients({ endpoint: testEndpoint() });
+  doc.middlewareStack.add(
+    (next, context) => async (args) => {
+      const input = args.input as Record<string, unknown>;
+      const call = describe(String(context.commandName ?? ''), input);
+      const fault = await gate.before(call);
+      if (fault === 'throttle') { await gate.after(call); throw throttled(); }
+      if (fault === 'conflict') {
+        await gate.after(call);
+        if (call.op === 'transact') throw transactionConflict(call.transactItems ?? 1, (call.transactItems ?? 1) - 1);
+        throw singleWriteConflict();
+      }
+      if (fault === 'partial' && call.op === 'batchGet') {
+        const requests = input['RequestItems'] as Record<string, { Keys: unknown[] } & Record<string, unknown>>;
+        const [table, spec] = Object.entries(requests)[0]!;
+        const half = Math.ceil(spec.Keys.length / 2);
+        const out = await next({ ...args, input: { ...input, RequestItems: { [table]: { ...spec, Keys: spec.Keys.slice(0, half) } } } });
+        await gate.after(call);
+        const rest = spec.Keys.slice(half);
+        const output = { ...(out.output as object), UnprocessedKeys: rest.length > 0 ? { [table]: { ...spec, Keys: rest } } : {} };
+        return { ...out, output: output as typeof out.output };
+      }
+      const out = await next(args);
       await gate.after(call);
-      if (call.op === 'transact') throw transactionConflict(call.transactItems ?? 1, (call.transactItems ?? 1) - 1);
-      throw singleWriteConflict();
-    }
-    if (fault === 'partial' && call.op === 'batchGet') {
-      const requests = command.input['RequestItems'] as Record<string, { Keys: Record<string, unknown>[] } & Record<string, unknown>>;
-      const [table, spec] = Object.entries(requests)[0]!;
-      const half = Math.ceil(spec.Keys.length / 2);
-      const out = await doc.send(new BatchGetCommand({ RequestItems: { [table]: { ...spec, Keys: spec.Keys.slice(0, half) } } }));
-      await gate.after(call);
-      const rest = spec.Keys.slice(half);
-      return { ...out, UnprocessedKeys: rest.length > 0 ? { [table]: { ...spec, Keys: rest } } : {} };
-    }
-    const out = await doc.send(command as never);
-    await gate.after(call);
-    if (fault === 'lost') throw replyLost();
-    return out;
-  };
-  return new Proxy(doc, {
-    get(target, prop, receiver) {
-      if (prop === 'send') return send;
-      return Reflect.get(target, prop, receiver);
+      if (fault === 'lost') throw replyLost();
+      return out;
     },
-  });
+    { step: 'initialize', priority: 'low', name: 'bursarTestFaultInjection' },
+  );
+  return doc;
 }
 
-function describe(command: SendableCommand): StoreCall {
-  const input = command.input;
+function describe(commandName: string, input: Record<string, unknown>): StoreCall {
+  // Keys arrive marshalled ({ pk: { S: '…' } }) at this step; labels name them either way.
+  const text = (v: unknown) => (typeof v === 'object' && v !== null && 'S' in v ? String((v as { S: unknown }).S) : v === undefined ? '?' : String(v));
   const key = (k: unknown) => {
-    const { pk, sk } = (k ?? {}) as { pk?: string; sk?: string };
-    return `${pk ?? '?'}/${sk ?? '?'}`;
+    const { pk, sk } = (k ?? {}) as { pk?: unknown; sk?: unknown };
+    return `${text(pk)}/${text(sk)}`;
   };
-  switch (command.constructor.name) {
-    case 'GetCommand': return { op: 'get', label: `get ${key(input['Key'])}` };
-    case 'BatchGetCommand': return { op: 'batchGet', label: 'batchGet' };
+  switch (commandName) {
+    case 'GetItemCommand': case 'GetCommand': return { op: 'get', label: `get ${key(input['Key'])}` };
+    case 'BatchGetItemCommand': case 'BatchGetCommand': return { op: 'batchGet', label: 'batchGet' };
     case 'QueryCommand': return { op: 'query', label: `query ${String(input['IndexName'] ?? 'table')}` };
     case 'ScanCommand': return { op: 'scan', label: 'scan' };
-    case 'PutCommand': return { op: 'put', label: `put ${key(input['Item'])}` };
-    case 'UpdateCommand': return { op: 'update', label: `update ${key(input['Key'])}` };
-    case 'DeleteCommand': return { op: 'delete', label: `delete ${key(input['Key'])}` };
-    case 'TransactWriteCommand': {
+    case 'PutItemCommand': case 'PutCommand': return { op: 'put', label: `put ${key(input['Item'])}` };
+    case 'UpdateItemCommand': case 'UpdateCommand': return { op: 'update', label: `update ${key(input['Key'])}` };
+    case 'DeleteItemCommand': case 'DeleteCommand': return { op: 'delete', label: `delete ${key(input['Key'])}` };
+    case 'TransactWriteItemsCommand': case 'TransactWriteCommand': {
       const items = (input['TransactItems'] as unknown[] | undefined)?.length ?? 0;
       return { op: 'transact', label: `transact(${items})`, transactItems: items };
     }
-    default: return { op: 'get', label: command.constructor.name };
+    default: return { op: 'get', label: commandName };
   }
 }
