@@ -16,7 +16,9 @@ beforeAll(async () => {
   await server.addUser('jxj', ['bureau'], 'EITB');
   await server.addUser('kjj', ['bureau'], 'STB');
   await server.addUser('alice', ['clerk']);
-  [eitb, stb, clerk] = await Promise.all(['jxj', 'kjj', 'alice'].map((u) => server.signIn(u)));
+  eitb = await server.signIn('jxj');
+  stb = await server.signIn('kjj');
+  clerk = await server.signIn('alice');
   // Measure 7 is EITB's (and IPC's), measure 11 STB's alone.
   for (const m of [7, 11]) expect((await clerk.put(`/api/v1/envelopes/2025/${m}`, { amount_yuan: '100000.00' })).status).toBe(200);
   const stbAward = awardFields(900, { award_id: 'S-00900', measure: '11', approving_unit: 'STB' });

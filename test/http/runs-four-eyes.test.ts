@@ -18,7 +18,10 @@ beforeAll(async () => {
   await server.addUser('carol', ['clerk', 'reviewer']);
   await server.addUser('bob', ['reviewer']);
   await server.addUser('audra', ['auditor']);
-  [clerk, both, reviewer, auditor] = await Promise.all(['alice', 'carol', 'bob', 'audra'].map((u) => server.signIn(u)));
+  clerk = await server.signIn('alice');
+  both = await server.signIn('carol');
+  reviewer = await server.signIn('bob');
+  auditor = await server.signIn('audra');
 });
 afterAll(async () => server.close());
 
