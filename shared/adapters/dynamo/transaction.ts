@@ -11,7 +11,8 @@ export type TxItem = NonNullable<ConstructorParameters<typeof TransactWriteComma
 
 export type TxRole =
   | 'envelope' | 'award' | 'queue-entry' | 'budget-audit' | 'alert' | 'alert-delivery'
-  | 'run' | 'run-item' | 'run-series' | 'paid-month' | 'repair-audit';
+  | 'run' | 'run-item' | 'run-series' | 'paid-month' | 'repair-audit'
+  | 'user' | 'login-state' | 'session' | 'audit-entry';
 
 export interface RoledItem {
   role: TxRole;
@@ -76,4 +77,11 @@ export function decodeCancellation(items: readonly RoledItem[], error: unknown):
 
 export function checkTransactionSize(items: number, limit: number): void {
   if (items > limit) throw new RangeError(`a transaction of ${items} items exceeds the limit of ${limit}`);
+}
+
+/** One record's write (the first item, in `role`) with the audit entries that must land with it. */
+export function runRecordWithAudit(doc: DynamoDBDocumentClient, role: TxRole, [record, ...audits]: [TxItem, ...TxItem[]]): Promise<TxResult> {
+  const tx = new Transaction().add(role, record);
+  for (const audit of audits) tx.add('audit-entry', audit);
+  return tx.run(doc);
 }
