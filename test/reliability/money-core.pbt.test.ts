@@ -19,7 +19,8 @@
  * - CI (`npm test`): 200 runs of at most 6 steps each (measured 2026-11-30 on the shared 2-core
  *   machine under load: 20 runs in 102 s, ~5 s a run, so ~17 min for 200);
  * - deeper: BURSAR_PBT_RUNS=1000 BURSAR_PBT_MAX_STEPS=20 (the old in-memory suite's depth), e.g.
- *   before a release; each run then costs ~10 s here. A failure prints fast-check's seed and path; replay with
+ *   before a release; each run then costs ~10 s here.
+ * A failure prints fast-check's seed and path; replay with
  *   BURSAR_PBT_SEED=<seed> BURSAR_PBT_PATH=<path> [BURSAR_PBT_RUNS=1] npx jest test/reliability/money-core.pbt.test.ts
  */
 import { afterAll, describe, expect, jest, test } from '@jest/globals';
