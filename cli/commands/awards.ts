@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { SingleBar, Presets } from 'cli-progress';
 import type { Award, AwardStatus } from '../../shared/domain/award.ts';
 import { NotFoundError, ValidationError } from '../../shared/domain/errors.ts';
 import { formatYuanGrouped } from '../../shared/domain/money.ts';
@@ -23,6 +22,7 @@ export function registerAwards(program: Command, events: EventsFactory = () => u
     .option('--batch-size <n>', 'records per handler invocation (the SQS batch size)', intOption('--batch-size', 1, 10_000), DEFAULT_INTAKE_BATCH_SIZE)
     .action(async (file: string, opts: { concurrency: number; batchSize: number }, command: Command) => {
       await withRuntime(command, async (runtime, out) => {
+        const { SingleBar, Presets } = await import('cli-progress');
         const bar = !out.json && process.stderr.isTTY ? new SingleBar({ format: 'intake [{bar}] {value} records', stream: process.stderr }, Presets.shades_classic) : undefined;
         bar?.start(0, 0);
         let done = 0;
