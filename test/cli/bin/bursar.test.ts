@@ -25,6 +25,24 @@ describe('the bursar bin and its bundle', () => {
     expect(freshBundle(root)).toBe(path.join(root, 'cli/dist/bursar.mjs'));
   });
 
+  test('start-up loads neither the AWS SDK nor the intake handler: commands load them when they run', () => {
+    // Follow the entry's static imports through the chunks; esbuild marks each module with a path comment.
+    const seen = new Set<string>();
+    const visit = (file: string): string => {
+      if (seen.has(file)) return '';
+      seen.add(file);
+      const text = readFileSync(file, 'utf8');
+      const statics = [...text.matchAll(/^import\s(?:[^;]*?\sfrom\s)?"(\.\.?\/[^"]+)";/gm)].map((m) => path.resolve(path.dirname(file), m[1]!));
+      return text + statics.map(visit).join('');
+    };
+    const loadedAtStart = visit(path.join(root, 'cli/dist/bursar.mjs'));
+    expect(loadedAtStart).toContain('// cli/program.ts');
+    expect(seen.size).toBeGreaterThan(2); // the entry and the chunks it imports statically
+    for (const lazy of ['node_modules/@aws-sdk/', 'node_modules/@smithy/', 'node_modules/zod/', 'cli/runtime.ts', 'cli/submit-awards.ts', 'functions/intake/']) {
+      expect([lazy, loadedAtStart.includes(`// ${lazy}`) || loadedAtStart.includes(`/${lazy}`)]).toEqual([lazy, false]);
+    }
+  });
+
   test('the bundle and the sources (tsx) print the same help and refuse a bad command alike', () => {
     const fromBundle = bursar(['--help']);
     const fromSources = bursar(['--help'], { BURSAR_NO_BUNDLE: '1' });
