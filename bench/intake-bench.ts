@@ -1,12 +1,12 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { sampleAwardLines } from '../cli/demo/sample-data.ts';
 import { submitAwardFile } from '../cli/submit-awards.ts';
 import { setBudget } from '../shared/services/budget.ts';
 import { committedFen } from '../shared/domain/envelope.ts';
 import type { Runtime } from '../cli/runtime.ts';
 import type { CapacityMeter } from './capacity-meter.ts';
+import { todayMix, writeMix } from './intake-mixes.ts';
 
 export interface IntakeFigures {
   awards: number;
@@ -21,31 +21,15 @@ export interface IntakeFigures {
 }
 
 /**
- * 20,000 valid awards (by default) across the 27 envelopes, half on measure 1 whose budget covers
- * only part of its demand, submitted through the real intake handler and the local queue runtime.
+ * Today's intake mix (bench/intake-mixes.ts), 20,000 awards by default, submitted in-process through
+ * the real intake handler and the local queue runtime, with every write's capacity metered.
  */
 export async function benchIntake(runtime: Runtime, meter: CapacityMeter, opts: { count: number; concurrency: number; batchSize: number }): Promise<IntakeFigures> {
-  const half = Math.floor(opts.count / 2);
-  const hot = [...sampleAwardLines({ count: half, seed: 1, flawed: false, measures: [1], idPrefix: 'HOT' })];
-  const rest = [...sampleAwardLines({ count: opts.count - half, seed: 2, flawed: false, measures: Array.from({ length: 26 }, (_, i) => i + 2), idPrefix: 'ALL' })];
-  const lines = [hot[0]!];
-  for (let i = 1; i < Math.max(hot.length, rest.length); i++) {
-    if (hot[i]) lines.push(hot[i]!);
-    if (rest[i]) lines.push(rest[i]!);
-  }
+  const mix = todayMix(opts.count);
   const dir = mkdtempSync(path.join(tmpdir(), 'bursar-bench-'));
   const file = path.join(dir, 'awards.csv');
-  writeFileSync(file, `${lines.join('\n')}\n`);
-
-  // Budgets: measure 1 covers ~60% of its demand (it runs out part-way); the others are ample.
-  const demand = new Map<number, number>();
-  for (const line of lines.slice(1)) {
-    const cells = line.split(',');
-    const measure = Number(cells[1]);
-    demand.set(measure, (demand.get(measure) ?? 0) + Math.round(Number(cells[4]) * 100));
-  }
-  for (const [measure, fen] of demand) {
-    const budget = measure === 1 ? Math.floor(fen * 0.6) : fen * 10;
+  writeMix(mix, file);
+  for (const [measure, budget] of mix.budgets) {
     await setBudget(runtime.ledger, runtime.clock, { measure, fiscal_year: 2025, amount_fen: budget, by: 'bench' });
   }
 

@@ -4,21 +4,27 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startDynamoLocal } from '../cli/local/dynamo-local.ts';
+import { table } from '../cli/output.ts';
 import { DEFAULT_INTAKE_BATCH_SIZE, DEFAULT_INTAKE_CONCURRENCY } from '../cli/submit-awards.ts';
 import { DEFAULT_GROUP_CONCURRENCY } from '../shared/services/intake.ts';
+import { freshBundle } from '../cli/bin/bundle-freshness.mjs';
 import { esbuildBundleSizes } from './bundle-sizes.ts';
+import { benchCliIntake, type CliIntakeFigures } from './cli-intake-bench.ts';
+import { realisticMix, todayMix, type IntakeMix } from './intake-mixes.ts';
 
 /**
  * `npm run bench`: Bursar against the speed of the DynamoDB Local it runs on, in one run. Each phase
- * runs in its own process (bench/phase.ts) so its peak memory is its own. Every rate is also given
- * as a ratio to the floor (PutItem/s at the intake's client concurrency), since absolute speed on a
- * shared machine drifts. Smaller runs for a quick look: BENCH_AWARDS=4000 BENCH_RUN_AWARDS=10000.
+ * runs in its own process (bench/phase.ts, or the real `bursar` CLI) so its peak memory is its own.
+ * Every rate is also given as a ratio to the floor (PutItem/s at the intake's client concurrency),
+ * since absolute speed on a shared machine drifts. BENCH_QUICK=1 runs everything small (a smoke
+ * run of a minute or two); BENCH_AWARDS, BENCH_RUN_AWARDS, BENCH_FLOOR_PUTS set the sizes one by one.
  */
-const AWARDS = Number(process.env['BENCH_AWARDS'] ?? 20_000);
-const RUN_AWARDS = Number(process.env['BENCH_RUN_AWARDS'] ?? 100_000);
+const QUICK = process.env['BENCH_QUICK'] === '1';
+const AWARDS = Number(process.env['BENCH_AWARDS'] ?? (QUICK ? 1_000 : 20_000));
+const RUN_AWARDS = Number(process.env['BENCH_RUN_AWARDS'] ?? (QUICK ? 2_000 : 100_000));
 const INVOCATIONS = Number(process.env['BENCH_CONCURRENCY'] ?? DEFAULT_INTAKE_CONCURRENCY);
 const BATCH = Number(process.env['BENCH_BATCH_SIZE'] ?? DEFAULT_INTAKE_BATCH_SIZE);
-const FLOOR_PUTS = Number(process.env['BENCH_FLOOR_PUTS'] ?? 10_000);
+const FLOOR_PUTS = Number(process.env['BENCH_FLOOR_PUTS'] ?? (QUICK ? 2_000 : 10_000));
 /** Store calls the intake has in flight at most: invocations x envelope groups per invocation. */
 const CLIENT_CONCURRENCY = INVOCATIONS * DEFAULT_GROUP_CONCURRENCY;
 const RUN_CONCURRENCY = 4;
@@ -34,13 +40,38 @@ function phase(name: string, endpoint: string, table: string, ...args: (string |
   return result;
 }
 
+function cliPhase(endpoint: string, table: string, mix: IntakeMix, bundled: boolean): CliIntakeFigures {
+  process.stderr.write(`bench: ${table} (bursar awards submit, ${mix.lines.length - 1} awards)...\n`);
+  const figures = benchCliIntake(endpoint, table, mix, bundled);
+  process.stderr.write(`bench: ${table} ${JSON.stringify(figures)}\n`);
+  return figures;
+}
+
+/** `bursar --help` wall time, 10 runs: the CLI's start-up. */
+function cliStartup(runs = 10): { runs: number; median_seconds: number; max_seconds: number; bundled: boolean } {
+  const times = Array.from({ length: runs }, () => {
+    const t = process.hrtime.bigint();
+    const run = spawnSync(process.execPath, [path.join('cli', 'bin', 'bursar.mjs'), '--help'], { stdio: 'ignore', env: { ...process.env, NODE_OPTIONS: '' } });
+    if (run.status !== 0) throw new Error(`bursar --help failed (exit ${run.status})`);
+    return Number(process.hrtime.bigint() - t) / 1e9;
+  }).sort((a, b) => a - b);
+  return { runs, median_seconds: times[Math.floor(runs / 2)]!, max_seconds: times.at(-1)!, bundled: freshBundle(process.cwd()) !== undefined };
+}
+
 async function main(): Promise<void> {
+  // The CLI phases run the bundle `npm ci` builds; rebuild it so it matches the sources measured.
+  if (spawnSync(process.execPath, [path.join('scripts', 'build-cli.mjs')], { stdio: 'inherit' }).status !== 0) throw new Error('building the CLI bundle failed');
+  const bundled = freshBundle(process.cwd()) !== undefined;
   const local = await startDynamoLocal({ inMemory: true });
   try {
     // Warm the JVM first so the floor is not measured on a cold DynamoDB Local.
     phase('floor', local.endpoint, 'warmup', 2_000, CLIENT_CONCURRENCY);
     const floor = phase('floor', local.endpoint, 'floor', FLOOR_PUTS, CLIENT_CONCURRENCY).puts_per_second!;
     const intake = phase('intake', local.endpoint, 'intake', AWARDS, INVOCATIONS, BATCH);
+    // The same mix and the realistic one through the real CLI process (`bursar awards submit`).
+    const cliToday = cliPhase(local.endpoint, 'cli-today', todayMix(AWARDS), bundled);
+    const cliRealistic = cliPhase(local.endpoint, 'cli-realistic', realisticMix(AWARDS), bundled);
+    const startup = cliStartup();
     const run = phase('run', local.endpoint, 'runs', RUN_AWARDS, RUN_CONCURRENCY);
     const reconcile = phase('reconcile', local.endpoint, 'runs');
     const bundles = esbuildBundleSizes();
@@ -52,6 +83,9 @@ async function main(): Promise<void> {
       settings: { awards: AWARDS, run_awards: RUN_AWARDS, invocations: INVOCATIONS, batch_size: BATCH, client_concurrency: CLIENT_CONCURRENCY, run_concurrency: RUN_CONCURRENCY },
       floor_puts_per_second: floor,
       intake: { ...intake, ratio_to_floor: intake.awards_per_second! / floor },
+      cli_intake_today: { ...cliToday, ratio_to_floor: cliToday.awards_per_second / floor },
+      cli_intake_realistic: { ...cliRealistic, ratio_to_floor: cliRealistic.awards_per_second / floor },
+      cli_startup: startup,
       run: { ...run, ratio_to_floor: run.awards_per_second! / floor },
       reconcile: { ...reconcile, ratio_to_floor: reconcile.awards_per_second! / floor },
       bundles,
@@ -65,14 +99,19 @@ async function main(): Promise<void> {
       ['intake: WCU per reserved award', intake.write_units_per_reserved!.toFixed(2), ''],
       ['intake: overspent envelopes', String(intake.overspent_envelopes), ''],
       ['intake: reconciliation clean', String(intake.reconciliation_clean), ''],
+      ...[cliToday, cliRealistic].flatMap((c): [string, string, string][] => [
+        [`CLI ${c.mix} mix: awards/s (${c.awards})`, c.awards_per_second.toFixed(0), (c.awards_per_second / floor).toFixed(2)],
+        [`CLI ${c.mix} mix: reserved / waitlisted`, `${c.reserved}/${c.waitlisted}`, ''],
+        [`CLI ${c.mix} mix: overspent / clean`, `${c.overspent_envelopes}/${c.reconciliation_clean}`, ''],
+      ]),
+      [`CLI: bursar --help wall s (median of ${startup.runs}${startup.bundled ? ', bundle' : ', tsx'})`, startup.median_seconds.toFixed(2), ''],
       [`run: awards/s (${RUN_AWARDS}, prepare+approve+export)`, run.awards_per_second!.toFixed(0), (run.awards_per_second! / floor).toFixed(2)],
       ['run: peak RSS (MB)', String(run.peak_rss_mb), ''],
       [`reconcile: awards/s (${reconcile.awards})`, reconcile.awards_per_second!.toFixed(0), (reconcile.awards_per_second! / floor).toFixed(2)],
       ['reconcile: peak RSS (MB)', String(reconcile.peak_rss_mb), ''],
       ...bundles.map((b): [string, string, string] => [`bundle: ${b.function} (bytes)`, String(b.bytes), '']),
     ];
-    process.stdout.write(`${'figure'.padEnd(46)}${'value'.padStart(12)}${'x floor'.padStart(10)}\n`);
-    for (const [a, b, c] of rows) process.stdout.write(`${a.padEnd(46)}${b.padStart(12)}${c.padStart(10)}\n`);
+    process.stdout.write(`${table(['figure', 'value', 'x floor'], rows)}\n`);
   } finally {
     await local.stop();
   }

@@ -1,7 +1,7 @@
 import { DynamoAlertOutbox } from '../shared/adapters/dynamo/dynamo-alert-outbox.ts';
 import { envelopeLabel } from '../shared/domain/envelope.ts';
 import { createBudgetAlerts } from '../shared/services/budget-alerts.ts';
-import type { EventsFactory } from './commands/budget.ts';
+import type { EnvelopeEvents } from '../shared/ports/envelope-events.ts';
 import type { Runtime } from './runtime.ts';
 
 /** The alert outbox on the CLI's store. */
@@ -15,7 +15,7 @@ export function alertOutboxOf(runtime: Runtime): DynamoAlertOutbox {
  * cannot be evaluated is reported on stderr and does not fail the command: the money change it
  * follows is already committed, and the next change (or `bursar reconcile`) evaluates it again.
  */
-export const alertEvents: EventsFactory = (runtime) => createBudgetAlerts({
+export const alertEvents = (runtime: Runtime): EnvelopeEvents => createBudgetAlerts({
   outbox: alertOutboxOf(runtime),
   clock: runtime.clock,
   onError: (error, context) => {

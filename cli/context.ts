@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { createOutput, type Output } from './output.ts';
-import { openRuntime, type Runtime } from './runtime.ts';
+import type { Runtime } from './runtime.ts';
 
 /** Global options every command takes. */
 export interface GlobalOptions {
@@ -18,6 +18,8 @@ export async function withRuntime(
 ): Promise<void> {
   const globals = command.optsWithGlobals<GlobalOptions>();
   const out = createOutput(globals.json === true);
+  // Loaded here, not at start: the store brings the AWS SDK, which `bursar --help` never needs.
+  const { openRuntime } = await import('./runtime.ts');
   const runtime = await openRuntime(globals.dataDir ? { dataDir: globals.dataDir } : {});
   try {
     const code = await body(runtime, out);

@@ -1,3 +1,4 @@
+import stringWidth from 'string-width';
 import { BursarError } from '../shared/domain/errors.ts';
 
 /** How a command reports: one JSON document on stdout with --json, text for people otherwise. */
@@ -36,23 +37,20 @@ export function reportError(error: unknown, json: boolean): number {
   return 1;
 }
 
-/** A plain text table with right-aligned numbers, for people. */
+/**
+ * A plain text table for people, the one every human CLI table goes through: columns are padded by
+ * display width (string-width: Chinese and other wide characters take two terminal columns,
+ * combining marks and zero-width characters none), numbers right-aligned.
+ */
 export function table(headers: string[], rows: (string | number)[][]): string {
   const cells = [headers, ...rows.map((r) => r.map(String))];
-  const widths = headers.map((_, i) => Math.max(...cells.map((r) => displayWidth(r[i] ?? ''))));
+  const widths = headers.map((_, i) => Math.max(...cells.map((r) => stringWidth(r[i] ?? ''))));
   const numeric = headers.map((_, i) => rows.length > 0 && rows.every((r) => typeof r[i] === 'number' || /^-?[\d,]+(\.\d+)?%?$/.test(String(r[i]))));
-  const line = (r: string[]) => r.map((c, i) => (numeric[i] ? pad(c, widths[i]!, 'left') : pad(c, widths[i]!, 'right'))).join('  ').trimEnd();
+  const line = (r: string[]) => r.map((c, i) => pad(c, widths[i]!, numeric[i] ? 'left' : 'right')).join('  ').trimEnd();
   return [line(cells[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
 }
 
-/** CJK characters take two columns in a terminal. */
-function displayWidth(s: string): number {
-  let w = 0;
-  for (const ch of s) w += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(ch) ? 2 : 1;
-  return w;
-}
-
 function pad(s: string, width: number, side: 'left' | 'right'): string {
-  const fill = ' '.repeat(Math.max(0, width - displayWidth(s)));
+  const fill = ' '.repeat(Math.max(0, width - stringWidth(s)));
   return side === 'left' ? fill + s : s + fill;
 }

@@ -8,11 +8,14 @@ import { registerAwards } from './commands/awards.ts';
 import { registerDlq } from './commands/dlq.ts';
 import { registerReconcile } from './commands/reconcile.ts';
 import { registerAlerts } from './commands/alerts.ts';
-import { alertEvents } from './alert-events.ts';
 import { registerRuns } from './commands/runs.ts';
 import { registerSummary } from './commands/summary.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerUsers } from './commands/users.ts';
+import type { EventsFactory } from './commands/budget.ts';
+
+/** Budget alerts on the CLI's store, loaded when a command needs them (they bring the AWS SDK). */
+const alertEvents: EventsFactory = async (runtime) => (await import('./alert-events.ts')).alertEvents(runtime);
 
 /** The `bursar` command line. Its result goes to stdout; everything else (logs, progress) to stderr. */
 export function buildProgram(): Command {

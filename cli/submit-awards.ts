@@ -12,12 +12,9 @@ import { createIntakeHandler } from '../functions/intake/create-handler.ts';
 import { runLocalQueue } from './local/local-queue.ts';
 import type { Runtime } from './runtime.ts';
 
-/**
- * The local stand-ins for the intake event source mapping's settings (infra/ uses the same values):
- * large batches let one transaction reserve many awards of an envelope at once.
- */
-export const DEFAULT_INTAKE_BATCH_SIZE = 500;
-export const DEFAULT_INTAKE_CONCURRENCY = 2;
+import { DEFAULT_INTAKE_BATCH_SIZE, DEFAULT_INTAKE_CONCURRENCY } from './intake-defaults.ts';
+
+export { DEFAULT_INTAKE_BATCH_SIZE, DEFAULT_INTAKE_CONCURRENCY };
 
 export type SubmitOutcome = IntakeOutcome | 'DEAD_LETTERED';
 

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { SingleBar, Presets } from 'cli-progress';
 import type { Award, AwardStatus } from '../../shared/domain/award.ts';
 import { NotFoundError, ValidationError } from '../../shared/domain/errors.ts';
 import { formatYuanGrouped } from '../../shared/domain/money.ts';
@@ -7,7 +6,7 @@ import { cancelAward } from '../../shared/services/awards.ts';
 import { withRuntime } from '../context.ts';
 import { table } from '../output.ts';
 import { intOption } from '../parse-options.ts';
-import { DEFAULT_INTAKE_BATCH_SIZE, DEFAULT_INTAKE_CONCURRENCY, submitAwardFile } from '../submit-awards.ts';
+import { DEFAULT_INTAKE_BATCH_SIZE, DEFAULT_INTAKE_CONCURRENCY } from '../intake-defaults.ts';
 import type { EventsFactory } from './budget.ts';
 import { awardView } from './views.ts';
 
@@ -23,13 +22,16 @@ export function registerAwards(program: Command, events: EventsFactory = () => u
     .option('--batch-size <n>', 'records per handler invocation (the SQS batch size)', intOption('--batch-size', 1, 10_000), DEFAULT_INTAKE_BATCH_SIZE)
     .action(async (file: string, opts: { concurrency: number; batchSize: number }, command: Command) => {
       await withRuntime(command, async (runtime, out) => {
+        const { SingleBar, Presets } = await import('cli-progress');
         const bar = !out.json && process.stderr.isTTY ? new SingleBar({ format: 'intake [{bar}] {value} records', stream: process.stderr }, Presets.shades_classic) : undefined;
         bar?.start(0, 0);
         let done = 0;
+        const envelopeEvents = await events(runtime);
+        const { submitAwardFile } = await import('../submit-awards.ts');
         const report = await submitAwardFile(runtime, file, {
           concurrency: opts.concurrency,
           batchSize: opts.batchSize,
-          ...(events(runtime) ? { events: events(runtime)! } : {}),
+          ...(envelopeEvents ? { events: envelopeEvents } : {}),
           onProgress: (n) => { done += n; bar?.setTotal(done); bar?.update(done); },
         });
         bar?.stop();
@@ -95,7 +97,7 @@ export function registerAwards(program: Command, events: EventsFactory = () => u
     .requiredOption('--by <name>', 'who cancels (recorded)')
     .action(async (id: string, opts: { reason: string; by: string }, command: Command) => {
       await withRuntime(command, async (runtime, out) => {
-        const result = await cancelAward(runtime.ledger, runtime.clock, { award_id: id, reason: opts.reason, by: opts.by }, events(runtime));
+        const result = await cancelAward(runtime.ledger, runtime.clock, { award_id: id, reason: opts.reason, by: opts.by }, await events(runtime));
         out.result({ award: awardView(result.award), changed: result.changed, drained: result.drained }, () => [
           result.changed ? `Cancelled ${id}.` : `${id} was already cancelled; nothing changed.`,
           ...(result.drained.length > 0 ? [`Reserved from the waitlist: ${result.drained.join(', ')}`] : []),

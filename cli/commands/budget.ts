@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { readCsvFile } from '../../shared/csv/read-csv-records.ts';
 import type { FieldError } from '../../shared/domain/award.ts';
 import { BursarError } from '../../shared/domain/errors.ts';
 import { formatYuanGrouped, parseYuanAllowZero } from '../../shared/domain/money.ts';
@@ -13,7 +12,7 @@ import type { Runtime } from '../runtime.ts';
 export const BUDGET_COLUMNS = ['measure', 'fiscal_year', 'amount_yuan'] as const;
 
 /** Where budget alerts go; the alerts issue plugs its implementation in here. */
-export type EventsFactory = (runtime: Runtime) => EnvelopeEvents | undefined;
+export type EventsFactory = (runtime: Runtime) => EnvelopeEvents | undefined | Promise<EnvelopeEvents | undefined>;
 
 export function registerBudget(program: Command, events: EventsFactory = () => undefined): void {
   const budget = program.command('budget').description('budget envelopes per measure and fiscal year');
@@ -31,7 +30,7 @@ export function registerBudget(program: Command, events: EventsFactory = () => u
         const result = await setBudget(runtime.ledger, runtime.clock, {
           measure: opts.measure, fiscal_year: opts.fiscalYear, amount_fen: opts.amountYuan, by: opts.by,
           ...(opts.alertAt ? { alert_at: opts.alertAt } : {}),
-        }, events(runtime));
+        }, await events(runtime));
         out.result(budgetResultView(result), () => describeChange(result));
       });
     });
@@ -45,6 +44,7 @@ export function registerBudget(program: Command, events: EventsFactory = () => u
         const results: ({ line: number } & ReturnType<typeof budgetResultView>)[] = [];
         const errors: ({ line: number } & FieldError)[] = [];
         const seen = new Map<string, number>();
+        const { readCsvFile } = await import('../../shared/csv/read-csv-records.ts');
         for await (const row of readCsvFile(file, { columns: BUDGET_COLUMNS })) {
           if (row.kind === 'error') { errors.push({ line: row.line, field: row.field ?? 'record', message: row.message }); continue; }
           const parsed = parseBudgetRow(row.fields);
@@ -57,7 +57,7 @@ export function registerBudget(program: Command, events: EventsFactory = () => u
           }
           seen.set(key, row.line);
           try {
-            const result = await setBudget(runtime.ledger, runtime.clock, { ...parsed, by: opts.by }, events(runtime));
+            const result = await setBudget(runtime.ledger, runtime.clock, { ...parsed, by: opts.by }, await events(runtime));
             results.push({ line: row.line, ...budgetResultView(result) });
           } catch (error) {
             if (!(error instanceof BursarError)) throw error;

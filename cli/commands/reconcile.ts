@@ -1,40 +1,15 @@
 import type { Command } from 'commander';
-import { DynamoReconciliationStore } from '../../shared/adapters/dynamo/dynamo-reconciliation-store.ts';
-import { DynamoRunStore } from '../../shared/adapters/dynamo/dynamo-run-store.ts';
 import { ValidationError } from '../../shared/domain/errors.ts';
 import { formatYuanGrouped } from '../../shared/domain/money.ts';
 import type { ReconciliationReport } from '../../shared/domain/reconciliation.ts';
-import type { RunReader } from '../../shared/ports/run-store.ts';
-import { runReconciliation, type ReconcileOutcome, type RunReconciliationDeps } from '../../shared/services/run-reconciliation.ts';
-import { alertEvents, alertOutboxOf } from '../alert-events.ts';
+import { runReconciliation, type ReconcileOutcome } from '../../shared/services/run-reconciliation.ts';
+import type { RunReaderFactory } from '../reconcile-wiring.ts';
 import { withRuntime } from '../context.ts';
 import { table, type Output } from '../output.ts';
 import { intOption } from '../parse-options.ts';
-import type { Runtime } from '../runtime.ts';
 
 /** Exit code of a reconciliation that found differences (after a repair: that still has them). */
 export const NOT_CLEAN_EXIT_CODE = 2;
-
-/** The runs the reconciliation checks. */
-export type RunReaderFactory = (runtime: Runtime) => RunReader | undefined;
-
-/** The disbursement runs on the CLI's store (issue 3's adapter; only its RunReader side is used). */
-export const storeRuns: RunReaderFactory = (runtime) =>
-  new DynamoRunStore(runtime.doc, runtime.tableName, { maxTransactionItems: runtime.ledger.maxTransactionItems });
-
-/** Everything a reconciliation needs on the CLI's store (also used by the demo). */
-export function reconcileDeps(runtime: Runtime, runs: RunReaderFactory = storeRuns): RunReconciliationDeps {
-  const runReader = runs(runtime);
-  const events = alertEvents(runtime);
-  return {
-    ledger: runtime.ledger,
-    store: new DynamoReconciliationStore(runtime.doc, runtime.tableName),
-    clock: runtime.clock,
-    outbox: alertOutboxOf(runtime),
-    ...(runReader ? { runs: runReader } : {}),
-    ...(events ? { events } : {}),
-  };
-}
 
 /** The JSON `bursar reconcile` prints: the report, plus the repair and its re-check when asked. */
 export function reconcileView(outcome: ReconcileOutcome) {
@@ -75,7 +50,8 @@ function reportText(r: ReconciliationReport): string {
   return parts.join('\n');
 }
 
-export function registerReconcile(program: Command, runs: RunReaderFactory = storeRuns): void {
+/** `runs`: the runs to check (default: those on the CLI's store). */
+export function registerReconcile(program: Command, runs?: RunReaderFactory): void {
   const reconcile = program
     .command('reconcile')
     .description('recompute envelopes from the awards, check runs, list stuck items (exit 2 when not clean)')
@@ -87,6 +63,7 @@ export function registerReconcile(program: Command, runs: RunReaderFactory = sto
       if (opts.repair && !opts.by?.trim()) throw new ValidationError('MISSING_ACTOR', '--repair needs --by NAME (who repairs is audited)', { field: '--by' });
       if (!opts.repair && opts.by !== undefined) throw new ValidationError('BAD_OPTION', '--by is only for --repair', { field: '--by' });
       await withRuntime(command, async (runtime, out) => {
+        const { reconcileDeps } = await import('../reconcile-wiring.ts');
         const outcome = await runReconciliation(reconcileDeps(runtime, runs), {
           segments: opts.segments,
           ...(opts.fiscalYear ? { fiscalYear: opts.fiscalYear } : {}),
@@ -102,7 +79,8 @@ export function registerReconcile(program: Command, runs: RunReaderFactory = sto
     .option('--limit <n>', 'at most this many', intOption('--limit', 1, 1000), 30)
     .action(async (opts: { limit: number }, command: Command) => {
       await withRuntime(command, async (runtime, out) => {
-        const reports = await new DynamoReconciliationStore(runtime.doc, runtime.tableName).listReports(opts.limit);
+        const { reconciliationStoreOf } = await import('../reconcile-wiring.ts');
+        const reports = await reconciliationStoreOf(runtime).listReports(opts.limit);
         out.result({ reports }, () => reports.length === 0 ? 'No reconciliations yet.'
           : table(['created', 'date', 'report', 'clean', 'envelopes', 'awards', 'mismatches', 'run mism.', 'stuck', 'repaired by'],
             reports.map((r) => [r.created_at, r.date, r.report_id, r.clean ? 'yes' : 'NO', r.checked_envelopes, r.checked_awards, r.mismatches, r.run_mismatches, r.stuck, r.repaired_by ?? ''])));
@@ -115,7 +93,8 @@ export function registerReconcile(program: Command, runs: RunReaderFactory = sto
     .option('--limit <n>', 'at most this many', intOption('--limit', 1, 1000), 30)
     .action(async (opts: { limit: number }, command: Command) => {
       await withRuntime(command, async (runtime, out) => {
-        const repairs = await new DynamoReconciliationStore(runtime.doc, runtime.tableName).listRepairs(opts.limit);
+        const { reconciliationStoreOf } = await import('../reconcile-wiring.ts');
+        const repairs = await reconciliationStoreOf(runtime).listRepairs(opts.limit);
         out.result({ repairs }, () => repairs.length === 0 ? 'No repairs.'
           : repairs.map((r) => `${r.at}  ${r.by} repaired measure ${r.measure} FY${r.fiscal_year} (report ${r.report_id}): ` +
             Object.keys(r.after).filter((f) => r.before[f] !== r.after[f]).map((f) => `${f} ${r.before[f]} -> ${r.after[f]}`).join(', ')).join('\n'));

@@ -2,10 +2,8 @@ import type { Command } from 'commander';
 import { NotFoundError } from '../../shared/domain/errors.ts';
 import { formatYuanGrouped } from '../../shared/domain/money.ts';
 import { MAX_BATCH_SIZE, checkRunId } from '../../shared/domain/run-batching.ts';
-import { resultRowsFromFile, settleRun } from '../../shared/services/settle-run.ts';
 import { withRuntime } from '../context.ts';
 import { intOption } from '../parse-options.ts';
-import { requestRun, runStoreOf } from '../run-requests.ts';
 import { runText, runView, runsTable } from './run-views.ts';
 
 /**
@@ -23,6 +21,7 @@ export function registerRuns(program: Command): void {
     .option('--batch-size <n>', `most payments per batch (default 500)`, intOption('--batch-size', 1, MAX_BATCH_SIZE))
     .action(async (opts: { period: string; by: string; batchSize?: number }, command: Command) => {
       await withRuntime(command, async (runtime, out) => {
+        const { requestRun } = await import('../run-requests.ts');
         const outcome = await requestRun(runtime, { action: 'prepare', period: opts.period, by: opts.by }, {
           prepare: { ...(opts.batchSize ? { batchSize: opts.batchSize } : {}) },
         });
@@ -36,6 +35,7 @@ export function registerRuns(program: Command): void {
     .requiredOption('--by <name>', 'who approves')
     .action(async (runId: string, opts: { by: string }, command: Command) => {
       await withRuntime(command, async (runtime, out) => {
+        const { requestRun } = await import('../run-requests.ts');
         const outcome = await requestRun(runtime, { action: 'approve', run_id: runId, by: opts.by });
         out.result(runView(outcome.run), () => runText(outcome.run));
       });
@@ -47,6 +47,7 @@ export function registerRuns(program: Command): void {
     .requiredOption('--out <dir>', 'directory for the files')
     .action(async (runId: string, opts: { out: string }, command: Command) => {
       await withRuntime(command, async (runtime, out) => {
+        const { requestRun } = await import('../run-requests.ts');
         const outcome = await requestRun(runtime, { action: 'export', run_id: runId }, { outDir: opts.out });
         const files = outcome.export!;
         out.result({ files: files.files, manifest: files.manifest }, () => [
@@ -64,6 +65,8 @@ export function registerRuns(program: Command): void {
     .option('--by <name>', 'who imports (recorded in each award\'s history)')
     .action(async (runId: string, opts: { results: string; by?: string }, command: Command) => {
       await withRuntime(command, async (runtime, out) => {
+        const { runStoreOf } = await import('../run-requests.ts');
+        const { resultRowsFromFile, settleRun } = await import('../../shared/services/settle-run.ts');
         const result = await settleRun({ runs: runStoreOf(runtime), clock: runtime.clock }, {
           run_id: runId, rows: resultRowsFromFile(opts.results), ...(opts.by ? { by: opts.by } : {}),
         });
@@ -81,6 +84,7 @@ export function registerRuns(program: Command): void {
     .description('a run with its batches and control totals')
     .action(async (runId: string, _opts: unknown, command: Command) => {
       await withRuntime(command, async (runtime, out) => {
+        const { runStoreOf } = await import('../run-requests.ts');
         const found = await runStoreOf(runtime).getRun(checkRunId(runId));
         if (!found) throw new NotFoundError('run', runId);
         out.result(runView(found), () => runText(found));
@@ -92,6 +96,7 @@ export function registerRuns(program: Command): void {
     .description('all runs')
     .action(async (_opts: unknown, command: Command) => {
       await withRuntime(command, async (runtime, out) => {
+        const { runStoreOf } = await import('../run-requests.ts');
         const runs = await runStoreOf(runtime).listRuns();
         out.result({ runs: runs.map(runView) }, () => runsTable(runs));
       });

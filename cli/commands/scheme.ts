@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
-import { readCsvFile } from '../../shared/csv/read-csv-records.ts';
 import type { FieldError } from '../../shared/domain/award.ts';
-import { SCHEME_COLUMNS, validateSchemeRecord } from '../../shared/domain/scheme.ts';
 import { withRuntime } from '../context.ts';
 import { table } from '../output.ts';
 
@@ -16,6 +14,10 @@ export function registerScheme(program: Command): void {
         const loaded: { line: number; scheme_id: string; change: string }[] = [];
         const errors: ({ line: number } & FieldError)[] = [];
         const seen = new Map<string, number>();
+        // The CSV reader and the record schema (zod) load with the command, not at every start.
+        const [{ readCsvFile }, { SCHEME_COLUMNS, validateSchemeRecord }] = await Promise.all([
+          import('../../shared/csv/read-csv-records.ts'), import('../../shared/domain/scheme.ts'),
+        ]);
         for await (const row of readCsvFile(file, { columns: SCHEME_COLUMNS })) {
           if (row.kind === 'error') { errors.push({ line: row.line, field: row.field ?? 'record', message: row.message }); continue; }
           const checked = validateSchemeRecord(row.fields);

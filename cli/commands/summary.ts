@@ -4,11 +4,9 @@ import { pipeline } from 'node:stream/promises';
 import { PassThrough } from 'node:stream';
 import type { Command } from 'commander';
 import { ValidationError } from '../../shared/domain/errors.ts';
-import { summaryCsv, writeSummaryWorkbook } from '../../shared/files/summary-files.ts';
 import { fiscalSummary } from '../../shared/services/fiscal-summary.ts';
 import { withRuntime } from '../context.ts';
 import { intOption } from '../parse-options.ts';
-import { runStoreOf } from '../run-requests.ts';
 import { summaryText } from './run-views.ts';
 
 const FORMATS = ['table', 'json', 'csv', 'xlsx'] as const;
@@ -31,6 +29,7 @@ export function registerSummary(program: Command): void {
     .option('--out <file>', 'write the summary to this file')
     .action(async (opts: { fiscalYear: number; format?: Format; out?: string }, command: Command) => {
       await withRuntime(command, async (runtime, out) => {
+        const [{ runStoreOf }, { summaryCsv, writeSummaryWorkbook }] = await Promise.all([import('../run-requests.ts'), import('../../shared/files/summary-files.ts')]);
         const format: Format = opts.format ?? (out.json ? 'json' : 'table');
         if (!opts.out && (format === 'xlsx' || (out.json && format === 'csv'))) {
           throw new ValidationError('BAD_OPTION', `--format ${format} needs --out FILE${format === 'csv' ? ' together with --json' : ''}`, { field: '--out' });

@@ -1,18 +1,21 @@
 import os from 'node:os';
 import type { Command } from 'commander';
-import { DynamoSessionStore } from '../../shared/adapters/dynamo/dynamo-session-store.ts';
-import { DynamoUserStore } from '../../shared/adapters/dynamo/dynamo-user-store.ts';
 import { ValidationError } from '../../shared/domain/errors.ts';
-import { addUser, changePassword, listUsers, setDisabled, type UserDeps, type UserView } from '../../shared/services/users.ts';
+import type { UserDeps, UserView } from '../../shared/services/users.ts';
 import { withRuntime } from '../context.ts';
 import { table } from '../output.ts';
 import type { Runtime } from '../runtime.ts';
 
-const userDeps = (runtime: Runtime): UserDeps => ({
-  users: new DynamoUserStore(runtime.doc, runtime.tableName),
-  sessions: new DynamoSessionStore(runtime.doc, runtime.tableName),
-  clock: runtime.clock,
-});
+/** The user stores and services, loaded when a users command runs (they bring the AWS SDK). */
+async function userDeps(runtime: Runtime): Promise<{ deps: UserDeps; service: typeof import('../../shared/services/users.ts') }> {
+  const [{ DynamoUserStore }, { DynamoSessionStore }, service] = await Promise.all([
+    import('../../shared/adapters/dynamo/dynamo-user-store.ts'),
+    import('../../shared/adapters/dynamo/dynamo-session-store.ts'),
+    import('../../shared/services/users.ts'),
+  ]);
+  const deps = { users: new DynamoUserStore(runtime.doc, runtime.tableName), sessions: new DynamoSessionStore(runtime.doc, runtime.tableName), clock: runtime.clock };
+  return { deps, service };
+}
 
 /** Who manages users at the shell: the operating-system user (recorded in the audit log). */
 const cliActor = () => `cli:${os.userInfo().username}`;
@@ -51,7 +54,8 @@ export function registerUsers(program: Command): void {
       requireStdin(opts.passwordStdin);
       const password = await readPasswordStdin();
       await withRuntime(command, async (runtime, out) => {
-        const user = await addUser(userDeps(runtime), cliActor(), { username, roles: opts.role.split(','), unit: opts.unit ?? null, password });
+        const { deps, service } = await userDeps(runtime);
+        const user = await service.addUser(deps, cliActor(), { username, roles: opts.role.split(','), unit: opts.unit ?? null, password });
         out.result({ user }, () => `Added ${userLine(user)}.`);
       });
     });
@@ -61,7 +65,8 @@ export function registerUsers(program: Command): void {
     .description('all users')
     .action(async (_opts: unknown, command: Command) => {
       await withRuntime(command, async (runtime, out) => {
-        const found = await listUsers(userDeps(runtime));
+        const { deps, service } = await userDeps(runtime);
+        const found = await service.listUsers(deps);
         out.result({ users: found }, () => found.length === 0 ? 'No users.'
           : table(['user', 'roles', 'unit', 'disabled'], found.map((u) => [u.username, u.roles.join(','), u.unit ?? '', u.disabled ? 'yes' : ''])));
       });
@@ -73,7 +78,8 @@ export function registerUsers(program: Command): void {
       .description(disabled ? 'disable a user: they cannot sign in and their sessions end' : 'enable a disabled user')
       .action(async (username: string, _opts: unknown, command: Command) => {
         await withRuntime(command, async (runtime, out) => {
-          const user = await setDisabled(userDeps(runtime), cliActor(), username, disabled);
+          const { deps, service } = await userDeps(runtime);
+          const user = await service.setDisabled(deps, cliActor(), username, disabled);
           out.result({ user }, () => `${disabled ? 'Disabled' : 'Enabled'} ${userLine(user)}.`);
         });
       });
@@ -87,7 +93,8 @@ export function registerUsers(program: Command): void {
       requireStdin(opts.passwordStdin);
       const password = await readPasswordStdin();
       await withRuntime(command, async (runtime, out) => {
-        const user = await changePassword(userDeps(runtime), cliActor(), username, password);
+        const { deps, service } = await userDeps(runtime);
+        const user = await service.changePassword(deps, cliActor(), username, password);
         out.result({ user }, () => `Password changed for ${user.username}.`);
       });
     });

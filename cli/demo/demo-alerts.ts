@@ -2,8 +2,9 @@ import type { Alert } from '../../shared/domain/alert.ts';
 import { UNITS } from '../../shared/domain/units.ts';
 import { runReconciliation } from '../../shared/services/run-reconciliation.ts';
 import { alertOutboxOf } from '../alert-events.ts';
-import { alertView } from '../commands/alerts.ts';
-import { reconcileDeps, reconcileText, reconcileView } from '../commands/reconcile.ts';
+import { alertView } from '../../shared/domain/alert.ts';
+import { reconcileText, reconcileView } from '../commands/reconcile.ts';
+import { reconcileDeps } from '../reconcile-wiring.ts';
 import { table, type Output } from '../output.ts';
 import type { Runtime } from '../runtime.ts';
 

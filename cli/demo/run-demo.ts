@@ -6,7 +6,7 @@ import { formatYuanGrouped } from '../../shared/domain/money.ts';
 import { main } from '../program.ts';
 import { startDynamoLocal } from '../local/dynamo-local.ts';
 import { openRuntime } from '../runtime.ts';
-import { createOutput } from '../output.ts';
+import { createOutput, table } from '../output.ts';
 import { demoRuns } from './demo-runs.ts';
 import { demoAlerts } from './demo-alerts.ts';
 import { sampleAwardLines, sampleBudgetsCsv, sampleSchemesCsv } from './sample-data.ts';
@@ -78,18 +78,16 @@ async function steps(files: { schemes: string; budgets: string; awards: string }
   const reasons = new Map<string, number>();
   for (const a of awards) if (a.status === 'REJECTED' || a.status === 'WAITLISTED') reasons.set(`${a.status} ${a.reason}`, (reasons.get(`${a.status} ${a.reason}`) ?? 0) + 1);
   say('  Why awards were not reserved:');
-  for (const [reason, n] of [...reasons].sort()) say(`    ${reason.padEnd(36)} ${n}`);
+  say(indent(table(['status and reason', 'awards'], [...reasons].sort().map(([reason, n]) => [reason, n])), '    '));
 
   const { envelopes } = (await bursar('budget', 'show', '--fiscal-year', '2025')) as {
     envelopes: { measure: number; budget_fen: number; reserved_fen: number; available_fen: number; waitlisted_fen: number; waitlisted_count: number }[];
   };
   say('');
   say('FY2025 per measure (yuan):');
-  say(`${'measure'.padEnd(8)}${'budget'.padStart(16)}${'reserved'.padStart(16)}${'available'.padStart(16)}${'waiting'.padStart(16)}  #`);
-  for (const e of envelopes.sort((a, b) => a.measure - b.measure)) {
-    say(`${String(e.measure).padEnd(8)}${formatYuanGrouped(e.budget_fen).padStart(16)}${formatYuanGrouped(e.reserved_fen).padStart(16)}` +
-      `${formatYuanGrouped(e.available_fen).padStart(16)}${formatYuanGrouped(e.waitlisted_fen).padStart(16)}  ${e.waitlisted_count}`);
-  }
+  const y = formatYuanGrouped;
+  say(table(['measure', 'budget', 'reserved', 'available', 'waiting', '#'], envelopes.sort((a, b) => a.measure - b.measure)
+    .map((e) => [e.measure, y(e.budget_fen), y(e.reserved_fen), y(e.available_fen), y(e.waitlisted_fen), e.waitlisted_count])));
 
   // Disbursement, alerts and the nightly reconciliation, on the same store.
   const runtime = await openRuntime();
@@ -110,3 +108,7 @@ demo().catch((error: unknown) => {
   process.stderr.write(`demo failed: ${error instanceof Error ? error.stack : String(error)}\n`);
   process.exitCode = 1;
 });
+
+function indent(text: string, by: string): string {
+  return text.split('\n').map((l) => by + l).join('\n');
+}

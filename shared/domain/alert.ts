@@ -56,3 +56,11 @@ export function waitlistAlertId(key: EnvelopeKey, shanghaiDay: string): string {
 export function reconciliationAlertId(reportId: string): string {
   return `R-${reportId}`;
 }
+
+/** An alert as `alerts list` and the API report it. */
+export function alertView(a: Alert) {
+  return {
+    alert_id: a.alert_id, kind: a.kind, measure: a.measure, fiscal_year: a.fiscal_year, threshold: a.threshold,
+    units: a.units, created_at: a.created_at, message: a.message,
+  };
+}

@@ -5,6 +5,7 @@
  */
 // Time-zone conversion uses the platform's ICU data through Intl (no bundled tz library: it keeps
 // every Lambda bundle small). Calendar checks are plain UTC date arithmetic.
+import { ValidationError } from './errors.ts';
 
 export const ZONE = 'Asia/Shanghai';
 
@@ -74,6 +75,16 @@ export function shanghaiDate(instant: Date): string {
 /** The instant a Shanghai calendar day begins: '2025-05-01' starts at 2025-04-30T16:00:00Z. */
 export function startOfShanghaiDay(date: string): Date {
   return new Date(`${requireDate(date)}T00:00:00.000${SHANGHAI_OFFSET}`);
+}
+
+/**
+ * A "since" filter: a Shanghai calendar date given by a person, as the instant that day begins (ISO).
+ * A bad date is refused naming `field` (the CLI option or the request field).
+ */
+export function sinceShanghaiDay(text: string, field: string): string {
+  const parsed = parseIsoDate(text, field);
+  if (!parsed.ok) throw new ValidationError('BAD_OPTION', parsed.message, { field });
+  return startOfShanghaiDay(parsed.date).toISOString();
 }
 
 /**

@@ -10,9 +10,12 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Run the real `bursar` CLI in a child process (through tsx, as `npx bursar` does) with --json. */
+/**
+ * Run the real `bursar` CLI in a child process with --json, through its bin as `npx bursar` does:
+ * the bundle when it is fresh (`npm test` builds it first), else the sources through tsx.
+ */
 export function runCli(args: string[], env: Record<string, string>): CliRun {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'cli/main.ts'), '--json', ...args], {
+  const result = spawnSync(process.execPath, [path.join(root, 'cli/bin/bursar.mjs'), '--json', ...args], {
     cwd: root,
     env: { ...process.env, NODE_OPTIONS: '', ...env },
     encoding: 'utf8',

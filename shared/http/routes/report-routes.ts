@@ -2,11 +2,11 @@ import { PassThrough, Readable } from 'node:stream';
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { isResponsibleUnit } from '../../domain/catalog.ts';
 import { buildFiscalSummary, type FiscalSummary } from '../../domain/fiscal-summary.ts';
-import type { Alert } from '../../domain/alert.ts';
+import { alertView, type Alert } from '../../domain/alert.ts';
+import { sinceShanghaiDay } from '../../domain/dates.ts';
 import { summaryCsv, writeSummaryWorkbook } from '../../files/summary-files.ts';
 import type { AuditKind } from '../../ports/identity.ts';
 import { checkFiscalYear } from '../../services/fiscal-summary.ts';
-import { alertView, sinceInstant } from '../../../cli/commands/alerts.ts';
 import { allow, principalOf, scopedUnit } from '../auth.ts';
 import type { ApiDeps, AppEnv } from '../deps.ts';
 import { alertsQuery, auditQuery, summaryQuery } from '../schemas.ts';
@@ -72,7 +72,7 @@ export function registerReportRoutes(api: OpenAPIHono<AppEnv>, deps: ApiDeps): v
     const q = c.req.valid('query');
     const unit = scopedUnit(principalOf(c));
     const found: Alert[] = [];
-    for await (const a of deps.alerts.listAlerts({ ...(unit ? { unit } : {}), ...(q.since ? { since: sinceInstant(q.since) } : {}) })) {
+    for await (const a of deps.alerts.listAlerts({ ...(unit ? { unit } : {}), ...(q.since ? { since: sinceShanghaiDay(q.since, 'since') } : {}) })) {
       found.push(a);
       if (found.length >= MAX_ALERTS) break;
     }
@@ -84,7 +84,7 @@ export function registerReportRoutes(api: OpenAPIHono<AppEnv>, deps: ApiDeps): v
   api.openapi(auditRoute, async (c) => {
     const q = c.req.valid('query');
     const entries = await deps.audit.list({
-      ...(q.since ? { since: sinceInstant(q.since) } : {}),
+      ...(q.since ? { since: sinceShanghaiDay(q.since, 'since') } : {}),
       ...(q.kind ? { kind: q.kind as AuditKind } : {}),
       limit: q.limit ? Number(q.limit) : 200,
     });

@@ -1,6 +1,7 @@
 /**
  * The catalog is checked against the policy text itself (and the unit table against the policy
  * README), never against a copy of the catalog data: a transcription slip makes these tests fail.
+ * Both live in the repository, beside the catalog: shared/domain/policy/.
  */
 import { readFileSync } from 'node:fs';
 import {
@@ -14,8 +15,8 @@ import {
 } from '../../../shared/domain/catalog.ts';
 import { FINANCE_UNIT, UNITS, resolveUnit, unitName, type UnitCode } from '../../../shared/domain/units.ts';
 
-const POLICY_DIR = new URL('../../../../shared/policy/', import.meta.url);
-const rawText = readFileSync(new URL('000_fffb776362f22079.txt', POLICY_DIR), 'utf8');
+const POLICY_DIR = new URL('../../../shared/domain/policy/', import.meta.url);
+const rawText = readFileSync(new URL('fengzhengbanfa-2025-2.txt', POLICY_DIR), 'utf8');
 const readme = readFileSync(new URL('README.md', POLICY_DIR), 'utf8');
 
 /** Unify the OCR's mixed full-/half-width parentheses and colons. */
