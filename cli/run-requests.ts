@@ -20,6 +20,8 @@ type WithoutId<T> = T extends unknown ? Omit<T, 'request_id'> : never;
 export interface RunRequestOptions {
   /** Where an export writes its files. */
   outDir?: string;
+  /** Replace files already in outDir (`run export --force`). */
+  overwrite?: boolean;
   prepare?: PrepareOptions;
   /** Deliveries before the request is parked in the local dead-letter store. Default 3. */
   maxReceiveCount?: number;
@@ -46,7 +48,7 @@ export async function requestRun(runtime: Runtime, request: WithoutId<RunRequest
     runs: runStoreOf(runtime),
     requests: new DynamoRunRequestLog(runtime.doc, runtime.tableName),
     clock: runtime.clock,
-    sinkFor: () => new LocalDirSink(options.outDir ?? '.'),
+    sinkFor: () => new LocalDirSink(options.outDir ?? '.', { overwrite: options.overwrite === true }),
     ...(options.prepare ? { prepare: options.prepare } : {}),
     logger: new Logger({ serviceName: 'bursar-run-request' }),
     metrics: new Metrics({ serviceName: 'bursar-run-request', namespace: 'Bursar' }),

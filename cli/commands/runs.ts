@@ -44,10 +44,11 @@ export function registerRuns(program: Command): void {
   run
     .command('export <runId>')
     .description('write the payment files of an approved run: CSV for the bank, XLSX, and a manifest with SHA-256s')
-    .requiredOption('--out <dir>', 'directory for the files')
-    .action(async (runId: string, opts: { out: string }, command: Command) => {
+    .requiredOption('--out <dir>', 'directory for the files (created mode 0600; existing files are refused unless --force)')
+    .option('--force', 'replace files of the same names already in the directory')
+    .action(async (runId: string, opts: { out: string; force?: boolean }, command: Command) => {
       await withRuntime(command, async (runtime, out) => {
-        const outcome = await requestRun(runtime, { action: 'export', run_id: runId }, { outDir: opts.out });
+        const outcome = await requestRun(runtime, { action: 'export', run_id: runId }, { outDir: opts.out, overwrite: opts.force === true });
         const files = outcome.export!;
         out.result({ files: files.files, manifest: files.manifest }, () => [
           `Exported ${outcome.run.run_id}: ${outcome.run.award_count} payment(s), ${formatYuanGrouped(outcome.run.total_fen)} yuan.`,
