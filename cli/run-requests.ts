@@ -9,7 +9,7 @@ import { BursarError, TransientError } from '../shared/domain/errors.ts';
 import type { RunRequest } from '../shared/domain/run-request.ts';
 import type { RunRequestOutcome } from '../shared/ports/run-requests.ts';
 import type { PrepareOptions } from '../shared/services/prepare-run.ts';
-import { runLocalQueue } from './local/local-queue.ts';
+import { LOCAL_SENDER_ID, runLocalQueue } from './local/local-queue.ts';
 import type { Runtime } from './runtime.ts';
 
 export const RUN_REQUEST_QUEUE = 'run-requests';
@@ -47,6 +47,7 @@ export async function requestRun(runtime: Runtime, request: WithoutId<RunRequest
     ledger: runtime.ledger,
     runs: runStoreOf(runtime),
     requests: new DynamoRunRequestLog(runtime.doc, runtime.tableName),
+    allowedSenders: [LOCAL_SENDER_ID],
     clock: runtime.clock,
     sinkFor: () => new LocalDirSink(options.outDir ?? '.', { overwrite: options.overwrite === true }),
     ...(options.prepare ? { prepare: options.prepare } : {}),

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { NotFoundError } from '../../shared/domain/errors.ts';
 import { formatYuanGrouped } from '../../shared/domain/money.ts';
 import { MAX_BATCH_SIZE, checkRunId } from '../../shared/domain/run-batching.ts';
+import { approveRun } from '../../shared/services/approve-run.ts';
 import { resultRowsFromFile, settleRun } from '../../shared/services/settle-run.ts';
 import { withRuntime } from '../context.ts';
 import { intOption } from '../parse-options.ts';
@@ -9,8 +10,8 @@ import { requestRun, runStoreOf } from '../run-requests.ts';
 import { runText, runView, runsTable } from './run-views.ts';
 
 /**
- * `bursar run …`: monthly disbursement runs. prepare, approve and export go through the run-request
- * handler (as SQS would drive it in AWS); show, list and settle work on the store directly.
+ * `bursar run …`: monthly disbursement runs. prepare and export go through the run-request handler
+ * (as SQS would drive it in AWS); approve, show, list and settle work on the store directly.
  */
 export function registerRuns(program: Command): void {
   const run = program.command('run').description('monthly disbursement runs: prepare, approve (four eyes), export, settle');
@@ -36,8 +37,9 @@ export function registerRuns(program: Command): void {
     .requiredOption('--by <name>', 'who approves')
     .action(async (runId: string, opts: { by: string }, command: Command) => {
       await withRuntime(command, async (runtime, out) => {
-        const outcome = await requestRun(runtime, { action: 'approve', run_id: runId, by: opts.by });
-        out.result(runView(outcome.run), () => runText(outcome.run));
+        // Never through the run-request queue (issue 13, finding 5): approved here, as the API does.
+        const { run: approved } = await approveRun({ runs: runStoreOf(runtime), clock: runtime.clock }, { run_id: runId, by: opts.by });
+        out.result(runView(approved), () => runText(approved));
       });
     });
 

@@ -1,7 +1,11 @@
 /**
  * A request for the run-request queue (functions/run-request): finance staff ask, through the API
- * or the CLI, for a period's run to be prepared, a run approved, or a run exported. `request_id`
- * makes the request idempotent: the same id is handled once, whatever the queue redelivers.
+ * or the CLI, for a period's run to be prepared or a run exported. `request_id` makes the request
+ * idempotent: the same id is handled once, whatever the queue redelivers.
+ *
+ * Approval is never a queued request (issue 13, finding 5): a message on a queue carries whatever
+ * `by` its sender wrote, so the API approves synchronously with the signed-in caller as the
+ * approver, and the queue's schema has no `approve` at all.
  */
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
@@ -12,7 +16,6 @@ const runId = z.string().trim().min(1).max(40);
 
 export const runRequestSchema = z.discriminatedUnion('action', [
   z.object({ request_id: requestId, action: z.literal('prepare'), period: z.string().trim().min(1).max(20), by: actor }),
-  z.object({ request_id: requestId, action: z.literal('approve'), run_id: runId, by: actor }),
   z.object({ request_id: requestId, action: z.literal('export'), run_id: runId, by: actor.optional() }),
 ]);
 export type RunRequest = z.infer<typeof runRequestSchema>;

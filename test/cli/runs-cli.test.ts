@@ -88,7 +88,7 @@ describe('bursar run and summary (real process, DynamoDB Local)', () => {
     expect(shown.json.payee_account).toBe('********0002');
     expect(shown.stdout).not.toContain('6217000000000002');
     expect(readFileSync(path.join(dir, 'out', 'RUN-2025-04-payments.csv'), 'utf8')).toContain('6217000000000002');
-  });
+  }, 180_000); // many CLI processes, each starting tsx, on a shared machine
 
   test('summary: JSON by default with --json; CSV with bilingual headers; XLSX to a file', async () => {
     const json = cli('summary', '--fiscal-year', '2025');
@@ -136,5 +136,5 @@ describe('bursar run and summary (real process, DynamoDB Local)', () => {
     expect(sheet.rowCount).toBe(csvRows.length + 1);
     sheet.eachRow((row) => row.eachCell((cell) => expect(cell.type).not.toBe(ExcelJS.ValueType.Formula)));
     expect(cli('summary', '--fiscal-year', '2025', '--format', 'xlsx').json.error.code).toBe('BAD_OPTION');
-  });
+  }, 180_000); // many CLI processes, each starting tsx, on a shared machine
 });
