@@ -54,9 +54,10 @@ export interface CsvSpec {
    */
   maxRecordBytes?: number;
   /**
-   * Bytes one physical line may have (default half of maxRecordBytes). A longer line outside a
-   * quoted value gets an error row for its record, which is skipped without being held in memory,
-   * and reading goes on with the next record.
+   * Bytes one physical line may have (default 1 MiB, or 4 bytes per character of maxFieldChars in
+   * every column if more, but at most maxRecordBytes). A longer line gets an error row for its
+   * record (naming the field it was in), the record is skipped without being held in memory, and
+   * reading goes on with the next record.
    */
   maxLineBytes?: number;
   /**
@@ -71,6 +72,7 @@ export type CsvInput = AsyncIterable<Uint8Array> | Readable;
 export const DEFAULT_MAX_FIELD_CHARS = 10_000;
 export const DEFAULT_MAX_RECORD_BYTES = 32 << 20;
 export const DEFAULT_MAX_FIELDS = 64;
+export const DEFAULT_MAX_LINE_BYTES = 1 << 20;
 
 /** Read `path` as a stream; see `readCsvRecords`. */
 export function readCsvFile(path: string, spec: CsvSpec): AsyncGenerator<CsvRow> {
@@ -82,7 +84,7 @@ export async function* readCsvRecords(input: CsvInput, spec: CsvSpec): AsyncGene
   const columnCount = spec.columns.length + (spec.optional?.length ?? 0);
   // A UTF-16 code unit takes at most 3 bytes of UTF-8, so full-length fields always fit.
   const maxRecordBytes = spec.maxRecordBytes ?? Math.max(DEFAULT_MAX_RECORD_BYTES, 3 * maxFieldChars * columnCount);
-  const maxLineBytes = spec.maxLineBytes ?? Math.floor(maxRecordBytes / 2);
+  const maxLineBytes = spec.maxLineBytes ?? Math.min(maxRecordBytes, Math.max(DEFAULT_MAX_LINE_BYTES, 4 * maxFieldChars * columnCount));
   const maxFields = spec.maxFields ?? Math.max(DEFAULT_MAX_FIELDS, 4 * columnCount);
   const guard = new RecordSizeGuard({ maxLineBytes, maxFields });
   const parser: Parser = new Parser({
@@ -108,9 +110,10 @@ export async function* readCsvRecords(input: CsvInput, spec: CsvSpec): AsyncGene
     const cut = guard.oversized.get(line);
     if (cut === undefined) return undefined;
     guard.oversized.delete(line);
-    const message = oversizedMessage(cut, line, maxLineBytes, maxFields, header?.length ?? columnCount);
+    const column = cut.reason === 'line-bytes' ? header?.[cut.fieldIndex] : undefined;
+    const message = oversizedMessage(cut, line, maxLineBytes, maxFields, header?.length ?? columnCount, column);
     if (header === undefined) throw new ValidationError('BAD_HEADER', `the header row (line ${line}) ${message}`, { line });
-    return { kind: 'error', line, message: `line ${line} ${message}` };
+    return { kind: 'error', line, ...(column === undefined ? {} : { field: column }), message: `line ${line} ${message}` };
   };
 
   let header: string[] | undefined;
@@ -264,10 +267,10 @@ function quoteName(name: string): string {
   return JSON.stringify(shortName(name));
 }
 
-function oversizedMessage(cut: OversizedRecord, line: number, maxLineBytes: number, maxFields: number, columns: number): string {
-  const where = cut.physicalLine === line ? '' : ` (on line ${cut.physicalLine})`;
+function oversizedMessage(cut: OversizedRecord, line: number, maxLineBytes: number, maxFields: number, columns: number, column: string | undefined): string {
+  const where = [cut.physicalLine === line ? '' : `on line ${cut.physicalLine}`, column === undefined ? '' : `in field "${column}"`].filter(Boolean).join(', ');
   return cut.reason === 'line-bytes'
-    ? `is longer than ${maxLineBytes} bytes${where}; it was skipped without being read`
+    ? `is longer than ${maxLineBytes} bytes${where ? ` (${where})` : ''}; it was skipped without being read`
     : `has more than ${maxFields} fields (expected ${columns}; a value containing a comma must be quoted); it was skipped without being read`;
 }
 

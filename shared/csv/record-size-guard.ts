@@ -25,6 +25,8 @@ export interface OversizedRecord {
   reason: 'line-bytes' | 'fields';
   /** The physical line that went over (for 'line-bytes' it can be past the record's start). */
   physicalLine: number;
+  /** 0-based index of the field the record was in when it went over. */
+  fieldIndex: number;
 }
 
 /** What the guard has learned; shared with the reader, which runs behind it. */
@@ -88,7 +90,7 @@ export class RecordSizeGuard {
           out[n++] = byte;
           continue;
         }
-        this.oversized.set(recordLine, { reason: over, physicalLine: line });
+        this.oversized.set(recordLine, { reason: over, physicalLine: line, fieldIndex: fields - 1 });
         if (before === QUOTED) out[n++] = QUOTE;
         out[n++] = LF;
         skipping = true;

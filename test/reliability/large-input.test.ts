@@ -92,16 +92,19 @@ interface StreamSummary {
   readErrors: { line: number; field?: string; message: string }[]; invalid: { line: number; fields: string[] }[];
 }
 
-describe('a 50 MB line of commas (issue 13, finding 9)', () => {
+describe.each([
+  ['commas', ',', /^line 3 has more than \d+ fields \(expected 11;/, undefined],
+  ['one unquoted value', 'x', /^line 3 is longer than \d+ bytes \(in field "award_id"\); it was skipped/, 'award_id'],
+])('a 50 MB line of %s (issue 13, finding 9)', (name, fill, message, field) => {
   const FIFTY_MB = 50 * 1024 * 1024;
   let summary: StreamSummary;
 
   beforeAll(async () => {
-    const file = path.join(dir, 'fifty-mb-commas.csv');
+    const file = path.join(dir, `fifty-mb-${fill === ',' ? 'commas' : 'value'}.csv`);
     const fd = openSync(file, 'w');
     try {
       writeSync(fd, `${AWARD_COLUMNS.join(',')}\n${row(awardFields(1, { award_id: 'C-1' }))}\n`);
-      const commas = Buffer.alloc(1024 * 1024, ',');
+      const commas = Buffer.alloc(1024 * 1024, fill);
       for (let written = 0; written < FIFTY_MB; written += commas.length) writeSync(fd, commas);
       writeSync(fd, `\n${row(awardFields(2, { award_id: 'C-2' }))}\n`);
     } finally {
@@ -111,7 +114,7 @@ describe('a 50 MB line of commas (issue 13, finding 9)', () => {
   }, 120_000);
 
   test('gives a clear error for that line, and the row after it is still read', () => {
-    expect(summary.readErrors).toEqual([{ line: 3, message: expect.stringMatching(/^line 3 has more than \d+ fields \(expected 11;/) }]);
+    expect(summary.readErrors).toEqual([{ line: 3, ...(field ? { field } : {}), message: expect.stringMatching(message) }]);
     expect(summary.records).toBe(2);
     expect(summary.invalid).toEqual([]);
   });
