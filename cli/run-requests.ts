@@ -9,7 +9,7 @@ import { BursarError, TransientError } from '../shared/domain/errors.ts';
 import type { RunRequest } from '../shared/domain/queue-messages.ts';
 import type { RunRequestOutcome } from '../shared/ports/run-requests.ts';
 import type { PrepareOptions } from '../shared/services/prepare-run.ts';
-import { runLocalQueue } from './local/local-queue.ts';
+import { LOCAL_SENDER_ID, runLocalQueue } from './local/local-queue.ts';
 import type { Runtime } from './runtime.ts';
 
 export const RUN_REQUEST_QUEUE = 'run-requests';
@@ -20,6 +20,8 @@ type WithoutId<T> = T extends unknown ? Omit<T, 'request_id'> : never;
 export interface RunRequestOptions {
   /** Where an export writes its files. */
   outDir?: string;
+  /** Replace files already in outDir (`run export --force`). */
+  overwrite?: boolean;
   prepare?: PrepareOptions;
   /** Deliveries before the request is parked in the local dead-letter store. Default 3. */
   maxReceiveCount?: number;
@@ -45,8 +47,9 @@ export async function requestRun(runtime: Runtime, request: WithoutId<RunRequest
     ledger: runtime.ledger,
     runs: runStoreOf(runtime),
     requests: new DynamoRunRequestLog(runtime.doc, runtime.tableName),
+    allowedSenders: [LOCAL_SENDER_ID],
     clock: runtime.clock,
-    sinkFor: () => new LocalDirSink(options.outDir ?? '.'),
+    sinkFor: () => new LocalDirSink(options.outDir ?? '.', { overwrite: options.overwrite === true }),
     ...(options.prepare ? { prepare: options.prepare } : {}),
     logger: new Logger({ serviceName: 'bursar-run-request' }),
     metrics: new Metrics({ serviceName: 'bursar-run-request', namespace: 'Bursar' }),

@@ -20,12 +20,12 @@ import { Notifications } from './constructs/notifications.ts';
 import { WorkQueue, deadLetterQueue } from './constructs/queues.ts';
 import { BursarTable } from './constructs/table.ts';
 import {
-  allowAlertDeliveries,
   allowDeadLetterKey,
   allowPublish,
   allowPutObjects,
   allowSendMessages,
-  allowTableReadWrite,
+  allowTableAccess,
+  FUNCTION_TABLE_ACCESS,
 } from './permissions.ts';
 
 /** Timeouts are fixed here so each queue's visibility timeout can be derived from its consumer's. */
@@ -160,10 +160,11 @@ export class BursarStack extends Stack {
     });
 
     // Permissions: exactly what each function calls.
-    allowTableReadWrite(intake.role, table, key);
+    // Table access: item actions and key prefixes per function (permissions.ts, FUNCTION_TABLE_ACCESS).
+    allowTableAccess(intake.role, table, key, FUNCTION_TABLE_ACCESS.intake);
     allowSendMessages(intake.role, alertQueue.queue, key);
 
-    allowTableReadWrite(runRequest.role, table, key);
+    allowTableAccess(runRequest.role, table, key, FUNCTION_TABLE_ACCESS.runRequest);
     allowPutObjects(runRequest.role, exportBucket.bucket, key);
     const bucketId = this.getLogicalId(exportBucket.bucket.node.defaultChild as s3.CfnBucket);
     Validations.of(runRequest.role.permissions.node.defaultChild!).acknowledge({
@@ -173,14 +174,18 @@ export class BursarStack extends Stack {
         'the dedicated export bucket (s3:PutObject only: no read, delete, or bucket-level action).',
     });
 
-    allowTableReadWrite(reconcile.role, table, key);
+    allowTableAccess(reconcile.role, table, key, FUNCTION_TABLE_ACCESS.reconcile);
     allowSendMessages(reconcile.role, alertQueue.queue, key);
 
     allowPublish(notifier.role, notifications.alertTopic, key);
-    allowAlertDeliveries(notifier.role, table, key);
+    allowTableAccess(notifier.role, table, key, FUNCTION_TABLE_ACCESS.notifier);
 
-    allowTableReadWrite(api.role, table, key);
+    allowTableAccess(api.role, table, key, FUNCTION_TABLE_ACCESS.api);
     allowSendMessages(api.role, runQueue.queue, key);
+    // Issue 13, finding 5: the API function is the run-request queue's only sender; the queue
+    // policy says so, and the consumer reads only messages whose SenderId is the API role's id.
+    runQueue.allowOnlySender(api.role);
+    runRequest.function.addEnvironment('BURSAR_RUN_REQUEST_SENDERS', api.role.roleId);
 
     // Event sources: partial batch failures everywhere, so one bad record is retried alone.
     intake.function.addEventSource(

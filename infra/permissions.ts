@@ -9,42 +9,18 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { ALERT_LIST_PK, alertPk, unitAlertListPk } from '../shared/adapters/dynamo/alert-items.ts';
+import { REPAIR_LIST_PK, REPORT_LIST_PK, reportPk } from '../shared/adapters/dynamo/dynamo-reconciliation-store.ts';
+import {
+  ENVELOPE_LIST_PK, SCHEME_LIST_PK, awardPk, awardStatusPk, envelopePk, intakePk, schemePk,
+} from '../shared/adapters/dynamo/items.ts';
+import { RUN_LIST_PK, batchListPk, paidMonthPk, runPk, runRequestPk } from '../shared/adapters/dynamo/run-items.ts';
 import { GSI1, GSI2 } from '../shared/adapters/dynamo/table-schema.ts';
-
-/** Item reads and writes, transactions included (IAM authorises TransactWriteItems per item action). */
-export const TABLE_ITEM_ACTIONS = [
-  'dynamodb:GetItem',
-  'dynamodb:BatchGetItem',
-  'dynamodb:Query',
-  'dynamodb:Scan',
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:BatchWriteItem',
-  'dynamodb:ConditionCheckItem',
-] as const;
-/** Indexes are only ever read. */
-export const TABLE_INDEX_ACTIONS = ['dynamodb:Query', 'dynamodb:Scan'] as const;
-
-/** The table's ARN and the ARN of each named index (never `index/*`). */
-export function tableIndexArns(table: dynamodb.ITable): string[] {
-  return [GSI1.name, GSI2.name].map((name) => `${table.tableArn}/index/${name}`);
-}
 
 function allowKey(grantee: iam.IGrantable, key: kms.IKey, actions: string[]): void {
   grantee.grantPrincipal.addToPrincipalPolicy(
     new iam.PolicyStatement({ actions, resources: [key.keyArn] }),
   );
-}
-
-export function allowTableReadWrite(grantee: iam.IGrantable, table: dynamodb.ITable, key: kms.IKey): void {
-  grantee.grantPrincipal.addToPrincipalPolicy(
-    new iam.PolicyStatement({ actions: [...TABLE_ITEM_ACTIONS], resources: [table.tableArn] }),
-  );
-  grantee.grantPrincipal.addToPrincipalPolicy(
-    new iam.PolicyStatement({ actions: [...TABLE_INDEX_ACTIONS], resources: tableIndexArns(table) }),
-  );
-  allowKey(grantee, key, ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey']);
 }
 
 export function allowSendMessages(grantee: iam.IGrantable, queue: sqs.IQueue, key: kms.IKey): void {
@@ -74,17 +50,144 @@ export function allowDeadLetterKey(grantee: iam.IGrantable, key: kms.IKey): void
   allowKey(grantee, key, ['kms:GenerateDataKey', 'kms:Decrypt']);
 }
 
-/**
- * The notifier reads an alert and marks its per-unit deliveries (claim, sent, release): Query and
- * UpdateItem on items whose partition key starts with ALERT#, nothing else of the table.
- */
-export function allowAlertDeliveries(grantee: iam.IGrantable, table: dynamodb.ITable, key: kms.IKey): void {
-  grantee.grantPrincipal.addToPrincipalPolicy(
-    new iam.PolicyStatement({
-      actions: ['dynamodb:Query', 'dynamodb:UpdateItem'],
-      resources: [table.tableArn],
-      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ALERT#*'] } },
-    }),
-  );
+// ---- Per-function table access (issue 13, finding 7) ------------------------------------------
+//
+// Each function may call only the item actions its adapters call, and only on items whose
+// partition key (or, for an index query, the index's partition key) matches the patterns its
+// adapters build: `dynamodb:LeadingKeys` with ForAllValues:StringLike. The patterns are derived
+// from the adapters' own key builders, so a renamed prefix changes the policy with the code.
+// Scan carries no leading key (the condition cannot limit it), so only reconcile, which reads the
+// whole ledger by design, may scan.
+
+const SENTINEL = '\u0000';
+/** `ENV#<fy>#<measure>` → `ENV#*`: the builder's output up to its first variable part. */
+function keyPattern(build: (part: never) => string): string {
+  const key = build(SENTINEL as never);
+  const at = key.indexOf(SENTINEL);
+  if (at < 0) throw new Error(`key builder ignores its argument: ${key}`);
+  return `${key.slice(0, at)}*`;
+}
+
+/** Partition-key patterns of the table and its indexes, from the adapters' key builders. */
+export const KEY_PATTERNS = {
+  envelope: keyPattern((fy) => envelopePk({ fiscal_year: fy, measure: 0 })),
+  award: keyPattern(awardPk),
+  scheme: keyPattern(schemePk),
+  intake: keyPattern(intakePk),
+  run: keyPattern(runPk),
+  paidMonth: keyPattern(paidMonthPk),
+  runRequest: keyPattern(runRequestPk),
+  alert: keyPattern(alertPk),
+  report: keyPattern(reportPk),
+  // Index partition keys.
+  awardsByStatus: keyPattern((status) => awardStatusPk(status, { fiscal_year: 0, measure: 0 })),
+  envelopeList: ENVELOPE_LIST_PK,
+  schemeList: SCHEME_LIST_PK,
+  runList: RUN_LIST_PK,
+  batchList: keyPattern(batchListPk),
+  alertList: ALERT_LIST_PK,
+  unitAlertList: keyPattern(unitAlertListPk),
+  reportList: REPORT_LIST_PK,
+  repairList: REPAIR_LIST_PK,
+} as const;
+const K = KEY_PATTERNS;
+
+/** Item actions on items under `keys`. */
+export interface ItemGrant {
+  readonly actions: readonly string[];
+  readonly keys: readonly string[];
+}
+/** What one function (or one adapter) does to the table. */
+export interface TableAccess {
+  readonly items: readonly ItemGrant[];
+  /** Index name → index partition-key patterns it queries. */
+  readonly indexes?: Readonly<Partial<Record<typeof GSI1.name | typeof GSI2.name, readonly string[]>>>;
+  /** A full-table Scan (reconcile only). */
+  readonly scan?: boolean;
+}
+
+const GET = 'dynamodb:GetItem';
+const BATCH_GET = 'dynamodb:BatchGetItem';
+const QUERY = 'dynamodb:Query';
+const PUT = 'dynamodb:PutItem';
+const UPDATE = 'dynamodb:UpdateItem';
+const DELETE = 'dynamodb:DeleteItem';
+const CHECK = 'dynamodb:ConditionCheckItem';
+
+/** Per adapter (shared/adapters/dynamo), the calls it makes and the keys it builds. */
+export const ADAPTER_ACCESS = {
+  /** DynamoLedger: envelopes (and their audit and queue items), awards, schemes, intake issues. */
+  ledger: {
+    items: [{ actions: [GET, BATCH_GET, QUERY, PUT, UPDATE, DELETE], keys: [K.envelope, K.award, K.scheme, K.intake] }],
+    indexes: { [GSI1.name]: [K.awardsByStatus], [GSI2.name]: [K.envelopeList, K.schemeList] },
+  },
+  /** DynamoRunStore: runs and their items, the awards and envelopes they move, paid-per-month. */
+  runStore: {
+    items: [{ actions: [GET, BATCH_GET, QUERY, PUT, UPDATE, CHECK], keys: [K.run, K.award, K.envelope, K.paidMonth] }],
+    indexes: { [GSI1.name]: [K.awardsByStatus], [GSI2.name]: [K.runList, K.batchList] },
+  },
+  /** DynamoRunRequestLog: one item per handled request. */
+  runRequests: { items: [{ actions: [GET, PUT], keys: [K.runRequest] }] },
+  /** DynamoAlertOutbox: alerts and deliveries, and the envelope's alert state. */
+  alertOutbox: {
+    items: [{ actions: [GET, QUERY, PUT, UPDATE], keys: [K.alert, K.envelope] }],
+    indexes: { [GSI2.name]: [K.alertList, K.unitAlertList] },
+  },
+  /** DynamoReconciliationStore: reports; repairs written into the envelope's partition. */
+  reconciliation: {
+    items: [{ actions: [GET, QUERY, PUT, UPDATE], keys: [K.report, K.envelope] }],
+    indexes: { [GSI2.name]: [K.reportList, K.repairList] },
+    scan: true,
+  },
+} as const satisfies Record<string, TableAccess>;
+
+function combine(...parts: TableAccess[]): TableAccess {
+  const indexes: Record<string, string[]> = {};
+  for (const part of parts) {
+    for (const [name, keys] of Object.entries(part.indexes ?? {})) indexes[name] = [...new Set([...(indexes[name] ?? []), ...(keys ?? [])])];
+  }
+  return { items: parts.flatMap((p) => p.items), indexes, scan: parts.some((p) => p.scan === true) };
+}
+
+const A = ADAPTER_ACCESS;
+/** What each function's composition root (functions/<name>/handler.ts) wires, and so may do. */
+export const FUNCTION_TABLE_ACCESS = {
+  intake: combine(A.ledger, A.alertOutbox),
+  runRequest: combine(A.ledger, A.runStore, A.runRequests),
+  reconcile: combine(A.ledger, A.reconciliation, A.runStore, A.alertOutbox),
+  /** The notifier reads an alert's deliveries and marks them (claim, sent, release). */
+  notifier: { items: [{ actions: [QUERY, UPDATE], keys: [K.alert] }] },
+  /**
+   * The API calls fewer methods than its adapters have: approve (read and update the run header)
+   * and the summary (envelopes by index, runs' paid-per-month). A prepare is only queued.
+   */
+  api: {
+    items: [{ actions: [GET, QUERY], keys: [K.run, K.paidMonth] }, { actions: [UPDATE], keys: [K.run] }],
+    indexes: { [GSI2.name]: [K.envelopeList] },
+  },
+} as const satisfies Record<string, TableAccess>;
+
+const leadingKeys = (keys: readonly string[]) => ({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...keys] } });
+
+/** The table grants of one function: one statement per item grant and per index, each with LeadingKeys. */
+export function allowTableAccess(grantee: iam.IGrantable, table: dynamodb.ITable, key: kms.IKey, access: TableAccess): void {
+  const seen = new Set<string>();
+  for (const grant of access.items) {
+    const id = JSON.stringify([grant.actions, grant.keys]);
+    if (seen.has(id)) continue;
+    seen.add(id);
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: [...grant.actions], resources: [table.tableArn], conditions: leadingKeys(grant.keys) }),
+    );
+  }
+  for (const [name, keys] of Object.entries(access.indexes ?? {})) {
+    if (!keys || keys.length === 0) continue;
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: [QUERY], resources: [`${table.tableArn}/index/${name}`], conditions: leadingKeys(keys) }),
+    );
+  }
+  if (access.scan) {
+    grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['dynamodb:Scan'], resources: [table.tableArn] }));
+  }
   allowKey(grantee, key, ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey']);
 }

@@ -7,8 +7,8 @@ import { intOption } from '../parse-options.ts';
 import { runText, runView, runsTable } from './run-views.ts';
 
 /**
- * `bursar run …`: monthly disbursement runs. prepare, approve and export go through the run-request
- * handler (as SQS would drive it in AWS); show, list and settle work on the store directly.
+ * `bursar run …`: monthly disbursement runs. prepare and export go through the run-request handler
+ * (as SQS would drive it in AWS); approve, show, list and settle work on the store directly.
  */
 export function registerRuns(program: Command): void {
   const run = program.command('run').description('monthly disbursement runs: prepare, approve (four eyes), export, settle');
@@ -35,20 +35,22 @@ export function registerRuns(program: Command): void {
     .requiredOption('--by <name>', 'who approves')
     .action(async (runId: string, opts: { by: string }, command: Command) => {
       await withRuntime(command, async (runtime, out) => {
-        const { requestRun } = await import('../run-requests.ts');
-        const outcome = await requestRun(runtime, { action: 'approve', run_id: runId, by: opts.by });
-        out.result(runView(outcome.run), () => runText(outcome.run));
+        // Never through the run-request queue (issue 13, finding 5): approved here, as the API does.
+        const [{ approveRun }, { runStoreOf }] = await Promise.all([import('../../shared/services/approve-run.ts'), import('../run-requests.ts')]);
+        const { run: approved } = await approveRun({ runs: runStoreOf(runtime), clock: runtime.clock }, { run_id: runId, by: opts.by });
+        out.result(runView(approved), () => runText(approved));
       });
     });
 
   run
     .command('export <runId>')
     .description('write the payment files of an approved run: CSV for the bank, XLSX, and a manifest with SHA-256s')
-    .requiredOption('--out <dir>', 'directory for the files')
-    .action(async (runId: string, opts: { out: string }, command: Command) => {
+    .requiredOption('--out <dir>', 'directory for the files (created mode 0600; existing files are refused unless --force)')
+    .option('--force', 'replace files of the same names already in the directory')
+    .action(async (runId: string, opts: { out: string; force?: boolean }, command: Command) => {
       await withRuntime(command, async (runtime, out) => {
         const { requestRun } = await import('../run-requests.ts');
-        const outcome = await requestRun(runtime, { action: 'export', run_id: runId }, { outDir: opts.out });
+        const outcome = await requestRun(runtime, { action: 'export', run_id: runId }, { outDir: opts.out, overwrite: opts.force === true });
         const files = outcome.export!;
         out.result({ files: files.files, manifest: files.manifest }, () => [
           `Exported ${outcome.run.run_id}: ${outcome.run.award_count} payment(s), ${formatYuanGrouped(outcome.run.total_fen)} yuan.`,

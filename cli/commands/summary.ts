@@ -1,8 +1,6 @@
-import { createWriteStream, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { PassThrough } from 'node:stream';
 import type { Command } from 'commander';
+import { createLocalFile } from '../../shared/adapters/files/local-dir-sink.ts';
 import { ValidationError } from '../../shared/domain/errors.ts';
 import { fiscalSummary } from '../../shared/services/fiscal-summary.ts';
 import { withRuntime } from '../context.ts';
@@ -26,10 +24,13 @@ export function registerSummary(program: Command): void {
       if (!FORMATS.includes(v as Format)) throw new ValidationError('BAD_OPTION', `--format must be one of ${FORMATS.join(', ')}`, { field: '--format' });
       return v as Format;
     })
-    .option('--out <file>', 'write the summary to this file')
-    .action(async (opts: { fiscalYear: number; format?: Format; out?: string }, command: Command) => {
+    .option('--out <file>', 'write the summary to this file (mode 0600; an existing file is refused unless --force)')
+    .option('--force', 'replace the --out file if it exists')
+    .action(async (opts: { fiscalYear: number; format?: Format; out?: string; force?: boolean }, command: Command) => {
       await withRuntime(command, async (runtime, out) => {
-        const [{ runStoreOf }, { summaryCsv, writeSummaryWorkbook }] = await Promise.all([import('../run-requests.ts'), import('../../shared/files/summary-files.ts')]);
+        const [{ runStoreOf }, { summaryCsv, writeSummaryWorkbook }, { writeText }] = await Promise.all([
+          import('../run-requests.ts'), import('../../shared/files/summary-files.ts'), import('../../shared/files/write-text.ts'),
+        ]);
         const format: Format = opts.format ?? (out.json ? 'json' : 'table');
         if (!opts.out && (format === 'xlsx' || (out.json && format === 'csv'))) {
           throw new ValidationError('BAD_OPTION', `--format ${format} needs --out FILE${format === 'csv' ? ' together with --json' : ''}`, { field: '--out' });
@@ -41,12 +42,19 @@ export function registerSummary(program: Command): void {
           return;
         }
         const file = path.resolve(opts.out);
-        if (format === 'xlsx') {
-          const stream = new PassThrough();
-          await Promise.all([pipeline(stream, createWriteStream(file)), writeSummaryWorkbook(summary, stream).then(() => { if (!stream.writableEnded) stream.end(); })]);
-        } else {
-          const text = format === 'csv' ? summaryCsv(summary) : format === 'json' ? `${JSON.stringify(summary, null, 2)}\n` : `${summaryText(summary)}\n`;
-          writeFileSync(file, text);
+        // Same rules as the payment files: private, exclusive, never through a symlink, atomic.
+        const writer = createLocalFile(file, { overwrite: opts.force === true });
+        try {
+          if (format === 'xlsx') {
+            await writeSummaryWorkbook(summary, writer.stream);
+          } else {
+            const text = format === 'csv' ? summaryCsv(summary) : format === 'json' ? `${JSON.stringify(summary, null, 2)}\n` : `${summaryText(summary)}\n`;
+            await writeText(writer.stream, text);
+          }
+          await writer.commit();
+        } catch (error) {
+          await writer.abort();
+          throw error;
         }
         out.result({ fiscal_year: summary.fiscal_year, format, file }, () => `Wrote the FY${summary.fiscal_year} summary (${format}) to ${file}.`);
       });

@@ -5,6 +5,7 @@ import { BursarError } from '../../shared/domain/errors.ts';
 import { csvRecord } from '../../shared/domain/csv-format.ts';
 import { formatYuanGrouped } from '../../shared/domain/money.ts';
 import { SETTLEMENT_COLUMNS } from '../../shared/domain/settlement.ts';
+import { approveRun } from '../../shared/services/approve-run.ts';
 import { fiscalSummary } from '../../shared/services/fiscal-summary.ts';
 import { resultRowsFromFile, settleRun } from '../../shared/services/settle-run.ts';
 import { table, type Output } from '../output.ts';
@@ -32,13 +33,13 @@ export async function demoRuns(runtime: Runtime, out: Output, opts: { period: st
   out.info(indent(runText(prepared.run)));
 
   try {
-    await requestRun(runtime, { action: 'approve', run_id: prepared.run.run_id, by: MAKER });
+    await approveRun({ runs, clock: runtime.clock }, { run_id: prepared.run.run_id, by: MAKER });
     throw new Error('four eyes did not refuse the preparer');
   } catch (error) {
     if (!(error instanceof BursarError) || error.code !== 'SAME_PERSON') throw error;
     out.info(`Four eyes: ${MAKER} may not approve the run they prepared (${error.code}).`);
   }
-  const approved = await requestRun(runtime, { action: 'approve', run_id: prepared.run.run_id, by: CHECKER });
+  const approved = await approveRun({ runs, clock: runtime.clock }, { run_id: prepared.run.run_id, by: CHECKER });
   out.info(`Approved by ${CHECKER}: ${approved.run.status}.`);
 
   const exported = await requestRun(runtime, { action: 'export', run_id: prepared.run.run_id }, { outDir: opts.outDir });

@@ -120,6 +120,9 @@ export async function runLocalQueue(source: AsyncIterable<string>, handler: SqsH
   if (fatal) throw fatal;
 }
 
+/** The SenderId of every message on the in-process queue (SQS would give the sender's unique id). */
+export const LOCAL_SENDER_ID = 'local';
+
 function toEvent(queue: string, batch: Message[]): SQSEvent {
   const arn = `arn:aws:sqs:local:000000000000:${queue}`;
   return {
@@ -130,7 +133,7 @@ function toEvent(queue: string, batch: Message[]): SQSEvent {
       attributes: {
         ApproximateReceiveCount: String(m.receiveCount),
         SentTimestamp: String(m.sentAt),
-        SenderId: 'local',
+        SenderId: LOCAL_SENDER_ID,
         ApproximateFirstReceiveTimestamp: String(m.sentAt),
       },
       messageAttributes: {},

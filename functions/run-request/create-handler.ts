@@ -8,8 +8,14 @@ import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent } from 'aws-lambda
 import { runRequestSchema } from '../../shared/domain/queue-messages.ts';
 import type { RunRequestOutcome } from '../../shared/ports/run-requests.ts';
 import { handleRunRequest, type RunRequestDeps } from '../../shared/services/run-requests.ts';
+import { isAllowedSender } from './allowed-sender.ts';
 
 export interface RunRequestHandlerDeps extends RunRequestDeps {
+  /**
+   * SenderIds (or their unique-id part, e.g. the API function role's `AROA…`) whose messages are
+   * acted on; locally the in-process queue's `local`. Any other sender's message is not read.
+   */
+  allowedSenders: readonly string[];
   logger: Logger;
   metrics: Metrics;
   /** Receives every outcome (the local runtime hands it to the CLI). */
@@ -20,7 +26,10 @@ export interface RunRequestHandlerDeps extends RunRequestDeps {
 
 /**
  * The run-request Lambda: SQS batch in (batch size 1 in AWS: a run is heavy), partial batch response
- * out. Bodies are parsed with zod. A refusal (four eyes, not approved…) is an outcome: logged and
+ * out. A message from any sender but the allowed ones (the API function's role) is not even parsed:
+ * it is logged (metric RunRequestForbiddenSender) and failed, so it ends in the dead-letter queue,
+ * whose alarm tells operations. Bodies are parsed with zod, and only prepare and export exist: an
+ * `approve` (or anything else) is not a run request. A refusal (four eyes, not approved…) is an outcome: logged and
  * acknowledged. A body that is not a run request, and every transient failure, is a batch item
  * failure, so SQS retries it and finally parks it in the dead-letter queue. A prepare cut short by
  * the Lambda timeout is finished by the redelivery (prepare resumes where it stopped).
@@ -32,6 +41,13 @@ export function createRunRequestHandler(deps: RunRequestHandlerDeps) {
     const failures: SQSBatchItemFailure[] = [];
     // One record at a time: requests for one run must not race each other inside a batch.
     for (const record of event.Records) {
+      const senderId = record.attributes?.SenderId;
+      if (!isAllowedSender(senderId, deps.allowedSenders)) {
+        logger.error('message from a sender that may not request runs', { messageId: record.messageId, senderId: senderId ?? null });
+        metrics.addMetric('RunRequestForbiddenSender', MetricUnit.Count, 1);
+        failures.push({ itemIdentifier: record.messageId });
+        continue;
+      }
       const parsed = runRequestSchema.safeParse(safeJson(record.body));
       if (!parsed.success) {
         logger.error('message is not a run request', { messageId: record.messageId, issues: parsed.error.issues.map((i) => i.message) });

@@ -1,4 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -48,5 +49,27 @@ export class WorkQueue extends Construct {
       visibilityTimeout: Duration.seconds(visibility),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: MAX_RECEIVE_COUNT },
     });
+  }
+
+  /**
+   * Only `role` may send to this queue: the queue policy denies SendMessage to every other
+   * principal, whatever their identity policies allow (an explicit Deny wins), and allows it to
+   * `role`. The consumer checks each message's SenderId as well.
+   */
+  allowOnlySender(role: iam.IRole): void {
+    this.queue.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'OnlyTheSenderRole',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: ['sqs:SendMessage'],
+      resources: [this.queue.queueArn],
+      conditions: { ArnNotEquals: { 'aws:PrincipalArn': role.roleArn } },
+    }));
+    this.queue.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'TheSenderRole',
+      principals: [new iam.ArnPrincipal(role.roleArn)],
+      actions: ['sqs:SendMessage'],
+      resources: [this.queue.queueArn],
+    }));
   }
 }

@@ -25,11 +25,15 @@
  *   breaks inside its (quoted) values.
  * - Records csv-parse rejects (bad quotes, oversized) are reported through `on_skip`, which pushes
  *   a marker into the same stream so it arrives in order with the records.
+ * - Before csv-parse, RecordSizeGuard caps bytes per physical line and fields per record (csv-parse
+ *   counts neither delimiters nor fields, so a line of commas would otherwise become millions of
+ *   fields); a record over a cap is reported on its line and skipped, and reading goes on.
  */
 import { createReadStream } from 'node:fs';
 import { Readable, pipeline } from 'node:stream';
 import { Parser, type CsvError, type Info } from 'csv-parse';
 import { ValidationError } from '../domain/errors.ts';
+import { RecordSizeGuard, type OversizedRecord } from './record-size-guard.ts';
 
 export type CsvRow =
   | { kind: 'record'; line: number; fields: Record<string, string> }
@@ -49,12 +53,26 @@ export interface CsvSpec {
    * a too-long field on its own line and the rest of the file is still read.
    */
   maxRecordBytes?: number;
+  /**
+   * Bytes one physical line may have (default 1 MiB, or 4 bytes per character of maxFieldChars in
+   * every column if more, but at most maxRecordBytes). A longer line gets an error row for its
+   * record (naming the field it was in), the record is skipped without being held in memory, and
+   * reading goes on with the next record.
+   */
+  maxLineBytes?: number;
+  /**
+   * Fields one record may have (default 64, or 4 per column if more). A record with more gets an
+   * error row and is skipped without being split; below the cap a wrong count gets the exact one.
+   */
+  maxFields?: number;
 }
 
 export type CsvInput = AsyncIterable<Uint8Array> | Readable;
 
 export const DEFAULT_MAX_FIELD_CHARS = 10_000;
 export const DEFAULT_MAX_RECORD_BYTES = 32 << 20;
+export const DEFAULT_MAX_FIELDS = 64;
+export const DEFAULT_MAX_LINE_BYTES = 1 << 20;
 
 /** Read `path` as a stream; see `readCsvRecords`. */
 export function readCsvFile(path: string, spec: CsvSpec): AsyncGenerator<CsvRow> {
@@ -66,6 +84,9 @@ export async function* readCsvRecords(input: CsvInput, spec: CsvSpec): AsyncGene
   const columnCount = spec.columns.length + (spec.optional?.length ?? 0);
   // A UTF-16 code unit takes at most 3 bytes of UTF-8, so full-length fields always fit.
   const maxRecordBytes = spec.maxRecordBytes ?? Math.max(DEFAULT_MAX_RECORD_BYTES, 3 * maxFieldChars * columnCount);
+  const maxLineBytes = spec.maxLineBytes ?? Math.min(maxRecordBytes, Math.max(DEFAULT_MAX_LINE_BYTES, 4 * maxFieldChars * columnCount));
+  const maxFields = spec.maxFields ?? Math.max(DEFAULT_MAX_FIELDS, 4 * columnCount);
+  const guard = new RecordSizeGuard({ maxLineBytes, maxFields });
   const parser: Parser = new Parser({
     encoding: 'latin1',
     bom: false, // stripped in normalizeBytes: csv-parse would switch to utf8 decoding on seeing one
@@ -84,13 +105,28 @@ export async function* readCsvRecords(input: CsvInput, spec: CsvSpec): AsyncGene
   });
   // Errors from the input (or normalizeBytes) destroy the parser and surface from the loop below;
   // leaving the loop early destroys the parser, and pipeline then closes the input.
-  pipeline(Readable.from(normalizeBytes(input)), parser, () => {});
+  pipeline(Readable.from(guard.filter(normalizeBytes(input))), parser, () => {});
+  const oversizedRow = (line: number): CsvRow | undefined => {
+    const cut = guard.oversized.get(line);
+    if (cut === undefined) return undefined;
+    guard.oversized.delete(line);
+    const column = cut.reason === 'line-bytes' ? header?.[cut.fieldIndex] : undefined;
+    const message = oversizedMessage(cut, line, maxLineBytes, maxFields, header?.length ?? columnCount, column);
+    if (header === undefined) throw new ValidationError('BAD_HEADER', `the header row (line ${line}) ${message}`, { line });
+    return { kind: 'error', line, ...(column === undefined ? {} : { field: column }), message: `line ${line} ${message}` };
+  };
 
   let header: string[] | undefined;
   let lastSkippedLine = 0;
   for await (const item of parser as AsyncIterable<Skipped | Parsed>) {
     if (item instanceof Skipped) {
       const line = item.lines - innerLineBreaks(item.raw);
+      const cut = oversizedRow(line);
+      if (cut !== undefined) {
+        lastSkippedLine = line;
+        yield cut;
+        continue;
+      }
       if (header === undefined) {
         const message = `the header row (line ${line}) could not be parsed as CSV: ${item.message}`;
         throw new ValidationError('BAD_HEADER', message, { line });
@@ -115,12 +151,22 @@ export async function* readCsvRecords(input: CsvInput, spec: CsvSpec): AsyncGene
 
     const values = item.record;
     const line = item.info.lines - values.reduce((n, v) => n + countLineFeeds(v), 0);
+    const cut = oversizedRow(line);
+    if (cut !== undefined) {
+      yield cut;
+      continue;
+    }
     if (values.length === 1 && /^[ \t]*$/.test(values[0] ?? '')) continue; // blank line
     if (header === undefined) {
       header = checkHeader(values, line, spec);
       continue;
     }
     yield toRow(values, line, header, maxFieldChars);
+  }
+  if (guard.unclosedAt !== undefined && header !== undefined) {
+    const line = guard.unclosedAt;
+    yield { kind: 'error', line, message: `a quoted value is never closed; the rest of the file from line ${line} was not read` };
+    return;
   }
   if (header === undefined) {
     throw new ValidationError('EMPTY_FILE', 'the file is empty: expected a header row', {});
@@ -219,6 +265,13 @@ function shortName(name: string): string {
 }
 function quoteName(name: string): string {
   return JSON.stringify(shortName(name));
+}
+
+function oversizedMessage(cut: OversizedRecord, line: number, maxLineBytes: number, maxFields: number, columns: number, column: string | undefined): string {
+  const where = [cut.physicalLine === line ? '' : `on line ${cut.physicalLine}`, column === undefined ? '' : `in field "${column}"`].filter(Boolean).join(', ');
+  return cut.reason === 'line-bytes'
+    ? `is longer than ${maxLineBytes} bytes${where ? ` (${where})` : ''}; it was skipped without being read`
+    : `has more than ${maxFields} fields (expected ${columns}; a value containing a comma must be quoted); it was skipped without being read`;
 }
 
 function fatalReason(skipped: Skipped, maxRecordBytes: number): string {

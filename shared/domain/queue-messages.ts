@@ -14,7 +14,7 @@ export const intakeRequestSchema = z.object({
 });
 export type IntakeRequest = z.infer<typeof intakeRequestSchema>;
 
-// ---- run-request queue (functions/run-request): prepare, approve or export a run ----------------
+// ---- run-request queue (functions/run-request): prepare or export a run (never approve) --------
 
 const requestId = z.string().trim().min(1).max(100).regex(/^[A-Za-z0-9._:-]+$/, 'request_id: letters, digits, . _ : -');
 const actor = z.string().trim().min(1).max(200);
@@ -22,7 +22,6 @@ const runId = z.string().trim().min(1).max(40);
 
 export const runRequestSchema = z.discriminatedUnion('action', [
   z.object({ request_id: requestId, action: z.literal('prepare'), period: z.string().trim().min(1).max(20), by: actor }),
-  z.object({ request_id: requestId, action: z.literal('approve'), run_id: runId, by: actor }),
   z.object({ request_id: requestId, action: z.literal('export'), run_id: runId, by: actor.optional() }),
 ]);
 export type RunRequest = z.infer<typeof runRequestSchema>;

@@ -8,14 +8,24 @@ import { XlsxStreamWriter, type Cell, type XlsxSheet } from './xlsx-stream-write
 
 export const SUMMARY_SHEET = '汇总 Summary';
 
+// 0-based columns of a batch sheet (PAYMENT_HEADERS_BILINGUAL) that hold ids and accounts.
+const BATCH_COLUMN = 0;
+const AWARD_COLUMN = 2;
+const ACCOUNT_COLUMN = 5;
+
 const amount = (fen: number): Cell => ({ value: fen / 100, style: 'amount' });
+/** Ids and accounts: text cells with the text format, so no spreadsheet turns them into numbers. */
+const text = (value: string | undefined): Cell => ({ value, style: 'text' });
 
 /**
  * The payment workbook, streamed (xlsx-stream-writer.ts puts each row into the zip as it goes): a
  * summary sheet with the run and its control totals, then one sheet per batch, named by batch id.
- * Text cells are neutralised like the CSV (and, as inline strings, never formulas); account numbers
- * are text, so a spreadsheet keeps every digit; amounts are numbers in yuan shown with two
- * decimals, so the sheets can be summed and checked against the control totals.
+ * Text cells are neutralised like the CSV (and, as inline strings, never formulas). Account numbers
+ * and ids (run, batch, award) are text cells with the text format `@`, in columns formatted as text,
+ * so Excel, WPS and LibreOffice keep every digit even when a cell is edited (a 19-digit account read
+ * as a number becomes 6.22848E+18; issue 13, finding 10). This workbook, not the CSV, is the file
+ * for people to open. Amounts are numbers in yuan shown with two decimals, so the sheets can be
+ * summed and checked against the control totals.
  */
 export class PaymentWorkbook {
   private readonly workbook: XlsxStreamWriter;
@@ -32,9 +42,9 @@ export class PaymentWorkbook {
     const sheet = this.workbook.addSheet(SUMMARY_SHEET, { columns: [30, 14, 10, 12, 20] });
     const pairs: [string, Cell][] = [
       ['政策文号 / Policy', POLICY.documentNumber],
-      ['批次编号 / Run', run.run_id],
-      ['期间 / Period', run.period],
-      ['截止审批日 / Approved on or before', run.through_date ?? ''],
+      ['批次编号 / Run', text(run.run_id)],
+      ['期间 / Period', text(run.period)],
+      ['截止审批日 / Approved on or before', text(run.through_date ?? '')],
       ['编制人 / Prepared by', neutraliseFormula(run.prepared_by)],
       ['审核人 / Approved by', neutraliseFormula(run.approved_by ?? '')],
       ['笔数 / Payments', run.award_count],
@@ -43,12 +53,12 @@ export class PaymentWorkbook {
     for (const [label, value] of pairs) sheet.addRow([label, value]);
     sheet.addRow([]);
     sheet.addRow(['批 / Batch', '条 / Measure', '单位 / Unit', '笔数 / Count', '金额(元) / Total (yuan)'], 'bold');
-    for (const b of run.batches) sheet.addRow([b.batch_id, b.measure, b.unit, b.count, amount(b.total_fen)]);
+    for (const b of run.batches) sheet.addRow([text(b.batch_id), b.measure, text(b.unit), b.count, amount(b.total_fen)]);
     sheet.end();
   }
 
   beginBatch(batch: BatchTotals): void {
-    const sheet = this.workbook.addSheet(batch.batch_id, { columns: [28, 8, 14, 36, 28, 24, 16, 60] });
+    const sheet = this.workbook.addSheet(batch.batch_id, { columns: [28, 8, 14, 36, 28, 24, 16, 60], textColumns: [BATCH_COLUMN, AWARD_COLUMN, ACCOUNT_COLUMN] });
     sheet.addRow([`${POLICY.documentNumber} 第${batch.measure}条 ${findMeasure(batch.measure)?.titleZh ?? ''}`.trim()]);
     sheet.addRow([...PAYMENT_HEADERS_BILINGUAL], 'bold');
     this.sheet = sheet;
@@ -58,7 +68,7 @@ export class PaymentWorkbook {
   async add(payment: RunPayment): Promise<void> {
     if (!this.sheet) throw new Error('beginBatch first');
     const [batchId, , awardId, name, bank, account, , purpose] = paymentRow(payment);
-    this.sheet.addRow([batchId, payment.seq, awardId, name, bank, { value: account, style: 'text' }, amount(payment.amount_fen), purpose]);
+    this.sheet.addRow([text(batchId), payment.seq, text(awardId), name, bank, text(account), amount(payment.amount_fen), purpose]);
     await this.workbook.drained();
   }
 

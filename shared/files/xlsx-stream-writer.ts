@@ -11,7 +11,7 @@ import { Zip, ZipDeflate } from 'fflate';
  * - text cells as inline strings (`t="inlineStr"`) and numbers as numeric cells; never a formula,
  *   a shared string or a date;
  * - four cell styles: bold (headers), amount (`#,##0.00`), percent (`0.00%`) and text (`@`);
- * - column widths; one worksheet per `addSheet`, in order, only one open at a time.
+ * - column widths and text (`@`) columns; one worksheet per `addSheet`, in order, only one open at a time.
  *
  * Text is made safe for XML 1.0: characters XML cannot carry (C0 controls other than tab, LF and
  * CR; U+FFFE, U+FFFF; unpaired surrogates) are dropped, `& < > " '` are escaped, CR is written as a
@@ -45,6 +45,12 @@ export interface XlsxWriterOptions {
 export interface SheetOptions {
   /** Column widths in characters, from column A. */
   readonly columns?: readonly (number | undefined)[];
+  /**
+   * Columns (0-based) whose default format is text (`@`), so that a value typed or pasted into them
+   * later stays text too: a 19-digit account or a digits-only id would otherwise become a number
+   * and lose digits.
+   */
+  readonly textColumns?: readonly number[];
 }
 
 /** Excel's limits: rows and columns per sheet, characters per cell, characters in a sheet name. */
@@ -148,9 +154,14 @@ export class XlsxSheet {
     let head = `${XML_DECL}<worksheet xmlns="${NS_MAIN}" xmlns:r="${NS_REL}">`;
     head += `<sheetViews><sheetView workbookViewId="0"${first ? ' tabSelected="1"' : ''}/></sheetViews>`;
     head += '<sheetFormatPr defaultRowHeight="15"/>';
-    const cols = (options.columns ?? [])
-      .map((width, i) => (width === undefined ? '' : `<col min="${i + 1}" max="${i + 1}" width="${checkWidth(width)}" customWidth="1"/>`))
-      .join('');
+    const widths = options.columns ?? [];
+    const text = new Set(options.textColumns ?? []);
+    let cols = '';
+    for (let i = 0; i < Math.max(widths.length, ...[...text].map((c) => c + 1)); i++) {
+      const width = widths[i];
+      const attrs = (width === undefined ? '' : ` width="${checkWidth(width)}" customWidth="1"`) + (text.has(i) ? ` style="${STYLE_INDEX.text}"` : '');
+      if (attrs) cols += `<col min="${i + 1}" max="${i + 1}"${attrs}/>`;
+    }
     if (cols) head += `<cols>${cols}</cols>`;
     this.buffer = `${head}<sheetData>`;
   }

@@ -3,7 +3,6 @@ import type { RunRequest } from '../domain/queue-messages.ts';
 import { requestFingerprint } from '../domain/run-request.ts';
 import type { FileSink } from '../ports/file-sink.ts';
 import type { RunRequestLog, RunRequestOutcome } from '../ports/run-requests.ts';
-import { approveRun } from './approve-run.ts';
 import { exportRun } from './export-run.ts';
 import { prepareRun, type PrepareOptions, type RunDeps } from './prepare-run.ts';
 
@@ -19,7 +18,8 @@ export interface RunRequestDeps extends RunDeps {
  * or the API retrying) gets its first outcome back and nothing is done again; the same id with
  * different content is refused (REQUEST_ID_REUSED). Refusals (four eyes, not approved, bad period…)
  * are outcomes, recorded and acknowledged; transient failures throw, for the queue to retry, which
- * is safe because each action is itself idempotent (prepare resumes, approve and export repeat).
+ * is safe because each action is itself idempotent (prepare resumes, export repeats). Approval is
+never a request (see run-request.ts).
  */
 export async function handleRunRequest(deps: RunRequestDeps, request: RunRequest): Promise<RunRequestOutcome> {
   const fingerprint = requestFingerprint(request);
@@ -47,10 +47,6 @@ async function perform(deps: RunRequestDeps, request: RunRequest): Promise<RunRe
   switch (request.action) {
     case 'prepare': {
       const { run } = await prepareRun(deps, { period: request.period, by: request.by }, deps.prepare);
-      return { ...base, run };
-    }
-    case 'approve': {
-      const { run } = await approveRun(deps, { run_id: request.run_id, by: request.by });
       return { ...base, run };
     }
     case 'export': {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
@@ -43,12 +43,29 @@ describe('bursar run and summary (real process, DynamoDB Local)', () => {
     expect([same.code, same.json.error.code]).toEqual([1, 'SAME_PERSON']);
     expect(cli('run', 'approve', 'RUN-2025-04', '--by', 'Zhao Lei').json).toMatchObject({ status: 'APPROVED', approved_by: 'Zhao Lei' });
 
+    // Issue 13, finding 11: a symlink planted at one of the names refuses the export as a whole:
+    // nothing is written (not through the link, not beside it) and the run stays APPROVED.
+    const outDir = path.join(dir, 'out');
+    mkdirSync(outDir);
+    const victim = path.join(dir, 'victim.txt');
+    writeFileSync(victim, 'do not touch');
+    symlinkSync(victim, path.join(outDir, 'RUN-2025-04-payments.xlsx'));
+    const planted = cli('run', 'export', 'RUN-2025-04', '--out', outDir);
+    expect([planted.code, planted.json.error.code]).toEqual([1, 'FILE_EXISTS']);
+    expect(readFileSync(victim, 'utf8')).toBe('do not touch');
+    expect(readdirSync(outDir)).toEqual(['RUN-2025-04-payments.xlsx']);
+    expect(cli('run', 'show', 'RUN-2025-04').json.status).toBe('APPROVED');
+    unlinkSync(path.join(outDir, 'RUN-2025-04-payments.xlsx'));
+
     const exported = cli('run', 'export', 'RUN-2025-04', '--out', path.join(dir, 'out'));
     expect(exported.json).toEqual({
       files: [path.join(dir, 'out', 'RUN-2025-04-payments.csv'), path.join(dir, 'out', 'RUN-2025-04-payments.xlsx')],
       manifest: path.join(dir, 'out', 'RUN-2025-04-manifest.json'),
     });
     expect(exported.json.files.every((f: string) => existsSync(f))).toBe(true);
+    // Private to their owner: they hold full account numbers.
+    for (const f of [...exported.json.files, exported.json.manifest]) expect(statSync(f).mode & 0o777).toBe(0o600);
+    expect(readdirSync(outDir).sort()).toEqual(['RUN-2025-04-manifest.json', 'RUN-2025-04-payments.csv', 'RUN-2025-04-payments.xlsx']);
 
     const results = path.join(dir, 'results.csv');
     writeFileSync(results, 'award_id,status,reference,reason\nA-00001,PAID,R-1,\nA-00002,FAILED,,account closed\nA-00003,PAID,R-3,\nA-00004,PAID,R-4,\nA-00005,PAID,R-5,\n');
@@ -71,7 +88,7 @@ describe('bursar run and summary (real process, DynamoDB Local)', () => {
     expect(shown.json.payee_account).toBe('********0002');
     expect(shown.stdout).not.toContain('6217000000000002');
     expect(readFileSync(path.join(dir, 'out', 'RUN-2025-04-payments.csv'), 'utf8')).toContain('6217000000000002');
-  });
+  }, 180_000); // many CLI processes, each starting tsx, on a shared machine
 
   test('summary: JSON by default with --json; CSV with bilingual headers; XLSX to a file', async () => {
     const json = cli('summary', '--fiscal-year', '2025');
@@ -85,6 +102,21 @@ describe('bursar run and summary (real process, DynamoDB Local)', () => {
     expect(csv.startsWith('\ufeff类别 / Row type,篇 / Section,条 / Measure')).toBe(true);
     expect(csv).toContain('合计 / Total');
     expect(csv.endsWith('\r\n') && !csv.replaceAll('\r\n', '').includes('\n')).toBe(true);
+    // Issue 13, finding 11: 0600, no silent overwrite, --force replaces (a symlink itself, never its target).
+    expect(statSync(csvFile).mode & 0o777).toBe(0o600);
+    const again = cli('summary', '--fiscal-year', '2025', '--format', 'json', '--out', csvFile);
+    expect([again.code, again.json.error.code]).toEqual([1, 'FILE_EXISTS']);
+    expect(readFileSync(csvFile, 'utf8')).toBe(csv);
+    const linked = path.join(dir, 'summary-link.json');
+    const victim = path.join(dir, 'summary-victim.txt');
+    writeFileSync(victim, 'do not touch');
+    symlinkSync(victim, linked);
+    expect(cli('summary', '--fiscal-year', '2025', '--format', 'json', '--out', linked).json.error.code).toBe('FILE_EXISTS');
+    expect(cli('summary', '--fiscal-year', '2025', '--format', 'json', '--out', linked, '--force').code).toBe(0);
+    expect(readFileSync(victim, 'utf8')).toBe('do not touch');
+    expect(lstatSync(linked).isSymbolicLink()).toBe(false);
+    expect(JSON.parse(readFileSync(linked, 'utf8')).fiscal_year).toBe(2025);
+    expect(statSync(linked).mode & 0o777).toBe(0o600);
 
     const xlsxFile = path.join(dir, 'summary.xlsx');
     expect(cli('summary', '--fiscal-year', '2025', '--format', 'xlsx', '--out', xlsxFile).code).toBe(0);
@@ -104,5 +136,5 @@ describe('bursar run and summary (real process, DynamoDB Local)', () => {
     expect(sheet.rowCount).toBe(csvRows.length + 1);
     sheet.eachRow((row) => row.eachCell((cell) => expect(cell.type).not.toBe(ExcelJS.ValueType.Formula)));
     expect(cli('summary', '--fiscal-year', '2025', '--format', 'xlsx').json.error.code).toBe('BAD_OPTION');
-  });
+  }, 180_000); // many CLI processes, each starting tsx, on a shared machine
 });

@@ -187,6 +187,8 @@ describe('Lambda functions', () => {
         BURSAR_TRANSACTION_MAX_ITEMS: '100',
         POWERTOOLS_SERVICE_NAME: expect.stringMatching(/^bursar-/),
         POWERTOOLS_METRICS_NAMESPACE: 'Bursar',
+        // Only the run-request function checks who sent its messages (issue 13, finding 5).
+        ...(name === 'runRequest' ? { BURSAR_RUN_REQUEST_SENDERS: { 'Fn::GetAtt': [logicalId(stack.functions.api.role), 'RoleId'] } } : {}),
       });
     }
   });
@@ -294,12 +296,13 @@ describe('IAM', () => {
     const runQueue = arnOf(stack.queues.runRequest.queue);
     const topic = ref(stack.notifications.alertTopic);
     const objects = { 'Fn::Join': ['', [arnOf(stack.exportBucket.bucket), '/*']] };
+    // table: may put items; marks: may only update (the notifier marks deliveries, the API approves).
     const matrix: Record<FunctionName, Record<string, boolean>> = {
       intake: { table: true, alerts: true, runs: false, publish: false, put: false, marks: false },
       runRequest: { table: true, alerts: false, runs: false, publish: false, put: true, marks: false },
       reconcile: { table: true, alerts: true, runs: false, publish: false, put: false, marks: false },
       notifier: { table: false, alerts: false, runs: false, publish: true, put: false, marks: true },
-      api: { table: true, alerts: false, runs: true, publish: false, put: false, marks: false },
+      api: { table: false, alerts: false, runs: true, publish: false, put: false, marks: true },
     };
     for (const fn of FUNCTIONS) {
       const st = statementsOf(fn);
@@ -312,10 +315,128 @@ describe('IAM', () => {
         put: grants(st, 's3:PutObject', objects),
         marks: !matrix[fn]['table'] && grants(st, 'dynamodb:UpdateItem', table),
       }).toEqual({ fn, ...matrix[fn] });
-      expect(hasActionPrefix(st, 'dynamodb:')).toBe(matrix[fn]['table'] || matrix[fn]['marks']);
+      expect(hasActionPrefix(st, 'dynamodb:')).toBe(true);
       expect(hasActionPrefix(st, 's3:')).toBe(matrix[fn]['put']);
       expect(hasActionPrefix(st, 'sns:')).toBe(matrix[fn]['publish']);
     }
+  });
+});
+
+// Issue 13, finding 7: every function could do everything to the table.
+describe('IAM: table access per function (dynamodb:LeadingKeys)', () => {
+  const tableArn = () => JSON.stringify(arnOf(stack.table));
+  const indexOf = (r: Json): string | undefined => {
+    const table = tableArn();
+    const join = r?.['Fn::Join']?.[1];
+    return Array.isArray(join) && JSON.stringify(join[0]) === table ? String(join[1]).replace('/index/', '') : undefined;
+  };
+  /** The effective table access of a function: action → leading-key patterns, index → patterns, scan. */
+  function accessOf(fn: FunctionName) {
+    const items: Record<string, string[]> = {};
+    const indexes: Record<string, string[]> = {};
+    let scan = false;
+    for (const s of statementsOf(fn)) {
+      if (!hasActionPrefix([s], 'dynamodb:')) continue;
+      expect(s.Effect).toBe('Allow');
+      const actions = asArray<string>(s.Action);
+      if (actions.includes('dynamodb:Scan')) {
+        expect({ fn, actions }).toEqual({ fn, actions: ['dynamodb:Scan'] });
+        scan = true;
+        continue;
+      }
+      const keys = s.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'];
+      expect({ fn, statement: s.Sid, condition: Object.keys(s.Condition ?? {}), keys: Array.isArray(keys) && keys.length > 0 })
+        .toEqual({ fn, statement: s.Sid, condition: ['ForAllValues:StringLike'], keys: true });
+      for (const resource of asArray<Json>(s.Resource)) {
+        const index = indexOf(resource);
+        if (index !== undefined) {
+          expect(actions).toEqual(['dynamodb:Query']);
+          indexes[index] = [...new Set([...(indexes[index] ?? []), ...keys])].sort();
+          continue;
+        }
+        expect(JSON.stringify(resource)).toBe(tableArn());
+        for (const a of actions) items[a.replace('dynamodb:', '')] = [...new Set([...(items[a.replace('dynamodb:', '')] ?? []), ...keys])].sort();
+      }
+    }
+    return { items, indexes, scan };
+  }
+
+  const LEDGER = ['AWARD#*', 'ENV#*', 'INTAKE#*', 'SCHEME#*'];
+  const RUNS = ['AWARD#*', 'ENV#*', 'PAID#*', 'RUN#*'];
+  const union = (...lists: string[][]) => [...new Set(lists.flat())].sort();
+  const expected: Record<FunctionName, ReturnType<typeof accessOf>> = {
+    intake: {
+      items: {
+        GetItem: union(LEDGER, ['ALERT#*']), BatchGetItem: LEDGER, Query: union(LEDGER, ['ALERT#*']),
+        PutItem: union(LEDGER, ['ALERT#*']), UpdateItem: union(LEDGER, ['ALERT#*']), DeleteItem: LEDGER,
+      },
+      indexes: { gsi1: ['AWST#*'], gsi2: ['ALERTS', 'ALERTUNIT#*', 'ENVELOPES', 'SCHEMES'] },
+      scan: false,
+    },
+    runRequest: {
+      items: {
+        GetItem: union(LEDGER, RUNS, ['RUNREQ#*']), BatchGetItem: union(LEDGER, RUNS), Query: union(LEDGER, RUNS),
+        PutItem: union(LEDGER, RUNS, ['RUNREQ#*']), UpdateItem: union(LEDGER, RUNS), DeleteItem: LEDGER, ConditionCheckItem: RUNS,
+      },
+      indexes: { gsi1: ['AWST#*'], gsi2: ['ENVELOPES', 'RUNBATCH#*', 'RUNS', 'SCHEMES'] },
+      scan: false,
+    },
+    reconcile: {
+      items: {
+        GetItem: union(LEDGER, RUNS, ['ALERT#*', 'RECON#*']), BatchGetItem: union(LEDGER, RUNS), Query: union(LEDGER, RUNS, ['ALERT#*', 'RECON#*']),
+        PutItem: union(LEDGER, RUNS, ['ALERT#*', 'RECON#*']), UpdateItem: union(LEDGER, RUNS, ['ALERT#*', 'RECON#*']), DeleteItem: LEDGER, ConditionCheckItem: RUNS,
+      },
+      indexes: { gsi1: ['AWST#*'], gsi2: ['ALERTS', 'ALERTUNIT#*', 'ENVELOPES', 'RECONS', 'REPAIRS', 'RUNBATCH#*', 'RUNS', 'SCHEMES'] },
+      scan: true,
+    },
+    notifier: { items: { Query: ['ALERT#*'], UpdateItem: ['ALERT#*'] }, indexes: {}, scan: false },
+    api: {
+      items: { GetItem: ['PAID#*', 'RUN#*'], Query: ['PAID#*', 'RUN#*'], UpdateItem: ['RUN#*'] },
+      indexes: { gsi2: ['ENVELOPES'] },
+      scan: false,
+    },
+  };
+
+  test.each(FUNCTIONS)('%s: only the item actions its adapters call, on the key prefixes they build', (fn) => {
+    expect(accessOf(fn)).toEqual(expected[fn]);
+  });
+
+  test('no function may write or delete on the whole table: every item and index statement names its leading keys', () => {
+    for (const [, p] of ofType('AWS::IAM::ManagedPolicy')) {
+      for (const s of asArray<Json>(p.Properties.PolicyDocument.Statement)) {
+        const actions = asArray<string>(s.Action).filter((a) => a.startsWith('dynamodb:') && a !== 'dynamodb:Scan');
+        if (actions.length > 0) expect(s.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys']).toEqual(expect.any(Array));
+      }
+    }
+  });
+});
+
+// Issue 13, finding 5: anyone with SendMessage could queue a prepare or an approve with any `by`.
+describe('run-request queue: only the API function may send', () => {
+  const apiRole = () => stack.functions.api.role;
+  test('the queue policy denies SendMessage to every principal but the API role, and allows that role', () => {
+    const queueId = logicalId(stack.queues.runRequest.queue);
+    const statements = ofType('AWS::SQS::QueuePolicy')
+      .filter(([, p]) => p.Properties.Queues.some((q: Json) => q.Ref === queueId))
+      .flatMap(([, p]) => asArray<Json>(p.Properties.PolicyDocument.Statement));
+    expect(statements).toContainEqual(expect.objectContaining({
+      Effect: 'Deny', Principal: { AWS: '*' }, Action: 'sqs:SendMessage', Resource: arnOf(stack.queues.runRequest.queue),
+      Condition: { ArnNotEquals: { 'aws:PrincipalArn': arnOf(apiRole()) } },
+    }));
+    expect(statements).toContainEqual(expect.objectContaining({
+      Effect: 'Allow', Principal: { AWS: arnOf(apiRole()) }, Action: 'sqs:SendMessage',
+    }));
+    // No other queue is so restricted (their senders are other functions and upstream systems).
+    for (const other of [stack.queues.intake.queue, stack.queues.alert.queue]) {
+      const id = logicalId(other);
+      const policies = ofType('AWS::SQS::QueuePolicy').filter(([, p]) => p.Properties.Queues.some((q: Json) => q.Ref === id));
+      for (const [, p] of policies) expect(JSON.stringify(p.Properties.PolicyDocument)).not.toContain('aws:PrincipalArn');
+    }
+  });
+
+  test("the run-request function knows the API role's unique id, the only SenderId it reads", () => {
+    const fn = resources[logicalId(stack.functions.runRequest.function)]!;
+    expect(fn.Properties.Environment.Variables.BURSAR_RUN_REQUEST_SENDERS).toEqual({ 'Fn::GetAtt': [logicalId(apiRole()), 'RoleId'] });
   });
 });
 

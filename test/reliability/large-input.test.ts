@@ -1,6 +1,7 @@
 /**
- * Issue 7, part 4 — the two giants of the hostile-input corpus, generated at test time into a temp
- * dir rather than committed: a 10 MB field, and a 1,000,000-row award file.
+ * Issue 7, part 4 — the giants of the hostile-input corpus, generated at test time into a temp
+ * dir rather than committed: a 10 MB field, a 1,000,000-row award file, and (issue 13, finding 9)
+ * a 50 MB line of commas.
  *
  * The million rows go through the CLI's reading path (the streaming CSV reader and record
  * validation) in a child process whose peak memory is measured. They are not submitted to DynamoDB
@@ -72,15 +73,63 @@ describe('a 10 MB field', () => {
   });
 });
 
+/** Streams `file` through the CLI's reading path in a child process (support/stream-awards.ts). */
+async function streamAwards(file: string, validateEvery: number): Promise<StreamSummary> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'support/stream-awards.ts'), file, String(validateEvery)], {
+    cwd: root, env: { ...process.env, NODE_OPTIONS: '' }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
+  child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+  const code = await new Promise<number>((resolve) => child.once('close', (c) => resolve(c ?? -1)));
+  if (code !== 0) throw new Error(`stream-awards exited with ${code}: ${stderr.slice(-2000)}`);
+  return JSON.parse(stdout) as StreamSummary;
+}
+
+interface StreamSummary {
+  rows: number; records: number; validated: number; ms: number; peakRssMb: number; rssAt100kMb: number; heapUsedMb: number;
+  readErrors: { line: number; field?: string; message: string }[]; invalid: { line: number; fields: string[] }[];
+}
+
+describe.each([
+  ['commas', ',', /^line 3 has more than \d+ fields \(expected 11;/, undefined],
+  ['one unquoted value', 'x', /^line 3 is longer than \d+ bytes \(in field "award_id"\); it was skipped/, 'award_id'],
+])('a 50 MB line of %s (issue 13, finding 9)', (name, fill, message, field) => {
+  const FIFTY_MB = 50 * 1024 * 1024;
+  let summary: StreamSummary;
+
+  beforeAll(async () => {
+    const file = path.join(dir, `fifty-mb-${fill === ',' ? 'commas' : 'value'}.csv`);
+    const fd = openSync(file, 'w');
+    try {
+      writeSync(fd, `${AWARD_COLUMNS.join(',')}\n${row(awardFields(1, { award_id: 'C-1' }))}\n`);
+      const commas = Buffer.alloc(1024 * 1024, fill);
+      for (let written = 0; written < FIFTY_MB; written += commas.length) writeSync(fd, commas);
+      writeSync(fd, `\n${row(awardFields(2, { award_id: 'C-2' }))}\n`);
+    } finally {
+      closeSync(fd);
+    }
+    summary = await streamAwards(file, 1);
+  }, 120_000);
+
+  test('gives a clear error for that line, and the row after it is still read', () => {
+    expect(summary.readErrors).toEqual([{ line: 3, ...(field ? { field } : {}), message: expect.stringMatching(message) }]);
+    expect(summary.records).toBe(2);
+    expect(summary.invalid).toEqual([]);
+  });
+
+  test('memory stays bounded: peak RSS under 200 MB', () => {
+    expect(summary.peakRssMb).toBeLessThan(200);
+  });
+});
+
 describe('a 1,000,000-row award file', () => {
   const ROWS = 1_000_000;
   const GBK_LINE = 250_001; // a row with a GBK-encoded name
   const RAGGED_LINE = 500_001; // a row with a field missing
   const BAD_AMOUNT_LINE = 750_000; // a row with an exponent amount (on a validated line)
-  let summary: {
-    rows: number; records: number; validated: number; ms: number; peakRssMb: number; rssAt100kMb: number; heapUsedMb: number;
-    readErrors: { line: number; field?: string; message: string }[]; invalid: { line: number; fields: string[] }[];
-  };
+  let summary: StreamSummary;
 
   beforeAll(async () => {
     const file = path.join(dir, 'million.csv');
@@ -108,16 +157,7 @@ describe('a 1,000,000-row award file', () => {
       closeSync(fd);
     }
 
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'support/stream-awards.ts'), file, '10'], {
-      cwd: root, env: { ...process.env, NODE_OPTIONS: '' }, stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
-    const code = await new Promise<number>((resolve) => child.once('close', (c) => resolve(c ?? -1)));
-    if (code !== 0) throw new Error(`stream-awards exited with ${code}: ${stderr.slice(-2000)}`);
-    summary = JSON.parse(stdout);
+    summary = await streamAwards(file, 10);
     if (process.env['BURSAR_TEST_VERBOSE']) console.log(summary);
   }, 120_000);
 

@@ -377,6 +377,98 @@ describe('readCsvRecords: bad rows', () => {
   });
 });
 
+describe('readCsvRecords: caps on line bytes and fields per record (issue 13, finding 9)', () => {
+  const LIMITS: CsvSpec = { ...SPEC, maxLineBytes: 100, maxFields: 8 };
+
+  it('reports a line of commas on its line, skips it and reads the rows after it', async () => {
+    const rows = await readAllChunkings(`id,name,amount\nA1,x,1\n${','.repeat(5000)}\nA2,y,2\n`, LIMITS);
+    expect(rows).toEqual([
+      record(2, { id: 'A1', name: 'x', amount: '1' }),
+      { kind: 'error', line: 3, message: expect.stringMatching(/^line 3 has more than 8 fields \(expected 3;.*skipped/) },
+      record(4, { id: 'A2', name: 'y', amount: '2' }),
+    ]);
+  });
+
+  it('still gives the exact count for a ragged row under the cap', async () => {
+    const rows = await read('id,name,amount\nA1,a,b,c,d,e,f,g\n', LIMITS);
+    expect(rows).toEqual([{ kind: 'error', line: 2, message: 'expected 3 fields, one per header column, got 8 (a value containing a comma must be quoted)' }]);
+  });
+
+  it('reports an over-long unquoted line and reads on', async () => {
+    const rows = await readAllChunkings(`id,name,amount\nA1,${'x'.repeat(500)},1\nA2,y,2\n`, LIMITS);
+    expect(rows).toEqual([
+      { kind: 'error', line: 2, field: 'name', message: 'line 2 is longer than 100 bytes (in field "name"); it was skipped without being read' },
+      record(3, { id: 'A2', name: 'y', amount: '2' }),
+    ]);
+  });
+
+  it('skips an over-long quoted value to its closing quote, keeping line numbers and commas inside it', async () => {
+    const value = `"${'a,'.repeat(100)}\n${'b,\n'.repeat(3)}${'c'.repeat(300)}"`;
+    const rows = await readAllChunkings(`id,name,amount\nA1,${value},1\nA2,y,2\nA3,${'z,'.repeat(20)}3\nA4,w,4\n`, LIMITS);
+    expect(rows).toEqual([
+      { kind: 'error', line: 2, field: 'name', message: 'line 2 is longer than 100 bytes (in field "name"); it was skipped without being read' },
+      record(7, { id: 'A2', name: 'y', amount: '2' }),
+      { kind: 'error', line: 8, message: expect.stringContaining('line 8 has more than 8 fields') },
+      record(9, { id: 'A4', name: 'w', amount: '4' }),
+    ]);
+  });
+
+  it('names the physical line that is too long when the record started earlier', async () => {
+    const rows = await read(`id,name,amount\nA1,"short\n${'x'.repeat(200)}",1\nA2,y,2\n`, LIMITS);
+    expect(rows).toEqual([
+      { kind: 'error', line: 2, field: 'name', message: 'line 2 is longer than 100 bytes (on line 3, in field "name"); it was skipped without being read' },
+      record(4, { id: 'A2', name: 'y', amount: '2' }),
+    ]);
+  });
+
+  it('says the rest was not read when the cut value never closes its quote', async () => {
+    const rows = await read(`id,name,amount\nA1,x,1\nA2,"${'x'.repeat(200)}\nA3,y,3\n`, LIMITS);
+    expect(rows).toEqual([
+      record(2, { id: 'A1', name: 'x', amount: '1' }),
+      { kind: 'error', line: 3, field: 'name', message: 'line 3 is longer than 100 bytes (in field "name"); it was skipped without being read' },
+      { kind: 'error', line: 3, message: 'a quoted value is never closed; the rest of the file from line 3 was not read' },
+    ]);
+  });
+
+  it('refuses a header over a cap as BAD_HEADER', async () => {
+    const error = await readError(`id,name,amount${','.repeat(50)}\nA1,x,1\n`, LIMITS);
+    expect(error.code).toBe('BAD_HEADER');
+    expect(error.message).toContain('the header row (line 1) has more than 8 fields');
+  });
+
+  it('has defaults: 64 fields, 1 MiB per line (more when maxFieldChars needs it, never more than maxRecordBytes)', async () => {
+    const rows = await read(`id,name,amount\n${','.repeat(64)}\n${','.repeat(63)}\nA1,${'x'.repeat(1200)},1\nA2,y,2\n`, { ...SPEC, maxRecordBytes: 1000, maxFieldChars: 10 });
+    expect(rows).toEqual([
+      { kind: 'error', line: 2, message: expect.stringContaining('has more than 64 fields') },
+      { kind: 'error', line: 3, message: 'expected 3 fields, one per header column, got 64 (a value containing a comma must be quoted)' },
+      { kind: 'error', line: 4, field: 'name', message: 'line 4 is longer than 1000 bytes (in field "name"); it was skipped without being read' },
+      record(5, { id: 'A2', name: 'y', amount: '2' }),
+    ]);
+    const big = await read(`id,name,amount\nA1,${'x'.repeat((1 << 20) + 1)},1\nA2,y,2\n`, SPEC, 65_536);
+    expect(big).toEqual([
+      { kind: 'error', line: 2, field: 'name', message: 'line 2 is longer than 1048576 bytes (in field "name"); it was skipped without being read' },
+      record(3, { id: 'A2', name: 'y', amount: '2' }),
+    ]);
+  });
+
+  it('keeps memory flat on 8 MB of commas (one chunk of the stream at a time)', async () => {
+    const before = process.memoryUsage().heapUsed;
+    async function* commas(): AsyncGenerator<Buffer> {
+      yield Buffer.from('id,name,amount\n');
+      const chunk = Buffer.alloc(65_536, ',');
+      for (let i = 0; i < 128; i++) yield chunk;
+      yield Buffer.from('\nA1,x,1\n');
+    }
+    const rows: CsvRow[] = [];
+    for await (const row of readCsvRecords(commas(), SPEC)) rows.push(row);
+    expect(rows).toEqual([
+      { kind: 'error', line: 2, message: expect.stringContaining('line 2 has more than 64 fields') },
+      record(3, { id: 'A1', name: 'x', amount: '1' }),
+    ]);
+    expect(process.memoryUsage().heapUsed - before).toBeLessThan(64 << 20);
+  });
+});
+
 describe('readCsvRecords: streams', () => {
   it('accepts a Node Readable', async () => {
     const rows: CsvRow[] = [];

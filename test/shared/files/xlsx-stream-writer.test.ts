@@ -51,6 +51,15 @@ const HOSTILE = [
 const CLEANED = HOSTILE.map((s) => s.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDFFF]/gu, ''));
 
 describe('XLSX stream writer', () => {
+  test('textColumns gives those columns the text format, with or without a width', async () => {
+    const bytes = await xlsxBytes((w) => {
+      w.addSheet('S', { columns: [10], textColumns: [0, 2] }).addRow(['1', '2', '3']);
+    });
+    expect(parts(bytes)['xl/worksheets/sheet1.xml']).toContain('<cols><col min="1" max="1" width="10" customWidth="1" style="3"/><col min="3" max="3" style="3"/></cols>');
+    const sheet = (await readBack(bytes)).worksheets[0]!;
+    expect([sheet.getColumn(1).numFmt, sheet.getColumn(2).numFmt, sheet.getColumn(3).numFmt]).toEqual(['@', undefined, '@']);
+  });
+
   test('reads back with ExcelJS: sheets in order, values and types, styles, widths, no formulas', async () => {
     const created = new Date('2025-05-01T01:00:00Z');
     const bytes = await xlsxBytes((w) => {

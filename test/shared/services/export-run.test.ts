@@ -160,12 +160,14 @@ describe('run export', () => {
     }
   });
 
-  test('exporting again rewrites the same payment files; the run stays EXPORTED', async () => {
+  test('exporting again into the same directory is refused (FILE_EXISTS) unless the sink may overwrite; the run stays EXPORTED', async () => {
     await approveRun({ runs, clock }, { run_id: 'RUN-2025-04', by: 'checker' });
     const first = await exportRun(exportDeps(), { run_id: 'RUN-2025-04' });
     const csv1 = readFileSync(first.files[0]!);
     const xlsx1 = readFileSync(first.files[1]!);
-    const second = await exportRun(exportDeps(), { run_id: 'RUN-2025-04' });
+    await expect(exportRun(exportDeps(), { run_id: 'RUN-2025-04' })).rejects.toMatchObject({ code: 'FILE_EXISTS' });
+    expect(readdirSync(outDir).sort()).toEqual(['RUN-2025-04-manifest.json', 'RUN-2025-04-payments.csv', 'RUN-2025-04-payments.xlsx']);
+    const second = await exportRun({ ...exportDeps(), sink: new LocalDirSink(outDir, { overwrite: true }) }, { run_id: 'RUN-2025-04' });
     expect(readFileSync(second.files[0]!)).toEqual(csv1);
     expect(readFileSync(second.files[1]!)).toEqual(xlsx1); // the workbook too: its times are the run's
     expect((await runs.getRun('RUN-2025-04'))!.status).toBe('EXPORTED');
