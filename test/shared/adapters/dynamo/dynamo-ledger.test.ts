@@ -1,11 +1,10 @@
 /** DynamoLedger against DynamoDB Local: what each write stores, and each refusal decoded by role. */
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import { DynamoLedger } from '../../../../shared/adapters/dynamo/dynamo-ledger.ts';
-import type { Award, AwardStatus } from '../../../../shared/domain/award.ts';
 import type { Envelope, EnvelopeKey } from '../../../../shared/domain/envelope.ts';
 import type { BudgetAuditEntry, WriteResult } from '../../../../shared/ports/ledger.ts';
 import { freshTable, type TestTable } from '../../../support/dynamo.ts';
-import { usccFor } from '../../../support/records.ts';
+import { storedAward } from '../../../support/stored-awards.ts';
 
 const KEY: EnvelopeKey = { measure: 7, fiscal_year: 2025 };
 const AT = '2025-05-01T00:00:00.000Z';
@@ -18,18 +17,7 @@ beforeEach(async () => {
 });
 afterEach(async () => { await table.drop(); });
 
-function award(n: number, fen: number, status: AwardStatus, overrides: Partial<Award> = {}): Award {
-  return {
-    award_id: `A-${String(n).padStart(5, '0')}`, measure: KEY.measure, fiscal_year: KEY.fiscal_year,
-    recipient_name: `宁波测试制造有限公司${n}`, recipient_uscc: usccFor(n), amount_fen: fen,
-    qualifying_date: '2025-03-01', approved_date: '2025-04-01', approving_unit: 'EITB',
-    payee_bank: '中国银行宁波奉化支行', payee_account: `62170000${String(n).padStart(8, '0')}`,
-    status, trace: [], content_hash: `hash-${n}`, submission_id: 'sub-1', line: n + 1,
-    intake_outcome: status === 'WAITLISTED' ? 'WAITLISTED' : status === 'REJECTED' ? 'REJECTED' : 'RESERVED',
-    created_at: AT, updated_at: AT, history: [{ at: AT, status }],
-    ...overrides,
-  };
-}
+const award = storedAward;
 
 const audit = (by: string, oldFen: number | null, newFen: number, at = AT): BudgetAuditEntry => ({ at, by, old_budget_fen: oldFen, new_budget_fen: newFen });
 
