@@ -5,6 +5,7 @@ import type { Envelope, EnvelopeKey } from '../../../../shared/domain/envelope.t
 import type { BudgetAuditEntry, WriteResult } from '../../../../shared/ports/ledger.ts';
 import { freshTable, type TestTable } from '../../../support/dynamo.ts';
 import { storedAward } from '../../../support/stored-awards.ts';
+import { FaultPlan, gatedDocClient, scheduledGate } from '../../../reliability/support/store-gate.ts';
 
 const KEY: EnvelopeKey = { measure: 7, fiscal_year: 2025 };
 const AT = '2025-05-01T00:00:00.000Z';
@@ -107,6 +108,21 @@ describe('awards', () => {
     expect(await ledger.getAward('A-00005')).toEqual(rejected);
     expect(await ledger.getEnvelope(KEY)).toBeUndefined();
     expect(refused(await ledger.insertRejected(rejected)).existingAwards).toEqual(['A-00005']);
+  });
+
+  test('a transaction cancelled by a conflicting one is reported as collided, not as a refusal of the plan', async () => {
+    await setBudget(10_000);
+    // The first request through this client collides (TransactionConflict on its last item, the envelope).
+    const doc = gatedDocClient(scheduledGate(undefined, new FaultPlan(new Map([[0, 'conflict']]))));
+    try {
+      const colliding = new DynamoLedger(doc, table.tableName, { maxTransactionItems: 10 });
+      expect(refused(await colliding.reserveNew(KEY, [award(1, 1_000, 'RESERVED')])))
+        .toEqual({ ok: false, envelopeChanged: false, existingAwards: [], collided: true });
+      expect(await ledger.getAward('A-00001')).toBeUndefined();
+      expect(await colliding.reserveNew(KEY, [award(1, 1_000, 'RESERVED')])).toEqual({ ok: true });
+    } finally {
+      doc.destroy();
+    }
   });
 
   test('concurrent reservations never take more than the budget; each refusal is an envelope change or a collision', async () => {

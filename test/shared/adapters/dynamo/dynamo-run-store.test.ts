@@ -7,6 +7,7 @@ import type { EnvelopeKey } from '../../../../shared/domain/envelope.ts';
 import type { RunMove, RunWriteResult } from '../../../../shared/ports/run-store.ts';
 import { freshTable, type TestTable } from '../../../support/dynamo.ts';
 import { storedAward } from '../../../support/stored-awards.ts';
+import { FaultPlan, gatedDocClient, scheduledGate } from '../../../reliability/support/store-gate.ts';
 
 const KEY: EnvelopeKey = { measure: 7, fiscal_year: 2025 };
 const RUN = 'RUN-2025-05';
@@ -92,6 +93,20 @@ describe('prepare', () => {
       .toMatchObject({ staleAwards: [], counterMoved: false, runClosed: true });
     expect(await ledger.getAward('A-00002')).toMatchObject({ status: 'RESERVED' });
     expect(await ledger.getEnvelope(KEY)).toMatchObject({ reserved_fen: 25_000, batched_fen: 10_000 });
+  });
+
+  test('a move cancelled by a conflicting transaction is reported as collided and moves nothing', async () => {
+    await runs.createRun(newRun);
+    const doc = gatedDocClient(scheduledGate(undefined, new FaultPlan(new Map([[0, 'conflict']]))));
+    try {
+      const colliding = new DynamoRunStore(doc, table.tableName, { maxTransactionItems: 10 });
+      expect(refused(await colliding.moveIntoRun(RUN, SERIES, 0, KEY, moves(awards.slice(0, 1)), T(2))))
+        .toEqual({ ok: false, staleAwards: [], staleItems: [], counterMoved: false, runClosed: false, envelopeShort: false, collided: true });
+      expect(await ledger.getAward('A-00001')).toMatchObject({ status: 'RESERVED' });
+      expect(await runs.seriesCount(RUN, SERIES)).toBe(0);
+    } finally {
+      doc.destroy();
+    }
   });
 
   test('sealRun fixes the control totals read back from the items, only from sealing', async () => {
