@@ -8,7 +8,7 @@ describe('quiet Powertools in tests (test/support/quiet-powertools.ts)', () => {
     written = [];
     jest.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => { written.push(String(chunk)); return true; });
   });
-  afterEach(() => jest.restoreAllMocks());
+  afterEach(() => { jest.restoreAllMocks(); });
 
   const verbose = Boolean(process.env['BURSAR_TEST_VERBOSE']);
 
