@@ -7,7 +7,7 @@ import { DynamoRunStore } from '../shared/adapters/dynamo/dynamo-run-store.ts';
 import { LocalDirSink } from '../shared/adapters/files/local-dir-sink.ts';
 import { BursarError, TransientError } from '../shared/domain/errors.ts';
 import type { RunRequest } from '../shared/domain/queue-messages.ts';
-import type { RunRequestOutcome } from '../shared/ports/run-requests.ts';
+import type { RunRequestOutcome } from '../shared/ports/run-request-log.ts';
 import type { PrepareOptions } from '../shared/services/prepare-run.ts';
 import { LOCAL_SENDER_ID, runLocalQueue } from './local/local-queue.ts';
 import type { Runtime } from './runtime.ts';

@@ -1,7 +1,7 @@
 import type { FiscalSummary, SummaryFigures } from '../../shared/domain/fiscal-summary.ts';
 import { formatYuanGrouped } from '../../shared/domain/money.ts';
 import { formatRate } from '../../shared/domain/summary-report.ts';
-import type { Run } from '../../shared/ports/run-store.ts';
+import type { Run } from '../../shared/domain/run.ts';
 import { table } from '../output.ts';
 
 /** A run as the CLI reports it (amounts in integer fen). Never holds payee data. */

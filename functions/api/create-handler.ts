@@ -9,7 +9,7 @@ import { checkPeriod, runIdFor } from '../../shared/domain/run-batching.ts';
 import type { RunRequest } from '../../shared/domain/queue-messages.ts';
 import type { Ledger } from '../../shared/ports/ledger.ts';
 import type { RunStore } from '../../shared/ports/run-store.ts';
-import type { RunRequestQueue } from '../../shared/ports/run-requests.ts';
+import type { RunRequestQueue } from '../../shared/ports/run-request-queue.ts';
 import { approveRun } from '../../shared/services/approve-run.ts';
 import type { Clock } from '../../shared/services/clock.ts';
 import { fiscalSummary } from '../../shared/services/fiscal-summary.ts';

@@ -5,7 +5,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import * as z from 'zod';
 import type { AlertOutbox } from '../../shared/ports/alert-outbox.ts';
-import type { AlertSender } from '../../shared/ports/alert-transport.ts';
+import type { AlertSender } from '../../shared/ports/alert-sender.ts';
 import { resendUnsentAlerts } from '../../shared/services/resend-alerts.ts';
 import { runReconciliation, type RunReconciliationDeps } from '../../shared/services/run-reconciliation.ts';
 

@@ -6,7 +6,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { runRequestSchema } from '../../shared/domain/queue-messages.ts';
-import type { RunRequestOutcome } from '../../shared/ports/run-requests.ts';
+import type { RunRequestOutcome } from '../../shared/ports/run-request-log.ts';
 import { handleRunRequest, type RunRequestDeps } from '../../shared/services/run-requests.ts';
 import { isAllowedSender } from './allowed-sender.ts';
 

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { Run } from './run-store.ts';
+import type { Run } from '../domain/run.ts';
 
 export interface ExportedFile {
   name: string;

@@ -134,6 +134,3 @@ export interface RunStore extends RunReader {
   /** Money paid per month from a fiscal year's envelopes. */
   paidByMonth(fiscalYear: number): Promise<PaidMonth[]>;
 }
-
-// The domain's run types, for callers that reach them through the port.
-export type { Run, RunBatch, RunItem, RunStatus } from '../domain/run.ts';

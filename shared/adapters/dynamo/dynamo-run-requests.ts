@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { HandledRunRequest, RunRequestLog } from '../../ports/run-requests.ts';
+import type { HandledRunRequest, RunRequestLog } from '../../ports/run-request-log.ts';
 import { conditionally } from './operations.ts';
 import { RUN_REQUEST_SK, runRequestPk } from './run-items.ts';
 

@@ -1,5 +1,5 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import type { AlertPublisher, PublishRequest } from '../../ports/alert-transport.ts';
+import type { AlertPublisher, PublishRequest } from '../../ports/alert-publisher.ts';
 
 /** The message attribute each bureau's subscription filters on (infra/constructs/notifications.ts). */
 export const UNIT_MESSAGE_ATTRIBUTE = 'unit';

@@ -1,7 +1,7 @@
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { TransientError } from '../../domain/errors.ts';
 import type { AlertQueueMessage } from '../../domain/queue-messages.ts';
-import type { AlertSender } from '../../ports/alert-transport.ts';
+import type { AlertSender } from '../../ports/alert-sender.ts';
 
 /** Hands alert ids to the notifier through the alert SQS queue, ten per SendMessageBatch. */
 export class SqsAlertSender implements AlertSender {

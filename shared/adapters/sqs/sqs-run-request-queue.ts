@@ -1,5 +1,5 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { RunRequestQueue } from '../../ports/run-requests.ts';
+import type { RunRequestQueue } from '../../ports/run-request-queue.ts';
 import type { RunRequest } from '../../domain/queue-messages.ts';
 
 /** Puts a run request on the run-request SQS queue (read by functions/run-request). */

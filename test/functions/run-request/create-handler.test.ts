@@ -14,7 +14,7 @@ import type { DynamoRunStore } from '../../../shared/adapters/dynamo/dynamo-run-
 import type { DynamoLedger } from '../../../shared/adapters/dynamo/dynamo-ledger.ts';
 import { LocalDirSink } from '../../../shared/adapters/files/local-dir-sink.ts';
 import { TransientError } from '../../../shared/domain/errors.ts';
-import type { RunRequestOutcome } from '../../../shared/ports/run-requests.ts';
+import type { RunRequestOutcome } from '../../../shared/ports/run-request-log.ts';
 import type { RunStore } from '../../../shared/ports/run-store.ts';
 import { approveRun } from '../../../shared/services/approve-run.ts';
 

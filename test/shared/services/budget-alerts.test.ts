@@ -11,7 +11,7 @@ import { resendUnsentAlerts } from '../../../shared/services/resend-alerts.ts';
 import type { DynamoLedger } from '../../../shared/adapters/dynamo/dynamo-ledger.ts';
 import type { DynamoAlertOutbox } from '../../../shared/adapters/dynamo/dynamo-alert-outbox.ts';
 import type { EnvelopeEvents } from '../../../shared/ports/envelope-events.ts';
-import type { AlertSender } from '../../../shared/ports/alert-transport.ts';
+import type { AlertSender } from '../../../shared/ports/alert-sender.ts';
 
 const tables: TestTable[] = [];
 let ledger: DynamoLedger;

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, test } from '@jest/globals';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { SqsAlertSender } from '../../../shared/adapters/sqs/sqs-alert-sender.ts';
+import { SqsAlertSender } from '../../../../shared/adapters/sqs/sqs-alert-sender.ts';
 
 const QUEUE = 'https://sqs.cn-north-1.amazonaws.com.cn/123456789012/bursar-alerts';
 const sqs = mockClient(SQSClient);
