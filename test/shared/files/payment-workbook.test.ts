@@ -7,7 +7,7 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, test } from '@jest/globals';
 import ExcelJS from 'exceljs';
 import type { RunPayment } from '../../../shared/domain/payment-file.ts';
-import type { Run } from '../../../shared/ports/run-store.ts';
+import type { Run } from '../../../shared/domain/run.ts';
 import { PaymentWorkbook, SUMMARY_SHEET } from '../../../shared/files/payment-workbook.ts';
 
 const RUN_ID = 'RUN-2025-06';

@@ -14,7 +14,7 @@ describe('DynamoRunRequestLog', () => {
     expect(await log.get('req-1')).toBeUndefined();
     const first: HandledRunRequest = {
       request_id: 'req-1', fingerprint: 'fp-1', at: '2025-06-01T00:00:00.000Z',
-      outcome: { ok: false, request_id: 'req-1', action: 'approve', error: { code: 'SAME_PERSON', message: '' } },
+      outcome: { ok: false, request_id: 'req-1', action: 'export', error: { code: 'NOT_APPROVED', message: '' } },
     };
     await log.record(first);
     await log.record({ ...first, fingerprint: 'fp-2', outcome: { ...first.outcome, error: { code: 'OTHER', message: 'x' } } as HandledRunRequest['outcome'] });
