@@ -1,8 +1,11 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import type { Context as HonoContext } from 'hono';
 import { handle } from 'hono/aws-lambda';
+import { randomUUID } from 'node:crypto';
 import { createApp } from '../../shared/http/app.ts';
 import type { ApiDeps } from '../../shared/http/deps.ts';
+import type { RunOperations } from '../../shared/ports/run-operations.ts';
+import type { RunRequestQueue } from '../../shared/ports/run-requests.ts';
 
 export type ApiLambdaDeps = Omit<ApiDeps, 'identity' | 'staticDir'>;
 
@@ -20,4 +23,19 @@ export function createApiHandler(deps: ApiLambdaDeps) {
 export function jwtClaims(c: HonoContext): Record<string, unknown> | undefined {
   const event = (c.env as { event?: APIGatewayProxyEventV2WithJWTAuthorizer } | undefined)?.event;
   return event?.requestContext?.authorizer?.jwt?.claims as Record<string, unknown> | undefined;
+}
+
+/**
+ * In AWS, prepare and export go to the run-request queue (one at a time, retried, idempotent per
+ * request id) and the API answers 202; `GET /api/v1/runs/{id}` shows the run move on.
+ */
+export function queuedRunOperations(queue: RunRequestQueue): RunOperations {
+  return {
+    prepare: (period, by) => queue.send({ request_id: `api-${randomUUID()}`, action: 'prepare', period, by }),
+    export: async (runId, by) => {
+      await queue.send({ request_id: `api-${randomUUID()}`, action: 'export', run_id: runId, by });
+      return { queued: true };
+    },
+    idle: async () => {},
+  };
 }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
@@ -16,7 +15,7 @@ import { createObservability } from '../../shared/observability/powertools.ts';
 import { systemClock } from '../../shared/services/clock.ts';
 import { DeadLetterStore } from '../../cli/local/dead-letters.ts';
 import { submitAwardRows } from '../../cli/submit-awards.ts';
-import { createApiHandler } from './create-handler.ts';
+import { createApiHandler, queuedRunOperations } from './create-handler.ts';
 
 // Composition root for AWS: configuration is parsed once, at cold start.
 const config = parseConfig(process.env, z.object({ BURSAR_RUN_QUEUE_URL: z.url(), BURSAR_EXPORT_BUCKET: z.string().min(1) }));
@@ -26,7 +25,7 @@ const table = config.BURSAR_TABLE_NAME;
 const ledger = new DynamoLedger(doc, table, limits);
 const runs = new DynamoRunStore(doc, table, limits);
 const queue = new SqsRunRequestQueue(new SQSClient({}), config.BURSAR_RUN_QUEUE_URL);
-const { logger, metrics } = createObservability('bursar-api');
+const { logger } = createObservability('bursar-api');
 const deadLetters = new DeadLetterStore(doc, table);
 
 export const handler = createApiHandler({
@@ -36,17 +35,8 @@ export const handler = createApiHandler({
   awardSearch: new DynamoAwardSearch(doc, table, ledger),
   audit: new DynamoAuditLog(doc, table),
   exports: new S3ExportFiles(new S3Client({}), config.BURSAR_EXPORT_BUCKET),
-  // Long run work goes to the run-request queue (one at a time, retried, idempotent per request id).
-  runOps: {
-    prepare: (period, by) => queue.send({ request_id: `api-${randomUUID()}`, action: 'prepare', period, by }),
-    export: async (runId, by) => {
-      await queue.send({ request_id: `api-${randomUUID()}`, action: 'export', run_id: runId, by });
-      return { queued: true };
-    },
-    idle: async () => {},
-  },
+  runOps: queuedRunOperations(queue),
   // Submissions run through the intake handler in this function, so the caller gets the report.
   submit: (rows, screen) => submitAwardRows({ ledger, clock: systemClock, deadLetters }, rows, screen ? { screen } : {}),
   logError: (message, detail) => logger.error(message, detail),
 });
-void metrics;
