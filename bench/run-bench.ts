@@ -25,7 +25,7 @@ const RUN_CONCURRENCY = 4;
 /** The API phase (issue 11): BENCH_API_QUICK=1 for a quick look, BENCH_API_ONLY=1 to run it alone. */
 const API_QUICK = process.env['BENCH_API_QUICK'] === '1';
 const API_AWARDS = Number(process.env['BENCH_API_AWARDS'] ?? (API_QUICK ? 10_000 : 100_000));
-const API_SECONDS = Number(process.env['BENCH_API_SECONDS'] ?? (API_QUICK ? 5 : 20));
+const API_SECONDS = Number(process.env['BENCH_API_SECONDS'] ?? (API_QUICK ? 10 : 20));
 const API_CONNECTIONS = 20;
 
 type ApiFigures = { per_second: number; p50_ms: number; p95_ms: number; p99_ms: number };
