@@ -12,6 +12,7 @@ import type { Construct } from 'constructs';
 import type { DeployConfig } from './config.ts';
 import { Alarms } from './constructs/alarms.ts';
 import { FinanceApi } from './constructs/api.ts';
+import { StaffDirectory } from './constructs/auth.ts';
 import { EncryptionKey } from './constructs/encryption-key.ts';
 import { ExportBucket } from './constructs/export-bucket.ts';
 import { BursarFunction } from './constructs/functions.ts';
@@ -74,6 +75,7 @@ export class BursarStack extends Stack {
   readonly reconcileDeadLetterQueue: sqs.Queue;
   readonly functions: Record<FunctionName, BursarFunction>;
   readonly financeApi: FinanceApi;
+  readonly staff: StaffDirectory;
   readonly alarms: Alarms;
 
   constructor(scope: Construct, id: string, props: BursarStackProps) {
@@ -152,7 +154,7 @@ export class BursarStack extends Stack {
       ...common,
       entry: 'functions/api/handler.ts',
       serviceName: 'bursar-api',
-      description: 'Finance API: request and approve runs (four eyes), budget summary',
+      description: 'Bursar API (/api/v1) for finance and bureau staff, behind a Cognito JWT authorizer',
       timeout: TIMEOUTS.api,
       memorySize: 512,
       reservedConcurrency: 10,
@@ -186,6 +188,14 @@ export class BursarStack extends Stack {
     // policy says so, and the consumer reads only messages whose SenderId is the API role's id.
     runQueue.allowOnlySender(api.role);
     runRequest.function.addEnvironment('BURSAR_RUN_REQUEST_SENDERS', api.role.roleId);
+    // Downloads of exported payment files (GET /api/v1/runs/{id}/files/{name}); read only.
+    api.role.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [exportBucket.bucket.arnForObjects('runs/*')] }),
+    );
+    Validations.of(api.role.permissions.node.defaultChild!).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/runs/*]`,
+      reason: 'Payment files are named per run at run time; the API reads (never writes) the objects under runs/ of the export bucket.',
+    });
 
     // Event sources: partial batch failures everywhere, so one bad record is retried alone.
     intake.function.addEventSource(
@@ -225,7 +235,8 @@ export class BursarStack extends Stack {
     });
     schedule.node.addDependency(schedulerRole.permissions);
 
-    const financeApi = new FinanceApi(this, 'FinanceApi', { handler: api.function, key });
+    const staff = new StaffDirectory(this, 'Staff');
+    const financeApi = new FinanceApi(this, 'FinanceApi', { handler: api.function, key, userPool: staff.userPool, clients: [staff.consoleClient] });
 
     const alarms = new Alarms(this, 'Alarms', {
       topic: notifications.opsTopic,
@@ -249,8 +260,8 @@ export class BursarStack extends Stack {
 
     const outputs: Record<string, string> = {
       ApiUrl: financeApi.stage.url,
-      RunRequesterPolicyArn: financeApi.requesterPolicy.managedPolicyArn,
-      RunApproverPolicyArn: financeApi.approverPolicy.managedPolicyArn,
+      UserPoolId: staff.userPool.userPoolId,
+      UserPoolClientId: staff.consoleClient.userPoolClientId,
       TableName: table.tableName,
       ExportBucketName: exportBucket.bucket.bucketName,
       IntakeQueueUrl: intakeQueue.queue.queueUrl,
@@ -274,6 +285,7 @@ export class BursarStack extends Stack {
     this.reconcileDeadLetterQueue = reconcileDlq;
     this.functions = { intake, runRequest, reconcile, notifier, api };
     this.financeApi = financeApi;
+    this.staff = staff;
     this.alarms = alarms;
   }
 }

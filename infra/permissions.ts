@@ -15,6 +15,9 @@ import {
   ENVELOPE_LIST_PK, SCHEME_LIST_PK, awardPk, awardStatusPk, envelopePk, intakePk, schemePk,
 } from '../shared/adapters/dynamo/items.ts';
 import { RUN_LIST_PK, batchListPk, paidMonthPk, runPk, runRequestPk } from '../shared/adapters/dynamo/run-items.ts';
+import { AUDIT_LOG_PK } from '../shared/adapters/dynamo/dynamo-audit-log.ts';
+import { sessionKey, userSessionsPk } from '../shared/adapters/dynamo/dynamo-session-store.ts';
+import { USER_LIST_PK, loginKey, userKey } from '../shared/adapters/dynamo/dynamo-user-store.ts';
 import { GSI1, GSI2 } from '../shared/adapters/dynamo/table-schema.ts';
 
 function allowKey(grantee: iam.IGrantable, key: kms.IKey, actions: string[]): void {
@@ -79,6 +82,10 @@ export const KEY_PATTERNS = {
   runRequest: keyPattern(runRequestPk),
   alert: keyPattern(alertPk),
   report: keyPattern(reportPk),
+  user: keyPattern((name) => userKey(name).pk),
+  login: keyPattern((name) => loginKey(name).pk),
+  session: keyPattern((id) => sessionKey(id).pk),
+  auditLog: AUDIT_LOG_PK,
   // Index partition keys.
   awardsByStatus: keyPattern((status) => awardStatusPk(status, { fiscal_year: 0, measure: 0 })),
   envelopeList: ENVELOPE_LIST_PK,
@@ -89,6 +96,8 @@ export const KEY_PATTERNS = {
   unitAlertList: keyPattern(unitAlertListPk),
   reportList: REPORT_LIST_PK,
   repairList: REPAIR_LIST_PK,
+  userList: USER_LIST_PK,
+  userSessions: keyPattern(userSessionsPk),
 } as const;
 const K = KEY_PATTERNS;
 
@@ -139,7 +148,25 @@ export const ADAPTER_ACCESS = {
     indexes: { [GSI2.name]: [K.reportList, K.repairList] },
     scan: true,
   },
+  /** DynamoUserStore, DynamoSessionStore: users, sign-in failures and sessions (local sign-in only). */
+  identity: {
+    items: [{ actions: [GET, BATCH_GET, QUERY, PUT, UPDATE, DELETE], keys: [K.user, K.login, K.session] }],
+    indexes: { [GSI2.name]: [K.userList, K.userSessions] },
+  },
+  /** DynamoAuditLog: append and read the audit log (one partition). */
+  auditLog: { items: [{ actions: [PUT, QUERY], keys: [K.auditLog] }] },
+  /** DynamoAwardSearch: awards by status and envelope through GSI1; any other filter scans. */
+  awardSearch: { items: [], indexes: { [GSI1.name]: [K.awardsByStatus] }, scan: true },
 } as const satisfies Record<string, TableAccess>;
+
+/** Reads only: the adapter's Get/BatchGet/Query grants and its index queries, never a write. */
+function readOnly(access: TableAccess): TableAccess {
+  const reads = new Set([GET, BATCH_GET, QUERY]);
+  return {
+    items: access.items.map((g) => ({ actions: g.actions.filter((a) => reads.has(a)), keys: g.keys })).filter((g) => g.actions.length > 0),
+    ...(access.indexes ? { indexes: access.indexes } : {}),
+  };
+}
 
 function combine(...parts: TableAccess[]): TableAccess {
   const indexes: Record<string, string[]> = {};
@@ -158,13 +185,12 @@ export const FUNCTION_TABLE_ACCESS = {
   /** The notifier reads an alert's deliveries and marks them (claim, sent, release). */
   notifier: { items: [{ actions: [QUERY, UPDATE], keys: [K.alert] }] },
   /**
-   * The API calls fewer methods than its adapters have: approve (read and update the run header)
-   * and the summary (envelopes by index, runs' paid-per-month). A prepare is only queued.
+   * The API (the same app as `bursar serve`): budgets, submissions (it runs intake in-process to
+   * answer with the report), cancellations, approvals and settlements on the ledger and run store;
+   * alerts and reconciliation reports read only; the audit log and, for local sign-in, users and
+   * sessions. Award searches that are not by status and envelope scan (filtered), so the API may scan.
    */
-  api: {
-    items: [{ actions: [GET, QUERY], keys: [K.run, K.paidMonth] }, { actions: [UPDATE], keys: [K.run] }],
-    indexes: { [GSI2.name]: [K.envelopeList] },
-  },
+  api: combine(A.ledger, A.runStore, readOnly(A.alertOutbox), readOnly(A.reconciliation), A.identity, A.auditLog, A.awardSearch),
 } as const satisfies Record<string, TableAccess>;
 
 const leadingKeys = (keys: readonly string[]) => ({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...keys] } });

@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { awardFields } from '../support/records.ts';
+import { API_ROUTES } from '../../shared/http/route-table.ts';
 import { awardsCsv, startTestServer, type ApiClient, type TestServer } from './support/api-server.ts';
 
 let server: TestServer;
@@ -148,6 +149,10 @@ test('the OpenAPI document lists every route, generated from the schemas', async
     '/reconciliations', '/runs', '/runs/{id}', '/runs/{id}/approve', '/runs/{id}/export', '/runs/{id}/files', '/runs/{id}/files/{name}',
     '/runs/{id}/settlement', '/session', '/submissions', '/summary', '/users', '/users/{username}/disable', '/users/{username}/enable',
   ]);
+  // The gateway's route table (infra) is the app's routes, method for method.
+  const documented = Object.entries(res.body.paths as Record<string, Record<string, unknown>>)
+    .flatMap(([p, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${p}`));
+  expect([...documented, 'GET /openapi.json'].sort()).toEqual(API_ROUTES.map((r) => `${r.method} ${r.path}`).sort());
   const setBudget = res.body.components.schemas.SetBudget;
   expect(setBudget.properties.amount_yuan.type).toBe('string');
   expect(setBudget.additionalProperties).toBe(false);

@@ -28,7 +28,8 @@ test('sign-in sets an HttpOnly SameSite=Strict session cookie and a readable CSR
   expect(csrf).not.toMatch(/HttpOnly/);
   expect(csrf).toMatch(/SameSite=Strict/);
   // The session id is 32 random bytes and stored only hashed.
-  const id = client.cookies.get('bursar_session')!;
+  const [user, id] = decodeURIComponent(client.cookies.get('bursar_session')!).split(':') as [string, string];
+  expect(user).toBe('alice');
   expect(Buffer.from(id, 'base64url')).toHaveLength(32);
   const stored = JSON.stringify(await server.table.doc.send(new (await import('@aws-sdk/lib-dynamodb')).ScanCommand({ TableName: server.table.tableName })));
   expect(stored).not.toContain(id);
@@ -120,6 +121,9 @@ test('a session ends after 12 hours however active', async () => {
 test('sign-out ends the session and is audited', async () => {
   const client = await server.signIn('lena');
   const cookie = client.cookies.get('bursar_session')!;
+  const forged = server.anonymous();
+  forged.cookies.set('bursar_session', cookie.replace(/^lena/, 'tim')); // another user's name on lena's id
+  expect((await forged.get('/api/v1/me')).status).toBe(401);
   const out = await client.delete('/api/v1/session');
   expect(out.status).toBe(200);
   const replay = server.anonymous();
