@@ -13,19 +13,7 @@ import { MEASURES, measureTitle } from '../app/catalog.ts';
 import { ErrorBox, FiscalYearSelect, Money, PageTitle } from '../components/common.tsx';
 import { currentShanghaiYear, formatInstant } from '../format/dates.ts';
 import { formatFen } from '../format/money.ts';
-
-export interface QueueRow { position: number; award: Award; running: bigint; extra: bigint }
-
-/** Queue order: when the award joined the queue, then its submission line. */
-export function queueRows(awards: readonly Award[], availableFen: number): QueueRow[] {
-  const sorted = [...awards].sort((a, b) => (a.created_at ?? '').localeCompare(b.created_at ?? '') || (a.submission_id ?? '').localeCompare(b.submission_id ?? '') || (a.line ?? 0) - (b.line ?? 0));
-  let running = 0n;
-  const available = BigInt(availableFen);
-  return sorted.map((award, i) => {
-    running += BigInt(award.amount_fen);
-    return { position: i + 1, award, running, extra: running > available ? running - available : 0n };
-  });
-}
+import { queueRows, type QueueRow } from './waitlist/queue.ts';
 
 async function waiting(fy: number, measure: number): Promise<Award[]> {
   const out: Award[] = [];

@@ -7,6 +7,7 @@ import { useI18n } from '../../app/i18n.tsx';
 import { Chart } from '../../charts/Chart.tsx';
 import { formatFen } from '../../format/money.ts';
 import { ErrorBox } from '../../components/common.tsx';
+import { cumulativeByDate } from './commitments.ts';
 
 /** At most this many awards are read for the chart (200 a page); beyond it the chart says so. */
 const MAX_PAGES = 25;
@@ -22,17 +23,6 @@ async function committedAwards(fy: number, measure: number): Promise<{ awards: A
     if (!cursor) return { awards, partial: false };
   }
   return { awards, partial: true };
-}
-
-/** Cumulative committed money (reserved, batched or paid) by approval date, in integer fen. */
-export function cumulativeByDate(awards: readonly Pick<Award, 'approved_date' | 'amount_fen'>[]): [string, number][] {
-  const byDay = new Map<string, bigint>();
-  for (const a of awards) byDay.set(a.approved_date, (byDay.get(a.approved_date) ?? 0n) + BigInt(a.amount_fen));
-  let running = 0n;
-  return [...byDay.keys()].sort().map((day) => {
-    running += byDay.get(day)!;
-    return [day, Number(running)];
-  });
 }
 
 export default function CommitmentsChart({ fy, envelope }: { fy: number; envelope: Envelope }) {
