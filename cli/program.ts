@@ -11,6 +11,8 @@ import { registerAlerts } from './commands/alerts.ts';
 import { alertEvents } from './alert-events.ts';
 import { registerRuns } from './commands/runs.ts';
 import { registerSummary } from './commands/summary.ts';
+import { registerServe } from './commands/serve.ts';
+import { registerUsers } from './commands/users.ts';
 
 /** The `bursar` command line. Its result goes to stdout; everything else (logs, progress) to stderr. */
 export function buildProgram(): Command {
@@ -29,6 +31,8 @@ export function buildProgram(): Command {
   registerAlerts(program);
   registerRuns(program);
   registerSummary(program);
+  registerUsers(program);
+  registerServe(program);
   return program;
 }
 

@@ -56,6 +56,13 @@ export async function openRuntime(opts: RuntimeOptions = {}): Promise<Runtime> {
 
   const dataDir = resolveDataDir(opts);
   mkdirSync(dataDir, { recursive: true });
+  // A running `bursar serve` owns the data dir: use its store rather than refuse (DATA_DIR_IN_USE).
+  const served = servedStore(dataDir);
+  if (served) {
+    const { client, doc } = createDynamoClients({ endpoint: served.endpoint });
+    await ensureTable(client, tableName);
+    return assemble(doc, tableName, maxTransactionItems, { mode: 'external', endpoint: served.endpoint, tableName }, async () => doc.destroy());
+  }
   const releaseLock = acquireLock(dataDir);
   try {
     killOrphan(dataDir);
@@ -82,6 +89,31 @@ function assemble(
     ledger: new DynamoLedger(doc, tableName, { maxTransactionItems }),
     doc, tableName, clock: systemClock, deadLetters: new DeadLetterStore(doc, tableName), location, close,
   };
+}
+
+/** Where `bursar serve` records the store it owns, for the other commands on that data dir. */
+export const SERVED_STORE_FILE = 'served-store.json';
+
+/** Publish this process's store to other commands on the data dir; returns the withdrawal. */
+export function publishStore(dataDir: string, endpoint: string): () => void {
+  const file = path.join(dataDir, SERVED_STORE_FILE);
+  writeFileSync(file, JSON.stringify({ pid: process.pid, endpoint }), { mode: 0o600 });
+  return () => rmSync(file, { force: true });
+}
+
+/** The store a live `bursar serve` published for this data dir, if it holds the lock. */
+function servedStore(dataDir: string): { endpoint: string } | undefined {
+  const file = path.join(dataDir, SERVED_STORE_FILE);
+  if (!existsSync(file)) return undefined;
+  try {
+    const served = JSON.parse(readFileSync(file, 'utf8')) as { pid?: unknown; endpoint?: unknown };
+    const lockPid = Number(readFileSync(path.join(dataDir, 'lock'), 'utf8'));
+    // Only a loopback DynamoDB Local endpoint of the live process that holds the lock.
+    if (served.pid === lockPid && isAlive(lockPid) && typeof served.endpoint === 'string' && /^http:\/\/127\.0\.0\.1:\d{1,5}$/.test(served.endpoint)) {
+      return { endpoint: served.endpoint };
+    }
+  } catch { /* unreadable or no lock: not served */ }
+  return undefined;
 }
 
 /** One CLI process owns an embedded data dir at a time; a second one gets a clear refusal. */

@@ -47,7 +47,21 @@ export interface SubmitOptions {
   maxReceiveCount?: number;
   events?: EnvelopeEvents;
   onProgress?: (done: number) => void;
+  /**
+   * Decide a well-formed row before intake (the API refuses a bureau user's records approved by
+   * another unit this way); undefined lets the row through.
+   */
+  screen?: (row: Extract<CsvRow, { kind: 'record' }>) => SubmitLine | undefined;
 }
+
+/** What submitting needs of the store: the CLI's Runtime or the API server's wiring. */
+export type SubmitRuntime = Pick<Runtime, 'ledger' | 'clock' | 'deadLetters'>;
+
+/** The award file's columns, as `awards submit` and POST /api/v1/submissions read them. */
+export const AWARD_FILE_SPEC = {
+  columns: AWARD_COLUMNS.filter((c) => !OPTIONAL_AWARD_COLUMNS.includes(c)),
+  optional: OPTIONAL_AWARD_COLUMNS,
+};
 
 /**
  * `bursar awards submit`: read an award file and feed every record through the real intake handler
@@ -56,17 +70,18 @@ export interface SubmitOptions {
  * record is decided by the handler. Each line of the file gets exactly one result.
  */
 export async function submitAwardFile(runtime: Runtime, file: string, options: SubmitOptions = {}): Promise<SubmitReport> {
+  return submitAwardRows(runtime, readCsvFile(file, AWARD_FILE_SPEC), options);
+}
+
+/** `submitAwardFile` over rows already being read (a file, or an HTTP request body). */
+export async function submitAwardRows(runtime: SubmitRuntime, rows: AsyncIterable<CsvRow>, options: SubmitOptions = {}): Promise<SubmitReport> {
   const submissionId = randomUUID();
   const byLine = new Map<number, SubmitLine>();
   const firstSeen = new Map<string, { line: number; fingerprint: string }>();
-  const rows = readCsvFile(file, {
-    columns: AWARD_COLUMNS.filter((c) => !OPTIONAL_AWARD_COLUMNS.includes(c)),
-    optional: OPTIONAL_AWARD_COLUMNS,
-  });
 
   async function* messages(): AsyncIterable<string> {
     for await (const row of rows) {
-      const decided = decideInFile(row, firstSeen);
+      const decided = decideInFile(row, firstSeen) ?? (row.kind === 'record' ? options.screen?.(row) : undefined);
       if (decided) {
         byLine.set(decided.line, decided);
         options.onProgress?.(1);

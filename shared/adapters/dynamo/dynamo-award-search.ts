@@ -1,0 +1,133 @@
+import { QueryCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod';
+import { ValidationError } from '../../domain/errors.ts';
+import type { AwardPage, AwardSearch, AwardSearchQuery } from '../../ports/award-search.ts';
+import type { Ledger } from '../../ports/ledger.ts';
+import { AWARD_SK, awardStatusPk, itemToAward } from './items.ts';
+import type { Item } from './operations.ts';
+import { GSI1 } from './table-schema.ts';
+
+/** DynamoDB pages read for one API page at most: a rare filter over a big table ends early with a cursor. */
+const MAX_PAGES_PER_REQUEST = 8;
+
+const keySchema = z.object({
+  pk: z.string().max(200), sk: z.string().max(200), gsi1pk: z.string().max(200).optional(), gsi1sk: z.string().max(300).optional(),
+}).strict();
+const cursorSchema = z.object({ y: z.number().int().min(2000).max(2100).optional(), k: keySchema }).strict();
+type Cursor = z.infer<typeof cursorSchema>;
+
+const badCursor = () => new ValidationError('BAD_CURSOR', 'cursor is not one this API handed out for this query', { field: 'cursor' });
+
+function decodeCursor(text: string): Cursor {
+  try {
+    const parsed = cursorSchema.safeParse(JSON.parse(Buffer.from(text, 'base64url').toString('utf8')));
+    if (parsed.success) return parsed.data;
+  } catch { /* fall through */ }
+  throw badCursor();
+}
+
+const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
+
+/**
+ * Awards for the API, a page at a time. With a status and a measure it queries GSI1 (queue order:
+ * approved date, then id), fiscal year by fiscal year (every year with an envelope for the measure,
+ * unless one is given). Anything else is a filtered scan in store order. Unit and `q` are filters.
+ * The cursor is the key of the last award returned (checked against the query on the way back in),
+ * so a page stops exactly at `limit` even inside a DynamoDB page.
+ */
+export class DynamoAwardSearch implements AwardSearch {
+  constructor(private readonly doc: DynamoDBDocumentClient, private readonly tableName: string, private readonly ledger: Pick<Ledger, 'listEnvelopes'>) {}
+
+  async search(query: AwardSearchQuery): Promise<AwardPage> {
+    const cursor = query.cursor ? decodeCursor(query.cursor) : undefined;
+    const filter = this.filter(query, query.status !== undefined && query.measure !== undefined);
+    if (query.status !== undefined && query.measure !== undefined) {
+      const { status, measure } = query;
+      const years = query.fiscal_year !== undefined ? [query.fiscal_year]
+        : [...new Set((await this.ledger.listEnvelopes()).filter((e) => e.measure === measure).map((e) => e.fiscal_year))].sort();
+      let startYear = years[0];
+      if (cursor) {
+        if (cursor.y === undefined || !years.includes(cursor.y) || cursor.k.gsi1pk !== awardStatusPk(status, { measure, fiscal_year: cursor.y })) throw badCursor();
+        startYear = cursor.y;
+      }
+      const found: Item[] = [];
+      let pages = 0;
+      for (const year of years.filter((y) => startYear !== undefined && y >= startYear)) {
+        let start: Record<string, unknown> | undefined = cursor && cursor.y === year ? cursor.k : undefined;
+        do {
+          const out = await this.doc.send(new QueryCommand({
+            TableName: this.tableName, IndexName: GSI1.name,
+            KeyConditionExpression: '#g = :g',
+            ...filter.expression,
+            ExpressionAttributeNames: { '#g': GSI1.pk, ...filter.names },
+            ExpressionAttributeValues: { ':g': awardStatusPk(status, { measure, fiscal_year: year }), ...filter.values },
+            Limit: Math.max(query.limit - found.length, 10) + 1,
+            ExclusiveStartKey: start,
+          }));
+          pages++;
+          for (const item of out.Items ?? []) {
+            found.push(item);
+            if (found.length === query.limit) return this.page(found, { y: year, k: keyOf(item, true) });
+          }
+          start = out.LastEvaluatedKey;
+          if (start && pages >= MAX_PAGES_PER_REQUEST) return this.page(found, { y: year, k: start as Cursor['k'] });
+        } while (start);
+      }
+      return this.page(found, undefined);
+    }
+
+    if (cursor && (cursor.y !== undefined || !cursor.k.pk.startsWith('AWARD#') || cursor.k.sk !== AWARD_SK)) throw badCursor();
+    const found: Item[] = [];
+    let start: Record<string, unknown> | undefined = cursor?.k;
+    let pages = 0;
+    do {
+      const out = await this.doc.send(new ScanCommand({
+        TableName: this.tableName,
+        FilterExpression: ['#type = :award', ...(filter.expression.FilterExpression ? [filter.expression.FilterExpression] : [])].join(' AND '),
+        ExpressionAttributeNames: { '#type': 'type', ...filter.names },
+        ExpressionAttributeValues: { ':award': 'AWARD', ...filter.values },
+        Limit: 1000,
+        ExclusiveStartKey: start,
+      }));
+      pages++;
+      for (const item of out.Items ?? []) {
+        found.push(item);
+        if (found.length === query.limit) return this.page(found, { k: keyOf(item, false) });
+      }
+      start = out.LastEvaluatedKey;
+      if (start && pages >= MAX_PAGES_PER_REQUEST) return this.page(found, { k: start as Cursor['k'] });
+    } while (start);
+    return this.page(found, undefined);
+  }
+
+  private page(items: Item[], next: Cursor | undefined): AwardPage {
+    return { awards: items.map(itemToAward), next_cursor: next ? encodeCursor(next) : null };
+  }
+
+  private filter(query: AwardSearchQuery, indexed: boolean) {
+    const parts: string[] = [];
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    if (!indexed) {
+      if (query.status !== undefined) { parts.push('#status = :status'); names['#status'] = 'status'; values[':status'] = query.status; }
+      if (query.measure !== undefined) { parts.push('#measure = :measure'); names['#measure'] = 'measure'; values[':measure'] = query.measure; }
+      if (query.fiscal_year !== undefined) { parts.push('#fy = :fy'); names['#fy'] = 'fiscal_year'; values[':fy'] = query.fiscal_year; }
+    }
+    if (query.unit !== undefined) { parts.push('#unit = :unit'); names['#unit'] = 'approving_unit'; values[':unit'] = query.unit; }
+    if (query.q !== undefined && query.q !== '') {
+      parts.push('(#id = :q OR #uscc = :q OR begins_with(#name, :q))');
+      Object.assign(names, { '#id': 'award_id', '#uscc': 'recipient_uscc', '#name': 'recipient_name' });
+      values[':q'] = query.q;
+    }
+    return {
+      expression: parts.length > 0 ? { FilterExpression: parts.join(' AND ') } : {},
+      names, values,
+    };
+  }
+}
+
+function keyOf(item: Item, indexed: boolean): Cursor['k'] {
+  const k: Cursor['k'] = { pk: String(item.pk), sk: String(item.sk) };
+  if (indexed) { k.gsi1pk = String(item.gsi1pk); k.gsi1sk = String(item.gsi1sk); }
+  return k;
+}

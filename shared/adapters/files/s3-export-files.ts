@@ -1,0 +1,41 @@
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { paymentFileNames } from '../../domain/payment-file.ts';
+import type { ExportedFile, ExportFiles } from '../../ports/run-operations.ts';
+import { checkFileName } from './local-dir-sink.ts';
+
+/** Exports in S3 (`runs/<run_id>/`, where the run-request function's S3Sink puts them), read only. */
+export class S3ExportFiles implements ExportFiles {
+  constructor(private readonly s3: S3Client, private readonly bucket: string) {}
+
+  private async get(runId: string, name: string) {
+    checkFileName(runId);
+    checkFileName(name);
+    try {
+      return await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: `runs/${runId}/${name}` }));
+    } catch (error) {
+      if ((error as { name?: string }).name === 'NoSuchKey') return undefined;
+      throw error;
+    }
+  }
+
+  async list(runId: string): Promise<ExportedFile[]> {
+    const manifestName = paymentFileNames(runId).manifest;
+    const out = await this.get(runId, manifestName);
+    if (!out?.Body) return [];
+    const bytes = Buffer.from(await out.Body.transformToByteArray());
+    const manifest = JSON.parse(bytes.toString('utf8')) as { files: ExportedFile[] };
+    return [
+      ...manifest.files.map((f) => ({ name: f.name, bytes: f.bytes, sha256: f.sha256 })),
+      { name: manifestName, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') },
+    ];
+  }
+
+  async open(runId: string, name: string) {
+    if (!(await this.list(runId)).some((f) => f.name === name)) return undefined;
+    const out = await this.get(runId, name);
+    if (!out?.Body) return undefined;
+    return { stream: out.Body as Readable, bytes: Number(out.ContentLength ?? 0) };
+  }
+}
