@@ -46,7 +46,7 @@ export async function request<T>(method: string, path: string, body?: Body): Pro
 }
 
 export const get = <T>(path: string) => request<T>('GET', path);
-export const post = <T>(path: string, json?: unknown) => request<T>('POST', path, json === undefined ? undefined : { json });
+export const post = <T>(path: string, json: unknown = {}) => request<T>('POST', path, { json });
 export const put = <T>(path: string, json: unknown) => request<T>('PUT', path, { json });
 export const del = <T>(path: string) => request<T>('DELETE', path);
 export const postCsv = <T>(path: string, csv: Blob | string) => request<T>('POST', path, { csv });

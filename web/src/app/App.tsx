@@ -62,10 +62,10 @@ function Console({ me }: { me: Me }) {
   const page = pageOf(route.path);
   const signOut = useMutation({
     mutationFn: () => del('/session'),
-    onSettled: () => {
-      queryClient.clear();
-      window.location.hash = '';
-      void queryClient.invalidateQueries({ queryKey: ['me'] });
+    onSettled: async () => {
+      queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== 'me' });
+      window.history.replaceState(null, '', '#/');
+      await queryClient.refetchQueries({ queryKey: ['me'] });
     },
   });
 

@@ -26,8 +26,9 @@ export function SignIn() {
     setError(null);
     try {
       await request('POST', '/session', { json: { username: username.trim(), password } });
-      queryClient.clear();
-      await queryClient.invalidateQueries({ queryKey: ['me'] });
+      // Nothing cached from another user survives; then ask who we are now.
+      queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== 'me' });
+      await queryClient.refetchQueries({ queryKey: ['me'] });
     } catch (e) {
       setError(e instanceof ApiError && e.code === 'LOCKED_OUT' ? t('lockedOut') : e instanceof ApiError && e.status === 401 ? t('signInFailed') : String((e as Error).message));
       setBusy(false);
