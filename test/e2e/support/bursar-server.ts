@@ -53,8 +53,10 @@ export async function startBursar(): Promise<BursarServer> {
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`bursar serve did not start in 60 s:\n${stderr}`)), 60_000);
     child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`bursar serve exited ${code}:\n${stderr}`)); });
-    createInterface({ input: child.stdout! }).once('line', (line) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.once('line', (line) => {
       clearTimeout(timer);
+      lines.close();
       resolve((JSON.parse(line) as { url: string }).url.replace(/\/$/, ''));
     });
   });
@@ -73,6 +75,8 @@ export async function startBursar(): Promise<BursarServer> {
         await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
         if (child.exitCode === null) child.kill('SIGKILL');
       }
+      child.stdout?.destroy();
+      child.stderr?.destroy();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -1,4 +1,5 @@
-import { Alert, Select, Tag, Typography } from 'antd';
+import { Alert, Select, Typography } from 'antd';
+import { Tag } from './Tag.tsx';
 import { useQuery } from '@tanstack/react-query';
 import { get } from '../api/client.ts';
 import type { AwardStatus, Envelope, RunStatus } from '../api/types.ts';

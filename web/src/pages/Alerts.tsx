@@ -1,5 +1,6 @@
 /** 预警: the alerts to the user's unit (finance roles see all), newest first. */
-import { DatePicker, Space, Table, Tag } from 'antd';
+import { DatePicker, Space, Table } from 'antd';
+import { Tag } from '../components/Tag.tsx';
 import dayjs from 'dayjs';
 import { useQuery } from '@tanstack/react-query';
 import { get, query } from '../api/client.ts';

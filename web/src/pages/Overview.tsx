@@ -98,7 +98,7 @@ export default function Overview() {
   const cells = (row: Row, testIds: boolean) => (
     <>
       {(['budget_fen', 'reserved_fen', 'batched_fen', 'paid_fen', 'available_fen'] as const).map((f) => (
-        <td key={f}><Money fen={row[f]} {...(testIds ? { testId: `${f.replace('_fen', '')}-${row.measure ?? row.key}` } : {})} /></td>
+        <td key={f}><Money fen={row[f]} {...(testIds ? { testId: `${f}-${row.measure ?? row.key}` } : {})} /></td>
       ))}
       <td><Money fen={row.waitlisted_fen} {...(testIds ? { testId: `waiting-${row.measure ?? row.key}` } : {})} />
         {row.waitlisted_count > 0 && <Typography.Text type="secondary"> ({row.waitlisted_count})</Typography.Text>}</td>
@@ -169,7 +169,7 @@ export default function Overview() {
             </select>
           </span>
           {chartMeasure && budgeted.some((r) => r.measure === chartMeasure) && (
-            <Suspense fallback={<Spin aria-label={t('loading')} />}>
+            <Suspense fallback={<Spin />}>
               <CommitmentsChart fy={fy} envelope={budgeted.find((r) => r.measure === chartMeasure)!.envelope!} />
             </Suspense>
           )}

@@ -1,5 +1,6 @@
 /** 对账: the reconciliation reports, newest first: clean or not, and each difference. */
-import { Alert, Card, Collapse, Empty, Table, Tag, Typography } from 'antd';
+import { Alert, Card, Collapse, Empty, Table, Typography } from 'antd';
+import { Tag } from '../components/Tag.tsx';
 import { useQuery } from '@tanstack/react-query';
 import { get } from '../api/client.ts';
 import type { ReconciliationReport } from '../api/types.ts';

@@ -3,7 +3,8 @@
  * intake report comes back: counts, and per line its outcome, reason and the fields in error.
  */
 import { useState } from 'react';
-import { Button, Card, Checkbox, Col, Row, Statistic, Table, Tag, Typography, Upload } from 'antd';
+import { Button, Card, Checkbox, Col, Row, Statistic, Table, Typography, Upload } from 'antd';
+import { Tag } from '../components/Tag.tsx';
 import { InboxOutlined } from '@ant-design/icons';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { postCsv } from '../api/client.ts';

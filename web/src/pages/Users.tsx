@@ -1,6 +1,7 @@
 /** 用户: the administrator's page: list users, add one, disable or enable. No award data here. */
 import { useState } from 'react';
-import { Button, Form, Input, Modal, Select, Table, Tag } from 'antd';
+import { Button, Form, Input, Modal, Select, Table } from 'antd';
+import { Tag } from '../components/Tag.tsx';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { get, post } from '../api/client.ts';
 import { ROLES, type Role, type User } from '../api/types.ts';

@@ -58,7 +58,7 @@ export default function CommitmentsChart({ fy, envelope }: { fy: number; envelop
     <>
       <Space style={{ margin: '8px 0' }} wrap>
         <Typography.Text type="secondary">{title}</Typography.Text>
-        {data.isFetching && <Spin size="small" aria-label={t('loading')} />}
+        {data.isFetching && <Spin size="small" />}
         {data.data?.partial && <Typography.Text type="warning">{t('commitmentsPartial', { count: data.data.awards.length })}</Typography.Text>}
       </Space>
       <ErrorBox error={data.error} />
