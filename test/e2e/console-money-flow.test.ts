@@ -12,6 +12,10 @@ import { startBursar, type BursarServer } from './support/bursar-server.ts';
 import { launchBrowser, newUserPage, screenshot, signIn } from './support/browser.ts';
 import { awardsCsv, budgetsCsv, XSS_NAME } from './support/data.ts';
 
+// Browser globals, for the functions that run in the page (page.evaluate); this file is type-checked without the DOM lib.
+declare const window: { __xss?: unknown };
+declare const document: { cookie: string; documentElement: { lang: string }; querySelector(selector: string): unknown };
+
 let server: BursarServer;
 let browser: Browser;
 const users: Record<string, { username: string; password: string }> = {};
@@ -39,7 +43,7 @@ async function as(role: string, body: (page: Page) => Promise<void>): Promise<vo
   try {
     await signIn(page, users[role]!);
     await body(page);
-    expect(await page.evaluate(() => (window as { __xss?: unknown }).__xss)).toBeUndefined();
+    expect(await page.evaluate(() => window.__xss)).toBeUndefined();
   } finally {
     await context.close();
   }

@@ -12,6 +12,10 @@ import { startBursar, type BursarServer } from './support/bursar-server.ts';
 import { launchBrowser, newUserPage, screenshot, seriousViolations, signIn } from './support/browser.ts';
 import { awardsCsv, budgetsCsv, XSS_NAME } from './support/data.ts';
 
+// Browser globals, for the functions that run in the page (page.evaluate); this file is type-checked without the DOM lib.
+declare const window: { __xss?: unknown };
+declare const document: { cookie: string; documentElement: { lang: string }; querySelector(selector: string): unknown };
+
 let server: BursarServer;
 let browser: Browser;
 const users: Record<string, { username: string; password: string }> = {};
@@ -92,7 +96,7 @@ describe.each(Object.keys(NAV))('signed in as %s', (role) => {
       const forbidden = Object.keys(PATHS).find((id) => id !== 'overview' && !NAV[role]!.includes(id))!;
       await page.goto(`/#${PATHS[forbidden]}`);
       await page.locator('main .ant-alert-warning').waitFor();
-      expect(await page.evaluate(() => (window as { __xss?: unknown }).__xss)).toBeUndefined();
+      expect(await page.evaluate(() => window.__xss)).toBeUndefined();
       await page.goto(`/#${PATHS[NAV[role]![0]!]}`);
       await settle(page);
       await screenshot(page, `role-${role}`);
