@@ -80,7 +80,7 @@ export default function Submit() {
             pagination={{ pageSize: 50, showSizeChanger: false, hideOnSinglePage: true }}
             columns={[
               { title: t('line'), dataIndex: 'line', width: 70 },
-              { title: t('awardId'), dataIndex: 'award_id' },
+              { title: t('awardId'), dataIndex: 'award_id', className: 'nowrap' },
               { title: t('outcome'), dataIndex: 'outcome', render: (o: string) => <OutcomeTag outcome={o} /> },
               { title: t('reason'), dataIndex: 'reason' },
               {

@@ -8,6 +8,7 @@ import { Chart } from '../../charts/Chart.tsx';
 import { formatFen } from '../../format/money.ts';
 import { ErrorBox } from '../../components/common.tsx';
 import { cumulativeByDate } from './commitments.ts';
+import { shanghaiDate } from '../../format/dates.ts';
 
 /** At most this many awards are read for the chart (200 a page); beyond it the chart says so. */
 const MAX_PAGES = 25;
@@ -32,12 +33,17 @@ export default function CommitmentsChart({ fy, envelope }: { fy: number; envelop
 
   const option = useMemo(() => {
     const points = cumulativeByDate(data.data?.awards ?? []);
+    // Carry the total on to the year's end, so the line shows where the envelope stands now.
+    const last = points[points.length - 1];
+    const today = shanghaiDate();
+    const end = today < `${fy}-12-31` ? today : `${fy}-12-31`;
+    if (last && last[0] < end) points.push([end, last[1]]);
     return {
       aria: { enabled: true },
       grid: { left: 110, right: 24, top: 24, bottom: 40 },
       tooltip: { trigger: 'axis' as const, valueFormatter: (v: unknown) => `${formatFen(Number(v))} ${t('yuan')}` },
       xAxis: { type: 'time' as const, min: `${fy}-01-01`, max: `${fy}-12-31` },
-      yAxis: { type: 'value' as const, axisLabel: { formatter: (v: number) => formatFen(Math.round(v)) } },
+      yAxis: { type: 'value' as const, max: (v: { max: number }) => Math.max(v.max, envelope.budget_fen), axisLabel: { formatter: (v: number) => formatFen(Math.round(v)) } },
       series: [{
         type: 'line' as const, step: 'end' as const, name: t('commitments'), data: points, showSymbol: false, areaStyle: { opacity: 0.15 },
         markLine: {
