@@ -4,7 +4,7 @@
  * store, as an operator would run them beside the console.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -23,7 +23,15 @@ export interface BursarServer {
   stop(): Promise<void>;
 }
 
+/** The console's build (made by `npm ci` through `prepare`); built here if it is missing. */
+export function ensureConsoleBuilt(): void {
+  if (existsSync(path.join(ROOT, 'web', 'dist', 'index.html'))) return;
+  const build = spawnSync('npm', ['run', 'build:web'], { cwd: ROOT, encoding: 'utf8', timeout: 300_000 });
+  if (build.status !== 0) throw new Error(`npm run build:web failed:\n${build.stdout}\n${build.stderr}`);
+}
+
 export async function startBursar(): Promise<BursarServer> {
+  ensureConsoleBuilt();
   const endpoint = process.env['BURSAR_TEST_DYNAMODB_ENDPOINT'];
   if (!endpoint) throw new Error('BURSAR_TEST_DYNAMODB_ENDPOINT is not set (jest global setup starts DynamoDB Local)');
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'bursar-e2e-'));
