@@ -22,6 +22,34 @@ const FLOOR_PUTS = Number(process.env['BENCH_FLOOR_PUTS'] ?? 10_000);
 /** Store calls the intake has in flight at most: invocations x envelope groups per invocation. */
 const CLIENT_CONCURRENCY = INVOCATIONS * DEFAULT_GROUP_CONCURRENCY;
 const RUN_CONCURRENCY = 4;
+/** The API phase (issue 11): BENCH_API_QUICK=1 for a quick look, BENCH_API_ONLY=1 to run it alone. */
+const API_QUICK = process.env['BENCH_API_QUICK'] === '1';
+const API_AWARDS = Number(process.env['BENCH_API_AWARDS'] ?? (API_QUICK ? 10_000 : 100_000));
+const API_SECONDS = Number(process.env['BENCH_API_SECONDS'] ?? (API_QUICK ? 5 : 20));
+const API_CONNECTIONS = 20;
+
+type ApiFigures = { per_second: number; p50_ms: number; p95_ms: number; p99_ms: number };
+type ApiRoute = { api: ApiFigures; sdk: ApiFigures; p95_ratio: number };
+
+function apiPhase(endpoint: string): { awards: ApiRoute; envelopes: ApiRoute } & Record<string, unknown> {
+  process.stderr.write(`bench: api (${API_AWARDS} awards, ${API_CONNECTIONS} clients, ${API_SECONDS} s per route)...\n`);
+  const out = spawnSync(process.execPath, ['--import', 'tsx', path.join('bench', 'api-bench.ts'), 'run', endpoint, 'api', API_AWARDS, API_SECONDS, API_CONNECTIONS].map(String), {
+    encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 26,
+  });
+  if (out.status !== 0) throw new Error(`api phase failed (exit ${out.status})`);
+  const result = JSON.parse(out.stdout.trim().split('\n').at(-1)!);
+  process.stderr.write(`bench: api ${JSON.stringify(result)}\n`);
+  return result;
+}
+
+function apiRows(api: ReturnType<typeof apiPhase>): [string, string, string][] {
+  return (['awards', 'envelopes'] as const).flatMap((route): [string, string, string][] => [
+    [`api ${route}: requests/s (SDK alone)`, `${api[route].api.per_second} (${api[route].sdk.per_second})`, ''],
+    [`api ${route}: p50/p95/p99 ms`, `${api[route].api.p50_ms}/${api[route].api.p95_ms}/${api[route].api.p99_ms}`, ''],
+    [`api ${route}: SDK p50/p95/p99 ms`, `${api[route].sdk.p50_ms}/${api[route].sdk.p95_ms}/${api[route].sdk.p99_ms}`, ''],
+    [`api ${route}: p95 / SDK p95 (target <= 3)`, String(api[route].p95_ratio), ''],
+  ]);
+}
 
 function phase(name: string, endpoint: string, table: string, ...args: (string | number)[]): Record<string, number> {
   process.stderr.write(`bench: ${name}...\n`);
@@ -37,12 +65,18 @@ function phase(name: string, endpoint: string, table: string, ...args: (string |
 async function main(): Promise<void> {
   const local = await startDynamoLocal({ inMemory: true });
   try {
+    if (process.env['BENCH_API_ONLY'] === '1') {
+      const api = apiPhase(local.endpoint);
+      for (const [a, b] of apiRows(api)) process.stdout.write(`${a.padEnd(46)}${b.padStart(22)}\n`);
+      return;
+    }
     // Warm the JVM first so the floor is not measured on a cold DynamoDB Local.
     phase('floor', local.endpoint, 'warmup', 2_000, CLIENT_CONCURRENCY);
     const floor = phase('floor', local.endpoint, 'floor', FLOOR_PUTS, CLIENT_CONCURRENCY).puts_per_second!;
     const intake = phase('intake', local.endpoint, 'intake', AWARDS, INVOCATIONS, BATCH);
     const run = phase('run', local.endpoint, 'runs', RUN_AWARDS, RUN_CONCURRENCY);
     const reconcile = phase('reconcile', local.endpoint, 'runs');
+    const api = apiPhase(local.endpoint);
     const bundles = esbuildBundleSizes();
 
     const results = {
@@ -54,6 +88,7 @@ async function main(): Promise<void> {
       intake: { ...intake, ratio_to_floor: intake.awards_per_second! / floor },
       run: { ...run, ratio_to_floor: run.awards_per_second! / floor },
       reconcile: { ...reconcile, ratio_to_floor: reconcile.awards_per_second! / floor },
+      api,
       bundles,
     };
     mkdirSync('bench', { recursive: true });
@@ -69,6 +104,7 @@ async function main(): Promise<void> {
       ['run: peak RSS (MB)', String(run.peak_rss_mb), ''],
       [`reconcile: awards/s (${reconcile.awards})`, reconcile.awards_per_second!.toFixed(0), (reconcile.awards_per_second! / floor).toFixed(2)],
       ['reconcile: peak RSS (MB)', String(reconcile.peak_rss_mb), ''],
+      ...apiRows(api),
       ...bundles.map((b): [string, string, string] => [`bundle: ${b.function} (bytes)`, String(b.bytes), '']),
     ];
     process.stdout.write(`${'figure'.padEnd(46)}${'value'.padStart(12)}${'x floor'.padStart(10)}\n`);

@@ -13,6 +13,7 @@ import type { DeployConfig } from './config.ts';
 import { Alarms } from './constructs/alarms.ts';
 import { ConsoleHosting } from './constructs/console.ts';
 import { FinanceApi } from './constructs/api.ts';
+import { StaffDirectory } from './constructs/auth.ts';
 import { EncryptionKey } from './constructs/encryption-key.ts';
 import { ExportBucket } from './constructs/export-bucket.ts';
 import { BursarFunction } from './constructs/functions.ts';
@@ -75,6 +76,7 @@ export class BursarStack extends Stack {
   readonly reconcileDeadLetterQueue: sqs.Queue;
   readonly functions: Record<FunctionName, BursarFunction>;
   readonly financeApi: FinanceApi;
+  readonly staff: StaffDirectory;
   readonly alarms: Alarms;
 
   constructor(scope: Construct, id: string, props: BursarStackProps) {
@@ -153,7 +155,7 @@ export class BursarStack extends Stack {
       ...common,
       entry: 'functions/api/handler.ts',
       serviceName: 'bursar-api',
-      description: 'Finance API: request and approve runs (four eyes), budget summary',
+      description: 'Bursar API (/api/v1) for finance and bureau staff, behind a Cognito JWT authorizer',
       timeout: TIMEOUTS.api,
       memorySize: 512,
       reservedConcurrency: 10,
@@ -182,6 +184,14 @@ export class BursarStack extends Stack {
 
     allowTableReadWrite(api.role, table, key);
     allowSendMessages(api.role, runQueue.queue, key);
+    // Downloads of exported payment files (GET /api/v1/runs/{id}/files/{name}); read only.
+    api.role.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [exportBucket.bucket.arnForObjects('runs/*')] }),
+    );
+    Validations.of(api.role.permissions.node.defaultChild!).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/runs/*]`,
+      reason: 'Payment files are named per run at run time; the API reads (never writes) the objects under runs/ of the export bucket.',
+    });
 
     // Event sources: partial batch failures everywhere, so one bad record is retried alone.
     intake.function.addEventSource(
@@ -221,7 +231,8 @@ export class BursarStack extends Stack {
     });
     schedule.node.addDependency(schedulerRole.permissions);
 
-    const financeApi = new FinanceApi(this, 'FinanceApi', { handler: api.function, key });
+    const staff = new StaffDirectory(this, 'Staff');
+    const financeApi = new FinanceApi(this, 'FinanceApi', { handler: api.function, key, userPool: staff.userPool, clients: [staff.consoleClient] });
     // The console (static files on CloudFront, /api/* to the HTTP API), when its domain is configured.
     const consoleHosting = props.console ? new ConsoleHosting(this, 'Console', { api: financeApi.api, key, ...props.console }) : undefined;
 
@@ -247,8 +258,8 @@ export class BursarStack extends Stack {
 
     const outputs: Record<string, string> = {
       ApiUrl: financeApi.stage.url,
-      RunRequesterPolicyArn: financeApi.requesterPolicy.managedPolicyArn,
-      RunApproverPolicyArn: financeApi.approverPolicy.managedPolicyArn,
+      UserPoolId: staff.userPool.userPoolId,
+      UserPoolClientId: staff.consoleClient.userPoolClientId,
       TableName: table.tableName,
       ExportBucketName: exportBucket.bucket.bucketName,
       IntakeQueueUrl: intakeQueue.queue.queueUrl,
@@ -278,6 +289,7 @@ export class BursarStack extends Stack {
     this.reconcileDeadLetterQueue = reconcileDlq;
     this.functions = { intake, runRequest, reconcile, notifier, api };
     this.financeApi = financeApi;
+    this.staff = staff;
     this.alarms = alarms;
   }
 }

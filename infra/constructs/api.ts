@@ -1,52 +1,51 @@
-import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { API_ROUTES } from '../../shared/http/route-table.ts';
 import { LOG_RETENTION } from './functions.ts';
 
 export const STAGE = '$default';
+export const API_PREFIX = '/api/v1';
 
-/** The finance-staff API. Every route needs a SigV4-signed request (IAM authorization). */
-export const ROUTES = {
-  requestRun: { method: apigw.HttpMethod.POST, path: '/runs' },
-  approveRun: { method: apigw.HttpMethod.POST, path: '/runs/{runId}/approve' },
-  summary: { method: apigw.HttpMethod.GET, path: '/summary' },
-} as const;
+/** The gateway's routes: every route of the app but the local-only sign-in (shared/http/route-table.ts). */
+export const GATEWAY_ROUTES = API_ROUTES.filter((r) => !r.local).map((r) => ({ ...r, path: `${API_PREFIX}${r.path}` }));
 
 export interface FinanceApiProps {
   readonly handler: lambda.IFunction;
   readonly key: kms.IKey;
+  readonly userPool: cognito.IUserPool;
+  readonly clients: cognito.IUserPoolClient[];
 }
 
 /**
- * HTTP API with IAM authorization. The caller's IAM principal (requestContext.authorizer.iam) is the
- * actor the API function records, so "the requester may not approve their own run" is checked on
- * an identity API Gateway has verified, not on anything the caller writes in the body.
- *
- * Two customer-managed policies split the duties for whoever administers finance staff identities:
- * requesters may POST /runs, approvers may POST /runs/{id}/approve, both may read the summary. The
- * four-eyes rule itself is enforced by the API function for everyone, including a principal that
- * holds both policies.
+ * The HTTP API of issue 11 in AWS: one route per API route, each behind a Cognito JWT authorizer
+ * (the user pool's ID tokens for the console's client) except the OpenAPI document. API Gateway
+ * verifies the token (signature, issuer, audience, expiry) before the function runs; the function
+ * takes the person from the verified claims, never from the request body. Routes the app does not
+ * have are 404 at the gateway and never reach the function.
  */
 export class FinanceApi extends Construct {
   readonly api: apigw.HttpApi;
   readonly stage: apigw.HttpStage;
-  readonly requesterPolicy: iam.ManagedPolicy;
-  readonly approverPolicy: iam.ManagedPolicy;
+  readonly authorizer: HttpUserPoolAuthorizer;
 
   constructor(scope: Construct, id: string, props: FinanceApiProps) {
     super(scope, id);
-
+    this.authorizer = new HttpUserPoolAuthorizer('StaffAuthorizer', props.userPool, {
+      userPoolClients: props.clients,
+      identitySource: ['$request.header.Authorization'],
+    });
     this.api = new apigw.HttpApi(this, 'HttpApi', {
-      description: 'Bursar finance API: request and approve disbursement runs, budget summary',
+      description: 'Bursar API (/api/v1): budgets, awards, runs, reports; Cognito sign-in',
       createDefaultStage: false,
-      defaultAuthorizer: new HttpIamAuthorizer(),
+      defaultAuthorizer: this.authorizer,
     });
 
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
@@ -57,7 +56,7 @@ export class FinanceApi extends Construct {
     this.stage = this.api.addStage('DefaultStage', {
       stageName: STAGE,
       autoDeploy: true,
-      throttle: { rateLimit: 10, burstLimit: 20 },
+      throttle: { rateLimit: 50, burstLimit: 100 },
       accessLogSettings: {
         destination: new apigw.LogGroupLogDestination(accessLogs),
         format: AccessLogFormat.custom(
@@ -66,11 +65,10 @@ export class FinanceApi extends Construct {
             requestTime: '$context.requestTime',
             routeKey: '$context.routeKey',
             status: '$context.status',
-            caller: '$context.identity.caller',
-            userArn: '$context.identity.userArn',
-            accountId: '$context.identity.accountId',
+            sub: '$context.authorizer.claims.sub',
             sourceIp: '$context.identity.sourceIp',
             responseLength: '$context.responseLength',
+            authorizerError: '$context.authorizer.error',
             integrationError: '$context.integrationErrorMessage',
           }),
         ),
@@ -78,32 +76,19 @@ export class FinanceApi extends Construct {
     });
 
     const integration = new HttpLambdaIntegration('ApiFunction', props.handler);
-    for (const route of Object.values(ROUTES)) {
-      this.api.addRoutes({ path: route.path, methods: [route.method], integration });
-    }
-
-    const invoke = (routes: (typeof ROUTES)[keyof typeof ROUTES][]) =>
-      new iam.PolicyStatement({
-        actions: ['execute-api:Invoke'],
-        // A path parameter is a `*` in an execute-api ARN.
-        resources: routes.map((r) =>
-          this.api.arnForExecuteApi(r.method, r.path.replace(/\{[^}]+\}/g, '*'), STAGE),
-        ),
+    for (const route of GATEWAY_ROUTES) {
+      const [added] = this.api.addRoutes({
+        path: route.path,
+        methods: [route.method as apigw.HttpMethod],
+        integration,
+        ...(route.public ? { authorizer: new apigw.HttpNoneAuthorizer() } : {}),
       });
-    this.requesterPolicy = new iam.ManagedPolicy(this, 'RunRequesterPolicy', {
-      description: 'Bursar API: request a disbursement run and read the budget summary',
-      statements: [invoke([ROUTES.requestRun, ROUTES.summary])],
-    });
-    this.approverPolicy = new iam.ManagedPolicy(this, 'RunApproverPolicy', {
-      description: 'Bursar API: approve a disbursement run and read the budget summary',
-      statements: [invoke([ROUTES.approveRun, ROUTES.summary])],
-    });
-    const apiId = Stack.of(this).getLogicalId(this.api.node.defaultChild as apigw.CfnApi);
-    Validations.of(this.approverPolicy.node.defaultChild!).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<${apiId}>/${STAGE}/POST/runs/*/approve]`,
-      reason:
-        'The * is the {runId} path parameter of POST /runs/{runId}/approve (execute-api ARNs cannot ' +
-        'name a parameter); the statement is otherwise pinned to this API, stage, method and route.',
-    });
+      if (route.public) {
+        Validations.of(added!.node.defaultChild!).acknowledge({
+          id: 'AwsSolutions-APIG4',
+          reason: 'The OpenAPI document of the API describes routes and schemas only (no data); every other route needs a Cognito JWT.',
+        });
+      }
+    }
   }
 }

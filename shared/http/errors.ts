@@ -31,11 +31,14 @@ export const forbidden = (message: string) => new BursarError('FORBIDDEN', messa
 export function respondToError(error: unknown, c: Context, logError?: (m: string, d: Record<string, unknown>) => void): Response {
   if (error instanceof BursarError) {
     const status = statusOf(error);
+    // The unread rest of an oversized body would be taken for the next request: close the connection.
+    if (status === 413) c.header('Connection', 'close');
     return c.json(errorBody(error.code, error.message), status as 400);
   }
   if (error instanceof HTTPException) {
     const status = error.status;
     if (status === 415) return c.json(errorBody('UNSUPPORTED_MEDIA_TYPE', 'wrong Content-Type for this route'), 415);
+    if (status === 413) c.header('Connection', 'close');
     if (status === 413) return c.json(errorBody('BODY_TOO_LARGE', 'request body too large for this route'), 413);
     if (status === 400) return c.json(errorBody('BAD_JSON', 'the request body is not well-formed JSON'), 400);
     return c.json(errorBody('BAD_REQUEST', error.message.slice(0, 200)), status);

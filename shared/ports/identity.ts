@@ -85,6 +85,8 @@ export interface StoredSession {
 export interface SessionStore {
   create(session: StoredSession, audit: AuditEntry): Promise<void>;
   get(idHash: string): Promise<StoredSession | undefined>;
+  /** The session and the user it claims, in one strongly consistent round trip. */
+  getWithUser(idHash: string, username: string): Promise<{ session?: StoredSession; user?: StoredUser }>;
   touch(idHash: string, at: string): Promise<void>;
   delete(idHash: string, audit?: AuditEntry): Promise<void>;
   /** End every session of a user (disabled, password changed). */

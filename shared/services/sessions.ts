@@ -2,7 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { BursarError } from '../domain/errors.ts';
 import type { Principal, SessionStore, StoredUser, UserStore } from '../ports/identity.ts';
 import type { Clock } from './clock.ts';
-import { userView, type UserView } from './users.ts';
+import { USERNAME_PATTERN, userView, type UserView } from './users.ts';
 import { dummyHash, verifyPassword } from './passwords.ts';
 
 /** Section 3 of the front-door issue: lock-out and session lifetimes. */
@@ -78,7 +78,8 @@ export async function signIn(deps: SessionDeps, cmd: { username: string; passwor
 }
 
 async function startSession(deps: SessionDeps, user: StoredUser, now: string): Promise<NewSession> {
-  const sessionId = randomBytes(32).toString('base64url');
+  // The cookie names the user too, so one round trip reads the session and the user together.
+  const sessionId = `${user.username}:${randomBytes(32).toString('base64url')}`;
   const csrf = randomBytes(32).toString('base64url');
   await deps.sessions.create(
     { id_hash: hashSessionId(sessionId), username: user.username, csrf, created_at: now, last_seen_at: now },
@@ -98,16 +99,17 @@ export interface Authenticated {
  * older than 12 hours, or the user is disabled or gone (then the session is deleted).
  */
 export async function authenticateSession(deps: SessionDeps, sessionId: string | undefined): Promise<Authenticated> {
-  if (!sessionId || sessionId.length > 100) throw unauthenticated();
+  if (!sessionId || sessionId.length > 120) throw unauthenticated();
+  const username = sessionId.slice(0, Math.max(0, sessionId.indexOf(':')));
+  if (!USERNAME_PATTERN.test(username)) throw unauthenticated();
   const idHash = hashSessionId(sessionId);
-  const session = await deps.sessions.get(idHash);
-  if (!session) throw unauthenticated();
+  const { session, user } = await deps.sessions.getWithUser(idHash, username);
+  if (!session || session.username !== username) throw unauthenticated();
   const now = ms(deps.clock.now());
   if (now - ms(session.last_seen_at) >= SESSION_POLICY.idleMs || now - ms(session.created_at) >= SESSION_POLICY.absoluteMs) {
     await deps.sessions.delete(idHash);
     throw unauthenticated('the session has expired; sign in again');
   }
-  const user = await deps.users.get(session.username);
   if (!user || user.disabled) {
     await deps.sessions.delete(idHash);
     throw unauthenticated();

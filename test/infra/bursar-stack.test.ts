@@ -19,6 +19,7 @@ import {
 import { REPO_ROOT } from '../../infra/paths.ts';
 import { GSI1, GSI2, KEY } from '../../shared/adapters/dynamo/table-schema.ts';
 import { bundleSizes, DEFAULT_LIMIT_KB } from '../../scripts/bundle-report.ts';
+import { API_ROUTES } from '../../shared/http/route-table.ts';
 
 type Json = any; // CloudFormation JSON, navigated by the assertions below
 interface Resource {
@@ -294,12 +295,13 @@ describe('IAM', () => {
     const runQueue = arnOf(stack.queues.runRequest.queue);
     const topic = ref(stack.notifications.alertTopic);
     const objects = { 'Fn::Join': ['', [arnOf(stack.exportBucket.bucket), '/*']] };
+    const runFiles = { 'Fn::Join': ['', [arnOf(stack.exportBucket.bucket), '/runs/*']] };
     const matrix: Record<FunctionName, Record<string, boolean>> = {
-      intake: { table: true, alerts: true, runs: false, publish: false, put: false, marks: false },
-      runRequest: { table: true, alerts: false, runs: false, publish: false, put: true, marks: false },
-      reconcile: { table: true, alerts: true, runs: false, publish: false, put: false, marks: false },
-      notifier: { table: false, alerts: false, runs: false, publish: true, put: false, marks: true },
-      api: { table: true, alerts: false, runs: true, publish: false, put: false, marks: false },
+      intake: { table: true, alerts: true, runs: false, publish: false, put: false, read: false, marks: false },
+      runRequest: { table: true, alerts: false, runs: false, publish: false, put: true, read: false, marks: false },
+      reconcile: { table: true, alerts: true, runs: false, publish: false, put: false, read: false, marks: false },
+      notifier: { table: false, alerts: false, runs: false, publish: true, put: false, read: false, marks: true },
+      api: { table: true, alerts: false, runs: true, publish: false, put: false, read: true, marks: false },
     };
     for (const fn of FUNCTIONS) {
       const st = statementsOf(fn);
@@ -310,10 +312,12 @@ describe('IAM', () => {
         runs: grants(st, 'sqs:SendMessage', runQueue),
         publish: grants(st, 'sns:Publish', topic),
         put: grants(st, 's3:PutObject', objects),
+        read: grants(st, 's3:GetObject', runFiles),
         marks: !matrix[fn]['table'] && grants(st, 'dynamodb:UpdateItem', table),
       }).toEqual({ fn, ...matrix[fn] });
       expect(hasActionPrefix(st, 'dynamodb:')).toBe(matrix[fn]['table'] || matrix[fn]['marks']);
-      expect(hasActionPrefix(st, 's3:')).toBe(matrix[fn]['put']);
+      expect(hasActionPrefix(st, 's3:')).toBe(matrix[fn]['put'] || matrix[fn]['read']);
+      expect(grants(st, 's3:PutObject', runFiles) || (fn === 'api' && grants(st, 's3:PutObject', objects))).toBe(false);
       expect(hasActionPrefix(st, 'sns:')).toBe(matrix[fn]['publish']);
     }
   });
@@ -425,13 +429,25 @@ describe('S3', () => {
   });
 });
 
-describe('HTTP API', () => {
-  test('three routes, all with IAM authorization, integrated with the API function', () => {
+describe('HTTP API and sign-in', () => {
+  test('one route per API route (the local sign-in aside), each behind the Cognito JWT authorizer but the OpenAPI document', () => {
     const routes = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties);
     expect(routes.map((r) => r.RouteKey).sort()).toEqual(
-      ['GET /summary', 'POST /runs', 'POST /runs/{runId}/approve'].sort(),
+      API_ROUTES.filter((r) => !r.local).map((r) => `${r.method} /api/v1${r.path}`).sort(),
     );
-    for (const r of routes) expect(r.AuthorizationType).toBe('AWS_IAM');
+    const [[authorizerId, authorizer]] = ofType('AWS::ApiGatewayV2::Authorizer') as [[string, Json]];
+    expect(authorizer.Properties.AuthorizerType).toBe('JWT');
+    expect(authorizer.Properties.IdentitySource).toEqual(['$request.header.Authorization']);
+    expect(authorizer.Properties.JwtConfiguration.Audience).toEqual([ref(stack.staff.consoleClient)]);
+    expect(JSON.stringify(authorizer.Properties.JwtConfiguration.Issuer)).toContain(logicalId(stack.staff.userPool));
+    for (const r of routes) {
+      if (r.RouteKey === 'GET /api/v1/openapi.json') {
+        expect(r.AuthorizationType).toBe('NONE');
+      } else {
+        expect(r.AuthorizationType).toBe('JWT');
+        expect(r.AuthorizerId).toEqual({ Ref: authorizerId });
+      }
+    }
     template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
       IntegrationType: 'AWS_PROXY',
       IntegrationUri: arnOf(stack.functions.api.function),
@@ -439,26 +455,37 @@ describe('HTTP API', () => {
     });
   });
 
-  test('the stage writes access logs, including the caller identity, to an encrypted log group', () => {
+  test('the stage writes access logs, including the signed-in sub, to an encrypted log group', () => {
     const [, stage] = ofType('AWS::ApiGatewayV2::Stage')[0]!;
     const format = JSON.parse(stage.Properties.AccessLogSettings.Format);
-    expect(format.userArn).toBe('$context.identity.userArn');
+    expect(format.sub).toBe('$context.authorizer.claims.sub');
     const logGroup = resources[stage.Properties.AccessLogSettings.DestinationArn['Fn::GetAtt'][0]]!;
     expect(logGroup.Properties.KmsKeyId).toEqual(arnOf(stack.key));
     expect(stage.Properties.DefaultRouteSettings.ThrottlingRateLimit).toBeGreaterThan(0);
   });
 
-  test('requesting and approving are separate policies (four eyes)', () => {
-    const routesOf = (policy: IConstruct): string[] =>
-      asArray<Json>(resources[logicalId(policy)]!.Properties.PolicyDocument.Statement)
-        .flatMap((s) => asArray<Json>(s.Resource))
-        .map((r) => r['Fn::Join'][1].at(-1) as string)
-        .sort();
-    expect(routesOf(stack.financeApi.requesterPolicy)).toEqual(['/$default/GET/summary', '/$default/POST/runs']);
-    expect(routesOf(stack.financeApi.approverPolicy)).toEqual([
-      '/$default/GET/summary',
-      '/$default/POST/runs/*/approve',
-    ]);
+  test('the user pool: no self sign-up, TOTP MFA required, strong passwords, custom:unit, retained', () => {
+    const [[, pool]] = ofType('AWS::Cognito::UserPool') as [[string, Json]];
+    expect(pool.Properties.AdminCreateUserConfig.AllowAdminCreateUserOnly).toBe(true);
+    expect(pool.Properties.MfaConfiguration).toBe('ON');
+    expect(pool.Properties.EnabledMfas).toEqual(['SOFTWARE_TOKEN_MFA']);
+    expect(pool.Properties.Policies.PasswordPolicy).toMatchObject({ MinimumLength: 12, RequireSymbols: true, RequireNumbers: true, RequireUppercase: true });
+    expect(pool.Properties.Schema).toEqual(expect.arrayContaining([expect.objectContaining({ Name: 'unit', AttributeDataType: 'String', Mutable: true })]));
+    expect(pool.DeletionPolicy).toBe('Retain');
+  });
+
+  test('one group per role', () => {
+    const groups = ofType('AWS::Cognito::UserPoolGroup').map(([, g]) => g.Properties.GroupName).sort();
+    expect(groups).toEqual(['admin', 'auditor', 'bureau', 'clerk', 'reviewer']);
+  });
+
+  test("the console's client: authorization code only, no secret, reads but cannot write custom:unit", () => {
+    const [[, client]] = ofType('AWS::Cognito::UserPoolClient') as [[string, Json]];
+    expect(client.Properties.GenerateSecret).toBe(false);
+    expect(client.Properties.AllowedOAuthFlows).toEqual(['code']);
+    expect(client.Properties.ReadAttributes).toContain('custom:unit');
+    expect(client.Properties.WriteAttributes ?? []).not.toContain('custom:unit');
+    expect(client.Properties.PreventUserExistenceErrors).toBe('ENABLED');
   });
 });
 

@@ -9,6 +9,7 @@ import { GSI1 } from './table-schema.ts';
 
 /** DynamoDB pages read for one API page at most: a rare filter over a big table ends early with a cursor. */
 const MAX_PAGES_PER_REQUEST = 8;
+const ENVELOPE_CACHE_MS = 5_000;
 
 const keySchema = z.object({
   pk: z.string().max(200), sk: z.string().max(200), gsi1pk: z.string().max(200).optional(), gsi1sk: z.string().max(300).optional(),
@@ -36,15 +37,31 @@ const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString('bas
  * so a page stops exactly at `limit` even inside a DynamoDB page.
  */
 export class DynamoAwardSearch implements AwardSearch {
+  private envelopeKeys: { until: number; keys: Promise<{ measure: number; fiscal_year: number }[]> } | undefined;
+
   constructor(private readonly doc: DynamoDBDocumentClient, private readonly tableName: string, private readonly ledger: Pick<Ledger, 'listEnvelopes'>) {}
+
+  /**
+   * Which (measure, fiscal year) envelopes exist, remembered for a few seconds: a listing without a
+   * fiscal year would otherwise read the envelope list on every page. A new envelope shows up in
+   * such listings at most that late; with a fiscal year given nothing is cached.
+   */
+  private async yearsOf(measure: number): Promise<number[]> {
+    const now = Date.now();
+    if (!this.envelopeKeys || this.envelopeKeys.until < now) {
+      const keys = this.ledger.listEnvelopes().then((all) => all.map((e) => ({ measure: e.measure, fiscal_year: e.fiscal_year })));
+      this.envelopeKeys = { until: now + ENVELOPE_CACHE_MS, keys };
+      keys.catch(() => { this.envelopeKeys = undefined; });
+    }
+    return [...new Set((await this.envelopeKeys.keys).filter((e) => e.measure === measure).map((e) => e.fiscal_year))].sort();
+  }
 
   async search(query: AwardSearchQuery): Promise<AwardPage> {
     const cursor = query.cursor ? decodeCursor(query.cursor) : undefined;
     const filter = this.filter(query, query.status !== undefined && query.measure !== undefined);
     if (query.status !== undefined && query.measure !== undefined) {
       const { status, measure } = query;
-      const years = query.fiscal_year !== undefined ? [query.fiscal_year]
-        : [...new Set((await this.ledger.listEnvelopes()).filter((e) => e.measure === measure).map((e) => e.fiscal_year))].sort();
+      const years = query.fiscal_year !== undefined ? [query.fiscal_year] : await this.yearsOf(measure);
       let startYear = years[0];
       if (cursor) {
         if (cursor.y === undefined || !years.includes(cursor.y) || cursor.k.gsi1pk !== awardStatusPk(status, { measure, fiscal_year: cursor.y })) throw badCursor();

@@ -1,5 +1,6 @@
-import { DeleteCommand, GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { AuditEntry, SessionStore, StoredSession } from '../../ports/identity.ts';
+import { BatchGetCommand, DeleteCommand, GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { AuditEntry, SessionStore, StoredSession, StoredUser } from '../../ports/identity.ts';
+import { itemToUser, userKey } from './dynamo-user-store.ts';
 import { auditPut } from './dynamo-audit-log.ts';
 import { queryItems, transactWrite, type Item } from './operations.ts';
 import { GSI2 } from './table-schema.ts';
@@ -44,6 +45,20 @@ export class DynamoSessionStore implements SessionStore {
   async get(idHash: string): Promise<StoredSession | undefined> {
     const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: sessionKey(idHash), ConsistentRead: true }));
     return out.Item ? itemToSession(out.Item) : undefined;
+  }
+
+  async getWithUser(idHash: string, username: string): Promise<{ session?: StoredSession; user?: StoredUser }> {
+    let keys: Record<string, unknown>[] = [sessionKey(idHash), userKey(username)];
+    const found: Item[] = [];
+    for (let attempt = 0; keys.length > 0 && attempt < 10; attempt++) {
+      const out = await this.doc.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }));
+      found.push(...(out.Responses?.[this.tableName] ?? []));
+      keys = (out.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Record<string, unknown>[];
+    }
+    if (keys.length > 0) throw new Error('session lookup throttled; try again');
+    const session = found.find((i) => i.type === 'SESSION');
+    const user = found.find((i) => i.type === 'USER');
+    return { ...(session ? { session: itemToSession(session) } : {}), ...(user ? { user: itemToUser(user) } : {}) };
   }
 
   async touch(idHash: string, at: string): Promise<void> {

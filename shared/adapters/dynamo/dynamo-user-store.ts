@@ -9,11 +9,11 @@ import { GSI2 } from './table-schema.ts';
  *   USER#<username>   USER    the user (gsi2: USERS / <username>, so the few users list in one query)
  *   LOGIN#<username>  LOGIN   recent failed sign-ins and the lock, versioned (any username, known or not)
  */
-const userKey = (username: string) => ({ pk: `USER#${username}`, sk: 'USER' });
+export const userKey = (username: string) => ({ pk: `USER#${username}`, sk: 'USER' });
 const loginKey = (username: string) => ({ pk: `LOGIN#${username}`, sk: 'LOGIN' });
 export const USER_LIST_PK = 'USERS';
 
-function itemToUser(item: Item): StoredUser {
+export function itemToUser(item: Item): StoredUser {
   return {
     username: String(item.username),
     roles: (item.roles as string[]) as StoredUser['roles'],

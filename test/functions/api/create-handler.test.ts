@@ -1,111 +1,131 @@
-import { afterAll, beforeEach, describe, expect, test } from '@jest/globals';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
+/**
+ * The api Lambda: the same app behind API Gateway's JWT authorizer. The person comes from the
+ * verified claims (sub, cognito:groups, custom:unit); run work goes to the run-request queue.
+ */
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { Context } from 'aws-lambda';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda';
+import { DynamoAlertOutbox } from '../../../shared/adapters/dynamo/dynamo-alert-outbox.ts';
+import { DynamoAuditLog } from '../../../shared/adapters/dynamo/dynamo-audit-log.ts';
+import { DynamoAwardSearch } from '../../../shared/adapters/dynamo/dynamo-award-search.ts';
+import { DynamoReconciliationStore } from '../../../shared/adapters/dynamo/dynamo-reconciliation-store.ts';
+import { DynamoRunStore } from '../../../shared/adapters/dynamo/dynamo-run-store.ts';
+import { SqsRunRequestQueue } from '../../../shared/adapters/sqs/sqs-run-request-queue.ts';
+import { principalFromClaims } from '../../../shared/http/auth.ts';
+import type { ExportFiles } from '../../../shared/ports/run-operations.ts';
+import { prepareRun } from '../../../shared/services/prepare-run.ts';
+import { DeadLetterStore } from '../../../cli/local/dead-letters.ts';
+import { submitAwardRows } from '../../../cli/submit-awards.ts';
+import { createApiHandler, queuedRunOperations } from '../../../functions/api/create-handler.ts';
 import { freshTable, type TestTable } from '../../support/dynamo.ts';
 import { awardFields, ledgerOn, tickingClock } from '../../support/records.ts';
-import { budget, reserve, runStoreOn } from '../../support/runs.ts';
-import { createApiHandler } from '../../../functions/api/create-handler.ts';
-import type { ApiEvent } from '../../../functions/api/http-middleware.ts';
-import { SqsRunRequestQueue } from '../../../shared/adapters/sqs/sqs-run-request-queue.ts';
-import { prepareRun } from '../../../shared/services/prepare-run.ts';
-
-process.env['POWERTOOLS_METRICS_DISABLED'] = 'true';
-process.env['POWERTOOLS_LOG_LEVEL'] = 'SILENT';
+import { budget, reserve } from '../../support/runs.ts';
+import { awardsCsv } from '../../http/support/api-server.ts';
 
 const QUEUE = 'https://sqs.cn-north-1.amazonaws.com.cn/123456789012/bursar-run-requests';
-const MAKER = 'arn:aws:sts::123456789012:assumed-role/Finance/wang.fang';
-const CHECKER = 'arn:aws:sts::123456789012:assumed-role/Finance/zhao.lei';
 const sqs = mockClient(SQSClient);
-const tables: TestTable[] = [];
+let table: TestTable;
 let handler: ReturnType<typeof createApiHandler>;
 const context = { functionName: 'bursar-api', awsRequestId: 'req' } as Context;
+const noFiles: ExportFiles = { list: async () => [], open: async () => undefined };
 
-function request(routeKey: string, opts: { body?: string; userArn?: string; path?: Record<string, string>; query?: Record<string, string>; headers?: Record<string, string> } = {}): ApiEvent {
-  const [method, rawPath] = routeKey.split(' ');
+const CLERK = { sub: '1b3c5d7e-0000-4000-8000-00000000c1e4', 'cognito:groups': '[clerk]', 'cognito:username': 'wang.fang' };
+const BOTH = { sub: '1b3c5d7e-0000-4000-8000-0000000000b2', 'cognito:groups': '[clerk reviewer]', 'cognito:username': 'li.na' };
+const REVIEWER = { sub: '1b3c5d7e-0000-4000-8000-00000000e7e1', 'cognito:groups': '[reviewer]', 'cognito:username': 'zhao.lei' };
+const BUREAU_STB = { sub: '1b3c5d7e-0000-4000-8000-000000000057', 'cognito:groups': '[bureau]', 'custom:unit': 'STB' };
+
+function event(method: string, path: string, claims: Record<string, string> | undefined, body?: { text: string; type: string }): APIGatewayProxyEventV2WithJWTAuthorizer {
+  const [rawPath, rawQueryString = ''] = path.split('?');
   return {
-    version: '2.0', routeKey, rawPath: rawPath!, rawQueryString: '', headers: opts.headers ?? {}, isBase64Encoded: false,
-    ...(opts.body !== undefined ? { body: opts.body } : {}),
-    ...(opts.path ? { pathParameters: opts.path } : {}),
-    ...(opts.query ? { queryStringParameters: opts.query } : {}),
+    version: '2.0', routeKey: `${method} ${rawPath}`, rawPath: rawPath!, rawQueryString,
+    headers: { host: 'api.example.cn', ...(body ? { 'content-type': body.type, 'content-length': String(Buffer.byteLength(body.text)) } : {}) },
+    isBase64Encoded: false,
+    ...(body ? { body: body.text } : {}),
     requestContext: {
-      accountId: '123456789012', apiId: 'api', domainName: 'd', domainPrefix: 'd', requestId: 'apigw-req-1', routeKey, stage: '$default',
-      time: '', timeEpoch: 0, http: { method: method!, path: rawPath!, protocol: 'HTTP/1.1', sourceIp: '10.0.0.1', userAgent: 'test' },
-      authorizer: { iam: { accessKey: 'AKIA', accountId: '123456789012', callerId: 'c', cognitoIdentity: null, principalOrgId: 'o', userArn: opts.userArn ?? MAKER, userId: 'u' } },
+      accountId: '123456789012', apiId: 'api', domainName: 'api.example.cn', domainPrefix: 'api', requestId: 'rid', routeKey: `${method} ${rawPath}`,
+      stage: '$default', time: '', timeEpoch: 0,
+      http: { method, path: rawPath!, protocol: 'HTTP/1.1', sourceIp: '10.0.0.1', userAgent: 'test' },
+      authorizer: claims ? { principalId: '', integrationLatency: 0, jwt: { claims, scopes: [] } } : (undefined as never),
     },
-  } as ApiEvent;
+  } as APIGatewayProxyEventV2WithJWTAuthorizer;
 }
 
-const call = async (e: ApiEvent) => {
-  const res = await handler(e, context);
-  return { status: res.statusCode, body: JSON.parse(String(res.body)) };
-};
+async function call(method: string, path: string, claims?: Record<string, string>, json?: unknown) {
+  const res = await handler(event(method, path, claims, json === undefined ? undefined : { text: JSON.stringify(json), type: 'application/json' }) as never, context) as { statusCode: number; body?: string };
+  return { status: res.statusCode, body: JSON.parse(res.body || 'null') };
+}
 
-beforeEach(async () => {
-  sqs.reset();
-  sqs.on(SendMessageCommand).resolves({ MessageId: 'm-1' });
-  const table = await freshTable();
-  tables.push(table);
+beforeAll(async () => {
+  table = await freshTable();
   const ledger = ledgerOn(table);
-  const runs = runStoreOn(table);
-  const clock = tickingClock();
-  await budget(ledger, clock, 7, 2025, 100_000);
-  await reserve(ledger, clock, [awardFields(1)]);
-  await prepareRun({ ledger, runs, clock }, { period: '2025-04', by: MAKER });
+  const clock = tickingClock(Date.parse('2025-06-10T00:00:00Z'));
+  const runs = new DynamoRunStore(table.doc, table.tableName, { maxTransactionItems: 10 });
+  const deadLetters = new DeadLetterStore(table.doc, table.tableName);
   handler = createApiHandler({
-    ledger, runs, clock, queue: new SqsRunRequestQueue(new SQSClient({ region: 'cn-north-1' }), QUEUE),
-    logger: new Logger({ serviceName: 'test' }), metrics: new Metrics({ namespace: 'test' }),
+    ledger, runs, clock,
+    alerts: new DynamoAlertOutbox(table.doc, table.tableName, { maxTransactionItems: 10 }),
+    reconciliations: new DynamoReconciliationStore(table.doc, table.tableName),
+    awardSearch: new DynamoAwardSearch(table.doc, table.tableName, ledger),
+    audit: new DynamoAuditLog(table.doc, table.tableName),
+    exports: noFiles,
+    runOps: queuedRunOperations(new SqsRunRequestQueue(new SQSClient({ region: 'cn-north-1' }), QUEUE)),
+    submit: (rows, screen) => submitAwardRows({ ledger, clock, deadLetters }, rows, screen ? { screen } : {}),
   });
+  await budget(ledger, clock, 7, 2025, 100_000);
+  await reserve(ledger, clock, [awardFields(1), awardFields(2)]);
+  await prepareRun({ ledger, runs, clock }, { period: '2025-04', by: BOTH.sub });
 });
-afterAll(async () => { await Promise.all(tables.map((t) => t.drop())); });
+afterAll(async () => table.drop());
+beforeEach(() => { sqs.reset(); sqs.on(SendMessageCommand).resolves({ MessageId: 'm-1' }); });
 
-describe('finance API', () => {
-  test('POST /runs queues a prepare request with the caller as actor, idempotent on the Idempotency-Key', async () => {
-    const res = await call(request('POST /runs', { body: '{"period":"2025-05"}', userArn: CHECKER, headers: { 'idempotency-key': 'ik-42' } }));
-    expect(res).toEqual({ status: 202, body: { request_id: 'ik-42', run_id: 'RUN-2025-05', status: 'QUEUED' } });
-    const sent = sqs.commandCalls(SendMessageCommand).map((c) => c.args[0].input);
-    expect(sent).toHaveLength(1);
-    expect(sent[0]!.QueueUrl).toBe(QUEUE);
-    expect(JSON.parse(sent[0]!.MessageBody!)).toEqual({ request_id: 'ik-42', action: 'prepare', period: '2025-05', by: CHECKER });
-  });
+test('claims map to the person: sub, groups as roles, custom:unit for bureau users', async () => {
+  expect((await call('GET', '/api/v1/me', BOTH)).body).toEqual({ username: 'li.na', roles: ['clerk', 'reviewer'], unit: null });
+  expect((await call('GET', '/api/v1/me', BUREAU_STB)).body).toEqual({ username: BUREAU_STB.sub, roles: ['bureau'], unit: 'STB' });
+  expect(principalFromClaims({ sub: 'abc', 'cognito:groups': ['admin', 'superuser'] }).roles).toEqual(['admin']);
+  // A bureau group without a known unit grants nothing.
+  expect(principalFromClaims({ sub: 'abc', 'cognito:groups': '[bureau]', 'custom:unit': 'NOPE' }).roles).toEqual([]);
+  expect((await call('GET', '/api/v1/me', undefined)).status).toBe(401);
+  expect((await call('GET', '/api/v1/me', { sub: '' })).status).toBe(401);
+});
 
-  test('without a key the request id is API Gateway’s; a body cannot choose the actor', async () => {
-    const res = await call(request('POST /runs', { body: JSON.stringify({ period: '2025-05', by: 'someone-else' }) }));
-    expect(res.status).toBe(400);
-    const ok = await call(request('POST /runs', { body: '{"period":"2025-05"}' }));
-    expect(ok.body.request_id).toBe('api-apigw-req-1');
-    expect(JSON.parse(sqs.commandCalls(SendMessageCommand)[0]!.args[0].input.MessageBody!).by).toBe(MAKER);
-  });
+test('a verified token needs no cookie or CSRF token; password sign-in and local users do not exist here', async () => {
+  const put = await call('PUT', '/api/v1/envelopes/2025/8', CLERK, { amount_yuan: '500.00' });
+  expect(put.status).toBe(200);
+  const history = await ledgerOn(table).listBudgetAudit({ measure: 8, fiscal_year: 2025 });
+  expect(history.map((h) => h.by)).toEqual([CLERK.sub]);
+  expect((await call('POST', '/api/v1/session', undefined, { username: 'x', password: 'y' })).status).toBe(501);
+  const users = await call('GET', '/api/v1/users', { sub: 'adm-1', 'cognito:groups': '[admin]' });
+  expect(users.status).toBe(501);
+  expect(users.body.error.message).toContain('Cognito');
+});
 
-  test('bad input is a 400 with a stable code, and nothing is queued', async () => {
-    expect(await call(request('POST /runs', { body: '{"period":"2025-13"}' }))).toMatchObject({ status: 400, body: { error: { code: 'BAD_PERIOD' } } });
-    expect(await call(request('POST /runs', { body: '{period' }))).toMatchObject({ status: 400, body: { error: { code: 'BAD_JSON' } } });
-    expect(await call(request('POST /runs', {}))).toMatchObject({ status: 400, body: { error: { code: 'BAD_REQUEST' } } });
-    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
-  });
+test('four eyes compares the Cognito sub: the preparer is refused whatever their groups; another reviewer approves', async () => {
+  const same = await call('POST', '/api/v1/runs/RUN-2025-04/approve', BOTH);
+  expect(same.status).toBe(403);
+  expect(same.body.error.code).toBe('SAME_PERSON');
+  const ok = await call('POST', '/api/v1/runs/RUN-2025-04/approve', REVIEWER);
+  expect(ok.status).toBe(200);
+  expect(ok.body).toMatchObject({ status: 'APPROVED', approved_by: REVIEWER.sub, prepared_by: BOTH.sub });
+});
 
-  test('a queue failure is a 500 without detail', async () => {
-    sqs.on(SendMessageCommand).rejects(new Error('AccessDenied: secret detail'));
-    const res = await call(request('POST /runs', { body: '{"period":"2025-05"}' }));
-    expect(res).toEqual({ status: 500, body: { error: { code: 'INTERNAL', message: 'internal error' } } });
-  });
+test('prepare and export go to the run-request queue with the signed-in sub; the API answers 202', async () => {
+  const prep = await call('POST', '/api/v1/runs', CLERK, { period: '2025-05' });
+  expect(prep.status).toBe(202);
+  expect(prep.body).toEqual({ run_id: 'RUN-2025-05', status: 'PREPARING' });
+  const exp = await call('POST', '/api/v1/runs/RUN-2025-04/export', CLERK);
+  expect(exp.status).toBe(202);
+  const sent = sqs.commandCalls(SendMessageCommand).map((c) => JSON.parse(c.args[0].input.MessageBody!));
+  expect(sent).toEqual([
+    expect.objectContaining({ action: 'prepare', period: '2025-05', by: CLERK.sub }),
+    expect.objectContaining({ action: 'export', run_id: 'RUN-2025-04', by: CLERK.sub }),
+  ]);
+});
 
-  test('POST /runs/{runId}/approve: the preparer is refused (403 SAME_PERSON), a second principal approves', async () => {
-    const same = await call(request('POST /runs/{runId}/approve', { path: { runId: 'RUN-2025-04' }, userArn: MAKER }));
-    expect(same).toMatchObject({ status: 403, body: { error: { code: 'SAME_PERSON' } } });
-    const other = await call(request('POST /runs/{runId}/approve', { path: { runId: 'RUN-2025-04' }, userArn: CHECKER }));
-    expect(other).toMatchObject({ status: 200, body: { changed: true, run: { status: 'APPROVED', approved_by: CHECKER, prepared_by: MAKER } } });
-    expect(await call(request('POST /runs/{runId}/approve', { path: { runId: 'RUN-2025-09' }, userArn: CHECKER }))).toMatchObject({ status: 404 });
-  });
-
-  test('GET /summary returns the fiscal summary', async () => {
-    const res = await call(request('GET /summary', { query: { fiscalYear: '2025' } }));
-    expect(res.status).toBe(200);
-    expect(res.body.fiscal_year).toBe(2025);
-    expect(res.body.measures).toHaveLength(27);
-    expect(res.body.measures[6]).toMatchObject({ measure: 7, budget_fen: 10_000_000, batched_fen: 100_000 });
-    expect(await call(request('GET /summary', { query: { fiscalYear: 'x' } }))).toMatchObject({ status: 400, body: { error: { code: 'BAD_FISCAL_YEAR' } } });
-  });
+test('a bureau user submits through the intake handler in the function; another unit is INVALID', async () => {
+  const text = awardsCsv([awardFields(50, { measure: '11', approving_unit: 'STB' }), awardFields(51)]);
+  const res = await handler(event('POST', '/api/v1/submissions', BUREAU_STB, { text, type: 'text/csv' }) as never, context) as { statusCode: number; body?: string };
+  const report = JSON.parse(res.body!);
+  expect(res.statusCode).toBe(200);
+  expect(report.results.map((r: { outcome: string }) => r.outcome)).toEqual(['WAITLISTED', 'INVALID']);
+  expect(report.results[1].errors[0].field).toBe('approving_unit');
 });
