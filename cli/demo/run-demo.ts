@@ -54,11 +54,15 @@ export async function demo(): Promise<void> {
 
   // One DynamoDB Local for the whole demo, on the data dir's files, shared by every command below.
   const store = await startDynamoLocal({ dbPath: path.join(dataDir, 'dynamodb') });
+  const previous = process.env['BURSAR_DYNAMODB_ENDPOINT'];
   process.env['BURSAR_DYNAMODB_ENDPOINT'] = store.endpoint;
   try {
     await steps(files);
   } finally {
     await store.stop();
+    // The store is gone: later commands in this process (npm start's serve) open the data dir again.
+    if (previous === undefined) delete process.env['BURSAR_DYNAMODB_ENDPOINT'];
+    else process.env['BURSAR_DYNAMODB_ENDPOINT'] = previous;
   }
 }
 
