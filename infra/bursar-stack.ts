@@ -11,6 +11,7 @@ import { LambdaInvoke, type ScheduleTargetBaseProps } from 'aws-cdk-lib/aws-sche
 import type { Construct } from 'constructs';
 import type { DeployConfig } from './config.ts';
 import { Alarms } from './constructs/alarms.ts';
+import { ConsoleHosting } from './constructs/console.ts';
 import { FinanceApi } from './constructs/api.ts';
 import { StaffDirectory } from './constructs/auth.ts';
 import { EncryptionKey } from './constructs/encryption-key.ts';
@@ -237,6 +238,8 @@ export class BursarStack extends Stack {
 
     const staff = new StaffDirectory(this, 'Staff');
     const financeApi = new FinanceApi(this, 'FinanceApi', { handler: api.function, key, userPool: staff.userPool, clients: [staff.consoleClient] });
+    // The console (static files on CloudFront, /api/* to the HTTP API), when its domain is configured.
+    const consoleHosting = props.console ? new ConsoleHosting(this, 'Console', { api: financeApi.api, key, ...props.console }) : undefined;
 
     const alarms = new Alarms(this, 'Alarms', {
       topic: notifications.opsTopic,
@@ -275,6 +278,12 @@ export class BursarStack extends Stack {
       OpsTopicArn: notifications.opsTopic.topicArn,
       ReconcileFunctionName: reconcile.function.functionName,
     };
+    if (consoleHosting) {
+      outputs['ConsoleUrl'] = `https://${props.console!.domainName}/`;
+      outputs['ConsoleBucketName'] = consoleHosting.bucket.bucketName;
+      outputs['ConsoleDistributionId'] = consoleHosting.distribution.distributionId;
+      outputs['ConsoleDistributionDomain'] = consoleHosting.distribution.distributionDomainName;
+    }
     for (const [name, value] of Object.entries(outputs)) new CfnOutput(this, name, { value });
 
     this.key = key;

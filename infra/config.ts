@@ -15,6 +15,8 @@ export interface DeployConfig {
   readonly alertEmails: Partial<Record<UnitCode, readonly string[]>>;
   /** Addresses subscribed (unfiltered) to the operations topic that the alarms notify. */
   readonly opsEmails: readonly string[];
+  /** The console on CloudFront (infra/constructs/console.ts); left out unless both are given. */
+  readonly console?: { readonly domainName: string; readonly certificateArn: string; readonly authDomain?: string };
 }
 
 const unitCodes = UNITS.map((u) => u.code) as [UnitCode, ...UnitCode[]];
@@ -51,7 +53,7 @@ function parse<T>(key: string, schema: z.ZodType<T>, raw: unknown, fallback: T):
   return result.data;
 }
 
-export function parseDeployConfig(context: { alertEmails?: unknown; opsEmails?: unknown }): DeployConfig {
+export function parseDeployConfig(context: { alertEmails?: unknown; opsEmails?: unknown; consoleDomain?: unknown; consoleCertificateArn?: unknown; consoleAuthDomain?: unknown }): DeployConfig {
   const alertEmails = parse('alertEmails', alertEmailsSchema, context.alertEmails, {});
   const opsEmails = parse('opsEmails', opsEmailsSchema, context.opsEmails, []);
   for (const [unit, addresses] of Object.entries(alertEmails)) {
@@ -62,12 +64,33 @@ export function parseDeployConfig(context: { alertEmails?: unknown; opsEmails?: 
       seen.add(key);
     }
   }
-  return { alertEmails, opsEmails };
+  return { alertEmails, opsEmails, ...consoleConfig(context) };
+}
+
+/**
+ *   -c consoleDomain=console.bursar.example.cn -c consoleCertificateArn=arn:aws:acm:us-east-1:...
+ *   [-c consoleAuthDomain=<Cognito hosted UI domain>]
+ * TLS 1.2+ needs a certificate of the console's own (CloudFront's default one allows TLS 1.0).
+ */
+function consoleConfig(context: { consoleDomain?: unknown; consoleCertificateArn?: unknown; consoleAuthDomain?: unknown }): Pick<DeployConfig, 'console'> {
+  const text = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
+  const domainName = text(context.consoleDomain);
+  const certificateArn = text(context.consoleCertificateArn);
+  const authDomain = text(context.consoleAuthDomain);
+  if (!domainName && !certificateArn) return {};
+  if (!domainName || !certificateArn) throw new Error('the console needs both consoleDomain and consoleCertificateArn');
+  if (!/^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[A-Za-z0-9-]+$/.test(certificateArn)) {
+    throw new Error(`consoleCertificateArn must be an ACM certificate in us-east-1 (CloudFront's requirement), got ${certificateArn}`);
+  }
+  return { console: { domainName, certificateArn, ...(authDomain ? { authDomain } : {}) } };
 }
 
 export function readDeployConfig(node: Node): DeployConfig {
   return parseDeployConfig({
     alertEmails: node.tryGetContext('alertEmails'),
     opsEmails: node.tryGetContext('opsEmails'),
+    consoleDomain: node.tryGetContext('consoleDomain'),
+    consoleCertificateArn: node.tryGetContext('consoleCertificateArn'),
+    consoleAuthDomain: node.tryGetContext('consoleAuthDomain'),
   });
 }

@@ -1,6 +1,7 @@
 import '../node-warnings.ts';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { MEASURES, POLICY } from '../../shared/domain/catalog.ts';
 import { formatYuanGrouped } from '../../shared/domain/money.ts';
 import { main } from '../program.ts';
@@ -16,8 +17,8 @@ import { sampleAwardLines, sampleBudgetsCsv, sampleSchemesCsv } from './sample-d
  * (and so the real handlers): catalog, schemes, FY2025 budgets, ~1,000 sample awards, then what
  * happened per measure. Everything lands in .bursar-demo/ (data dir and input files).
  */
-const root = path.resolve(process.env['BURSAR_DEMO_DIR'] ?? '.bursar-demo');
-const dataDir = path.join(root, 'data');
+export const root = path.resolve(process.env['BURSAR_DEMO_DIR'] ?? '.bursar-demo');
+export const dataDir = path.join(root, 'data');
 const say = (line = '') => process.stderr.write(`${line}\n`);
 
 async function bursar(...args: string[]): Promise<unknown> {
@@ -36,7 +37,8 @@ async function bursar(...args: string[]): Promise<unknown> {
   return result;
 }
 
-async function demo(): Promise<void> {
+/** The demo on a fresh store in .bursar-demo/data (`npm run demo`; `npm start` then serves the console on it). */
+export async function demo(): Promise<void> {
   rmSync(root, { recursive: true, force: true });
   mkdirSync(root, { recursive: true });
   say(`Bursar demo: ${POLICY.documentNumber} (${MEASURES.length} measures), fresh store in ${dataDir}`);
@@ -52,11 +54,15 @@ async function demo(): Promise<void> {
 
   // One DynamoDB Local for the whole demo, on the data dir's files, shared by every command below.
   const store = await startDynamoLocal({ dbPath: path.join(dataDir, 'dynamodb') });
+  const previous = process.env['BURSAR_DYNAMODB_ENDPOINT'];
   process.env['BURSAR_DYNAMODB_ENDPOINT'] = store.endpoint;
   try {
     await steps(files);
   } finally {
     await store.stop();
+    // The store is gone: later commands in this process (npm start's serve) open the data dir again.
+    if (previous === undefined) delete process.env['BURSAR_DYNAMODB_ENDPOINT'];
+    else process.env['BURSAR_DYNAMODB_ENDPOINT'] = previous;
   }
 }
 
@@ -104,10 +110,12 @@ async function steps(files: { schemes: string; budgets: string; awards: string }
   say(`Try: npx bursar --data-dir ${path.relative(process.cwd(), dataDir)} awards show ${(awards[0] as { award_id?: string } | undefined)?.award_id ?? 'ID'}`);
 }
 
-demo().catch((error: unknown) => {
-  process.stderr.write(`demo failed: ${error instanceof Error ? error.stack : String(error)}\n`);
-  process.exitCode = 1;
-});
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  demo().catch((error: unknown) => {
+    process.stderr.write(`demo failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exitCode = 1;
+  });
+}
 
 function indent(text: string, by: string): string {
   return text.split('\n').map((l) => by + l).join('\n');

@@ -1,0 +1,152 @@
+import '../cli/node-warnings.ts';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { gzipSync } from 'node:zlib';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { startDynamoLocal } from '../cli/local/dynamo-local.ts';
+import { openRuntime } from '../cli/runtime.ts';
+import { DynamoSessionStore } from '../shared/adapters/dynamo/dynamo-session-store.ts';
+import { DynamoUserStore } from '../shared/adapters/dynamo/dynamo-user-store.ts';
+import { addUser } from '../shared/services/users.ts';
+import { consoleJsSize, JS_LIMIT_BYTES } from '../scripts/console-size.ts';
+import { CHROMIUM, CHROMIUM_ARGS } from '../test/e2e/support/browser.ts';
+import { seedReservedAwards } from './seed-reserved.ts';
+
+/**
+ * The console's speed (issue 12 §4), in headless Chromium against `bursar serve` on DynamoDB Local:
+ *  - the gzipped JavaScript of sign-in + overview, from the build manifest and as actually fetched;
+ *  - with N stored awards (100,000; `--quick`: 10,000): time from navigation to the overview's
+ *    figures (cold: empty cache; warm: scripts cached), target <= 2 s;
+ *  - the awards table's next page (50 rows, server-side cursor), target <= 1 s.
+ * Prints one JSON line and writes bench/out/console.json.
+ */
+const QUICK = process.argv.includes('--quick') || process.env['BENCH_QUICK'] === '1';
+const AWARDS = Number(process.env['BENCH_CONSOLE_AWARDS'] ?? (QUICK ? 10_000 : 100_000));
+const ROOT = path.resolve(import.meta.dirname, '..');
+const REPEAT = QUICK ? 3 : 5;
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const ms = (t: number) => Math.round(performance.now() - t);
+const say = (line: string) => process.stderr.write(`console-bench: ${line}\n`);
+
+async function main(): Promise<void> {
+  const manifest = consoleJsSize();
+  const local = await startDynamoLocal({ inMemory: true });
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'bursar-console-bench-'));
+  const env = { ...process.env, BURSAR_DYNAMODB_ENDPOINT: local.endpoint, BURSAR_TABLE_NAME: 'console-bench', NODE_OPTIONS: '' } as Record<string, string>;
+  Object.assign(process.env, { BURSAR_DYNAMODB_ENDPOINT: local.endpoint, BURSAR_TABLE_NAME: 'console-bench' });
+  const password = `bench-${Math.random().toString(36).slice(2)}-pw`;
+  let server: ReturnType<typeof spawn> | undefined;
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  try {
+    let t = performance.now();
+    const runtime = await openRuntime({ dataDir });
+    try {
+      await seedReservedAwards(runtime.doc, runtime.ledger, runtime.tableName, AWARDS);
+      await addUser({ users: new DynamoUserStore(runtime.doc, runtime.tableName), sessions: new DynamoSessionStore(runtime.doc, runtime.tableName), clock: runtime.clock },
+        'bench', { username: 'bench-clerk', roles: ['clerk'], unit: null, password });
+    } finally {
+      await runtime.close();
+    }
+    say(`seeded ${AWARDS} awards in ${ms(t)} ms`);
+
+    server = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'cli/main.ts'), '--json', '--data-dir', dataDir, 'serve', '--port', '0'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const url = await new Promise<string>((resolve, reject) => {
+      server!.once('exit', (code) => reject(new Error(`bursar serve exited ${code}`)));
+      const lines = createInterface({ input: server!.stdout! });
+      lines.once('line', (line) => { lines.close(); resolve((JSON.parse(line) as { url: string }).url.replace(/\/$/, '')); });
+    });
+
+    // Sign in once; later contexts reuse the session cookies.
+    const first = await browser.newContext({ baseURL: url, viewport: { width: 1280, height: 800 } });
+    const signInPage = await first.newPage();
+    const fetched = new Map<string, number>();
+    signInPage.on('response', async (r) => {
+      if (r.request().resourceType() === 'script') fetched.set(r.url(), gzipSync(await r.body(), { level: 9 }).length);
+    });
+    await signInPage.goto('/');
+    await signInPage.locator('#signin-username').fill('bench-clerk');
+    await signInPage.locator('#signin-password').fill(password);
+    await signInPage.locator('form[name="signin"] button[type="submit"]').click();
+    await signInPage.goto('/#/?fy=2025');
+    await overviewFigures(signInPage);
+    const fetchedGzip = [...fetched.values()].reduce((a, b) => a + b, 0);
+    const cookies = await first.cookies();
+
+    const cold: number[] = [];
+    for (let i = 0; i < REPEAT; i++) {
+      const context = await browser.newContext({ baseURL: url, viewport: { width: 1280, height: 800 } });
+      await context.addCookies(cookies);
+      cold.push(await timeOverview(context));
+      await context.close();
+    }
+    const warm: number[] = [];
+    for (let i = 0; i < REPEAT; i++) warm.push(await timeOverview(first));
+
+    const page = await first.newPage();
+    await page.goto('/#/awards?fiscal_year=2025');
+    await page.getByTestId('awards-table').locator('tbody tr.ant-table-row').first().waitFor({ timeout: 30_000 });
+    const next: number[] = [];
+    for (let i = 0; i < REPEAT; i++) {
+      const before = await page.getByTestId('awards-table').locator('tbody tr.ant-table-row td').first().textContent();
+      t = performance.now();
+      await page.getByRole('button', { name: '下一页' }).click();
+      await page.waitForFunction((id) => {
+        const cell = (globalThis as unknown as { document: { querySelector(s: string): { textContent: string } | null } }).document
+          .querySelector('[data-testid="awards-table"] tbody tr.ant-table-row td');
+        return cell !== null && cell.textContent !== id;
+      }, before, { timeout: 30_000 });
+      next.push(ms(t));
+    }
+
+    const result = {
+      measured_at: new Date().toISOString(),
+      quick: QUICK,
+      awards: AWARDS,
+      load_average: os.loadavg().map((x) => Math.round(x * 10) / 10),
+      js_gzip_kb_sign_in_overview_manifest: Math.round(manifest.gzip / 102.4) / 10,
+      js_gzip_kb_sign_in_overview_fetched: Math.round(fetchedGzip / 102.4) / 10,
+      js_limit_kb: JS_LIMIT_BYTES / 1024,
+      overview_figures_ms_cold: { median: median(cold), max: Math.max(...cold), runs: cold },
+      overview_figures_ms_warm: { median: median(warm), max: Math.max(...warm), runs: warm },
+      awards_next_page_ms: { median: median(next), max: Math.max(...next), runs: next },
+      targets: { overview_ms: 2000, next_page_ms: 1000 },
+    };
+    mkdirSync(path.join(ROOT, 'bench', 'out'), { recursive: true });
+    writeFileSync(path.join(ROOT, 'bench', 'out', 'console.json'), `${JSON.stringify(result, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+  } finally {
+    await browser.close();
+    if (server && server.exitCode === null) {
+      const exited = new Promise((r) => server!.once('exit', r));
+      server.kill('SIGTERM');
+      await exited;
+    }
+    await local.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** Waits until the overview shows its figures (data arrived and the total budget is filled in). */
+async function overviewFigures(page: Page): Promise<void> {
+  await page.getByTestId('overview-ready').waitFor({ state: 'attached', timeout: 30_000 });
+  await page.getByTestId('total-budget_fen').waitFor();
+}
+
+async function timeOverview(context: BrowserContext): Promise<number> {
+  const page = await context.newPage();
+  const t = performance.now();
+  await page.goto('/#/?fy=2025');
+  await overviewFigures(page);
+  const elapsed = ms(t);
+  await page.close();
+  return elapsed;
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`console bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exitCode = 1;
+});

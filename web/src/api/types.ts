@@ -1,0 +1,149 @@
+/** The shapes of the front-door API (issue 11), as the console reads them. Amounts are integer fen. */
+import type { UnitCode } from '../../../shared/domain/units.ts';
+
+export type Role = 'bureau' | 'clerk' | 'reviewer' | 'auditor' | 'admin';
+export const ROLES: readonly Role[] = ['bureau', 'clerk', 'reviewer', 'auditor', 'admin'];
+
+export interface Me {
+  username: string;
+  roles: Role[];
+  unit: UnitCode | null;
+}
+
+export interface Envelope {
+  measure: number;
+  fiscal_year: number;
+  budget_set: boolean;
+  budget_fen: number;
+  reserved_fen: number;
+  batched_fen: number;
+  paid_fen: number;
+  available_fen: number;
+  waitlisted_fen: number;
+  waitlisted_count: number;
+  alert_at: number[];
+}
+
+export type AwardStatus = 'RESERVED' | 'WAITLISTED' | 'REJECTED' | 'CANCELLED' | 'BATCHED' | 'PAID';
+export const AWARD_STATUSES: readonly AwardStatus[] = ['RESERVED', 'WAITLISTED', 'REJECTED', 'CANCELLED', 'BATCHED', 'PAID'];
+
+export interface TraceStep { rule: string; ok: boolean; detail: string }
+export interface HistoryEntry { at: string; status: AwardStatus; by?: string; note?: string }
+
+export interface Award {
+  award_id: string;
+  measure: number;
+  recipient_name: string;
+  recipient_uscc: string;
+  amount_fen: number;
+  qualifying_date: string;
+  approved_date: string;
+  approving_unit: UnitCode;
+  scheme_id?: string;
+  payee_bank: string;
+  payee_account: string;
+  fiscal_year: number;
+  status: AwardStatus;
+  reason?: string;
+  trace?: TraceStep[];
+  history?: HistoryEntry[];
+  created_at?: string;
+  updated_at?: string;
+  submission_id?: string;
+  line?: number;
+  run_id?: string;
+}
+
+export interface AwardPage { awards: Award[]; next_cursor: string | null }
+
+export interface FieldError { field: string; message: string }
+export interface SubmitLine { award_id?: string; line: number; outcome: string; reason?: string; errors?: FieldError[] }
+export interface SubmitReport {
+  submission_id: string;
+  submitted: number;
+  reserved: number;
+  waitlisted: number;
+  rejected: number;
+  duplicates: number;
+  conflicts: number;
+  invalid: number;
+  dead_lettered?: number;
+  results: SubmitLine[];
+}
+
+export type RunStatus = 'PREPARING' | 'PREPARED' | 'APPROVED' | 'EXPORTED' | 'SETTLED';
+export interface RunBatch { batch_id: string; measure: number; unit: UnitCode; count: number; total_fen: number }
+export interface Run {
+  run_id: string;
+  period: string;
+  status: RunStatus;
+  prepared_by: string;
+  award_count: number;
+  total_fen: number;
+  batches?: RunBatch[];
+  prepared_at?: string;
+  through_date?: string;
+  approved_by?: string;
+  approved_at?: string;
+  exported_at?: string;
+  paid_count?: number;
+  paid_fen?: number;
+  failed_count?: number;
+  failed_fen?: number;
+  settled_at?: string;
+}
+export interface RunFile { name: string; bytes: number; sha256: string }
+
+export interface SettleResult {
+  run_id: string;
+  paid: number;
+  failed: number;
+  paid_fen: number;
+  failed_fen: number;
+  unchanged: number;
+  run_status: RunStatus;
+  outstanding: number;
+}
+
+export interface SummaryFigures {
+  budget_fen: number; reserved_fen: number; batched_fen: number; paid_fen: number;
+  available_fen: number; waitlisted_fen: number; execution_rate: number | null;
+}
+export interface FiscalSummary {
+  fiscal_year: number;
+  policy: string;
+  measures: (SummaryFigures & { measure: number; section: string; title_zh: string; title_en: string; units: UnitCode[]; has_envelope: boolean })[];
+  sections: (SummaryFigures & { section: string; title_zh: string; title_en: string; measures: number[] })[];
+  units: (SummaryFigures & { unit: UnitCode; name_zh: string; name_en: string; measures: number[] })[];
+  total: SummaryFigures;
+  monthly_paid: { month: string; paid_fen: number }[];
+}
+
+export interface AlertItem {
+  alert_id: string;
+  kind: 'THRESHOLD' | 'WAITLIST' | 'RECONCILIATION';
+  measure: number | null;
+  fiscal_year: number | null;
+  threshold: number | null;
+  units: UnitCode[];
+  created_at: string;
+  message: string;
+}
+
+export interface ReconciliationReport {
+  report_id: string;
+  date: string;
+  created_at: string;
+  fiscal_year: number | null;
+  clean: boolean;
+  checked_envelopes: number;
+  checked_awards: number;
+  checked_runs: number;
+  mismatches: { measure: number; fiscal_year: number; field: string; stored_fen: number; recomputed_fen: number }[];
+  run_mismatches: { run_id: string; batch_id: string | null; field: string; stored: number; recomputed: number }[];
+  stuck: { kind: string; measure: number; fiscal_year: number; award_id: string | null; run_id: string | null; status: string | null; detail: string }[];
+}
+
+export interface AuditEntry { at: string; actor: string; kind: string; subject: string; detail: unknown }
+
+export interface User { username: string; roles: Role[]; unit: UnitCode | null; disabled: boolean }

@@ -1,0 +1,76 @@
+import { Alert, Select, Typography } from 'antd';
+import { Tag } from './Tag.tsx';
+import { useQuery } from '@tanstack/react-query';
+import { get } from '../api/client.ts';
+import type { AwardStatus, Envelope, RunStatus } from '../api/types.ts';
+import { useI18n } from '../app/i18n.tsx';
+import { formatFen } from '../format/money.ts';
+import { currentShanghaiYear } from '../format/dates.ts';
+
+/** An amount in integer fen, shown in yuan. */
+export function Money({ fen, testId }: { fen: number | bigint | string; testId?: string }) {
+  return <span className="num" data-testid={testId}>{formatFen(fen)}</span>;
+}
+
+export function PageTitle({ children, extra }: { children: React.ReactNode; extra?: React.ReactNode }) {
+  return (
+    <div style={{ display: 'flex', alignItems: 'center', gap: 12, flexWrap: 'wrap', marginBottom: 12 }}>
+      <Typography.Title level={1} style={{ fontSize: 20, margin: 0 }}>{children}</Typography.Title>
+      <span style={{ flex: 1 }} />
+      {extra}
+    </div>
+  );
+}
+
+export function ErrorBox({ error }: { error: unknown }) {
+  const { t } = useI18n();
+  if (!error) return null;
+  const e = error as { code?: string; message?: string };
+  return <Alert type="error" showIcon role="alert" title={t('error')} description={`${e.code ? `${e.code}: ` : ''}${e.message ?? String(error)}`} style={{ marginBottom: 12 }} />;
+}
+
+const STATUS_COLORS: Record<AwardStatus, string> = {
+  RESERVED: 'blue', WAITLISTED: 'gold', REJECTED: 'red', CANCELLED: 'default', BATCHED: 'cyan', PAID: 'green',
+};
+export function StatusTag({ status }: { status: AwardStatus }) {
+  const { t } = useI18n();
+  return <Tag color={STATUS_COLORS[status]}>{t(`status_${status}`)}</Tag>;
+}
+
+const RUN_COLORS: Record<RunStatus, string> = { PREPARING: 'processing', PREPARED: 'gold', APPROVED: 'blue', EXPORTED: 'cyan', SETTLED: 'green' };
+export function RunStatusTag({ status }: { status: RunStatus }) {
+  const { t } = useI18n();
+  return <Tag color={RUN_COLORS[status]}>{t(`runStatus_${status}`)}</Tag>;
+}
+
+/** Years that have an envelope, plus the current Shanghai year (the default). */
+export function useFiscalYears(): number[] {
+  const all = useQuery({ queryKey: ['envelopes', 'all'], queryFn: () => get<{ envelopes: Envelope[] }>('/envelopes'), staleTime: 60_000, retry: false });
+  const years = new Set<number>([currentShanghaiYear()]);
+  for (const e of all.data?.envelopes ?? []) years.add(e.fiscal_year);
+  return [...years].sort((a, b) => b - a);
+}
+
+export function FiscalYearSelect({ value, onChange, id = 'fiscal-year' }: { value: number; onChange: (fy: number) => void; id?: string }) {
+  const { t } = useI18n();
+  const years = useFiscalYears();
+  if (!years.includes(value)) years.push(value);
+  return (
+    <span style={{ display: 'inline-flex', alignItems: 'center', gap: 8 }}>
+      <label htmlFor={id}>{t('fiscalYear')}</label>
+      <Select id={id} value={value} onChange={onChange} style={{ width: 120 }} options={years.map((y) => ({ value: y, label: t('fyLabel', { year: y }) }))} />
+    </span>
+  );
+}
+
+/** Triggers a file download of a Blob (template, exports) without a navigation. */
+export function saveBlob(blob: Blob, name: string): void {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

@@ -1,0 +1,181 @@
+/**
+ * 预算总览: every measure the user may see, grouped by the policy's seven sections, with each
+ * envelope's figures, a stacked bar marking its alert thresholds, section and grand totals, and a
+ * chart of one envelope's commitments over the year.
+ */
+import { lazy, Suspense, useMemo, useState } from 'react';
+import { Button, Spin, Typography } from 'antd';
+import { useQuery } from '@tanstack/react-query';
+import { get } from '../api/client.ts';
+import type { Envelope } from '../api/types.ts';
+import { useI18n, type T } from '../app/i18n.tsx';
+import { useSession } from '../app/session.ts';
+import { useRoute, navigate } from '../app/router.ts';
+import { SECTIONS, measureTitle, visibleMeasures } from '../app/catalog.ts';
+import { ErrorBox, Money, PageTitle, useFiscalYears } from '../components/common.tsx';
+import { basisPoints, formatFen, formatShare, sumFen } from '../format/money.ts';
+import { currentShanghaiYear } from '../format/dates.ts';
+
+// Loaded only when used, so the overview's first load carries neither ECharts nor the form code.
+const CommitmentsChart = lazy(() => import('./overview/CommitmentsChart.tsx'));
+const BudgetModal = lazy(() => import('./overview/BudgetModal.tsx'));
+
+type Figures = Pick<Envelope, 'budget_fen' | 'reserved_fen' | 'batched_fen' | 'paid_fen' | 'available_fen' | 'waitlisted_fen' | 'waitlisted_count'>;
+interface Row extends Figures {
+  key: string;
+  kind: 'section' | 'measure' | 'total';
+  measure?: number;
+  label: string;
+  envelope?: Envelope;
+  children?: Row[];
+}
+
+const FIELDS = ['budget_fen', 'reserved_fen', 'batched_fen', 'paid_fen', 'available_fen', 'waitlisted_fen', 'waitlisted_count'] as const;
+const ZERO: Figures = { budget_fen: 0, reserved_fen: 0, batched_fen: 0, paid_fen: 0, available_fen: 0, waitlisted_fen: 0, waitlisted_count: 0 };
+
+function addUp(rows: Figures[]): Figures {
+  const out = { ...ZERO };
+  for (const f of FIELDS) out[f] = Number(sumFen(rows.map((r) => r[f])));
+  return out;
+}
+
+/** A percentage of the budget as a CSS width (display only; the figures beside it are exact). */
+function pct(part: number, whole: number): string {
+  const bp = basisPoints(part, whole);
+  return bp === null ? '0%' : `${Number(bp > 10000n ? 10000n : bp) / 100}%`;
+}
+
+function EnvelopeBar({ row, t }: { row: Row; t: T }) {
+  const e = row.envelope;
+  if (!e || !e.budget_set || e.budget_fen === 0) return <Typography.Text type="secondary">{t('noBudget')}</Typography.Text>;
+  const label = t('barLabel', {
+    n: e.measure, paid: formatFen(e.paid_fen), batched: formatFen(e.batched_fen), reserved: formatFen(e.reserved_fen),
+    available: formatFen(e.available_fen), thresholds: e.alert_at.map((a) => `${a}%`).join(' '),
+  });
+  return (
+    <div className="envelope-bar" role="img" aria-label={label} title={label}>
+      <span className="paid" style={{ width: pct(e.paid_fen, e.budget_fen) }} />
+      <span className="batched" style={{ width: pct(e.batched_fen, e.budget_fen) }} />
+      <span className="reserved" style={{ width: pct(e.reserved_fen, e.budget_fen) }} />
+      {e.alert_at.map((a) => <span key={a} className="tick" style={{ left: `calc(${Math.min(a, 100)}% - 1px)` }} />)}
+    </div>
+  );
+}
+
+export default function Overview() {
+  const { t, lang } = useI18n();
+  const { me, can, bureauOnly } = useSession();
+  const route = useRoute();
+  const fy = Number(route.params.get('fy')) || currentShanghaiYear();
+  const chartMeasure = Number(route.params.get('chart')) || null;
+  const years = useFiscalYears();
+  if (!years.includes(fy)) years.push(fy);
+  const [editing, setEditing] = useState<{ measure: number; envelope?: Envelope } | null>(null);
+  const envelopes = useQuery({
+    queryKey: ['envelopes', fy],
+    queryFn: () => get<{ envelopes: Envelope[] }>(`/envelopes?fiscal_year=${fy}`),
+  });
+
+  const measures = visibleMeasures(me.unit, bureauOnly);
+  const { sections, total } = useMemo(() => {
+    const byMeasure = new Map((envelopes.data?.envelopes ?? []).filter((e) => e.fiscal_year === fy).map((e) => [e.measure, e]));
+    const out: Row[] = [];
+    for (const s of SECTIONS) {
+      const members = measures.filter((m) => m.section === s.numeral);
+      if (members.length === 0) continue;
+      const children: Row[] = members.map((m) => {
+        const e = byMeasure.get(m.number);
+        const figures: Figures = e ? { ...ZERO, ...Object.fromEntries(FIELDS.map((f) => [f, e[f]])) } : ZERO;
+        return { key: `m${m.number}`, kind: 'measure', measure: m.number, label: `${m.number}. ${measureTitle(m, lang)}`, ...figures, ...(e ? { envelope: e } : {}) };
+      });
+      out.push({ key: `s${s.numeral}`, kind: 'section', label: `${s.numeral}、${lang === 'en' ? s.titleEn : s.titleZh}`, ...addUp(children), children });
+    }
+    return { sections: out, total: addUp(out) };
+  }, [envelopes.data, fy, measures, lang]);
+
+  const budgeted = sections.flatMap((s) => s.children ?? []).filter((r) => r.envelope?.budget_set);
+  const go = (params: { fy?: number; chart?: number | null }) => navigate('/', { fy: params.fy ?? fy, chart: params.chart === undefined ? chartMeasure : params.chart });
+  const cells = (row: Row, testIds: boolean) => (
+    <>
+      {(['budget_fen', 'reserved_fen', 'batched_fen', 'paid_fen', 'available_fen'] as const).map((f) => (
+        <td key={f}><Money fen={row[f]} {...(testIds ? { testId: `${f}-${row.measure ?? row.key}` } : {})} /></td>
+      ))}
+      <td><Money fen={row.waitlisted_fen} {...(testIds ? { testId: `waiting-${row.measure ?? row.key}` } : {})} />
+        {row.waitlisted_count > 0 && <Typography.Text type="secondary"> ({row.waitlisted_count})</Typography.Text>}</td>
+      <td className="num">{formatShare(row.reserved_fen + row.batched_fen + row.paid_fen, row.budget_fen)}</td>
+    </>
+  );
+
+  return (
+    <>
+      <PageTitle extra={
+        <span style={{ display: 'inline-flex', alignItems: 'center', gap: 8 }}>
+          <label htmlFor="overview-fy">{t('fiscalYear')}</label>
+          <select id="overview-fy" className="native-select" value={fy} onChange={(e) => go({ fy: Number(e.target.value), chart: null })}>
+            {years.map((y) => <option key={y} value={y}>{t('fyLabel', { year: y })}</option>)}
+          </select>
+        </span>
+      }>{t('nav_overview')}</PageTitle>
+      {bureauOnly && <Typography.Paragraph type="secondary">{t('bureauScope')}</Typography.Paragraph>}
+      <ErrorBox error={envelopes.error} />
+      <div className="legend" aria-hidden="true" style={{ marginBottom: 8 }}>
+        <span><i className="paid" />{t('paid')}</span><span><i className="batched" />{t('batched')}</span>
+        <span><i className="reserved" />{t('reserved')}</span><span><i className="available" />{t('available')}</span><span><i className="tick" />{t('thresholds')}</span>
+      </div>
+      <div className="table-scroll">
+        <table className="figures" data-testid="overview-table" aria-busy={envelopes.isPending}>
+          <caption className="sr-only">{t('overviewFigures')} {t('fyLabel', { year: fy })}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t('measure')}</th><th scope="col">{t('budget')}</th><th scope="col">{t('reserved')}</th><th scope="col">{t('batched')}</th>
+              <th scope="col">{t('paid')}</th><th scope="col">{t('available')}</th><th scope="col">{t('waiting')}</th><th scope="col">{t('executionRate')}</th>
+              <th scope="col" className="bar">{t('paid')}/{t('batched')}/{t('reserved')}</th>
+              {can.setBudget && <th scope="col"><span className="sr-only">{t('actions')}</span></th>}
+            </tr>
+          </thead>
+          <tbody>
+            {sections.map((s) => [
+              <tr key={s.key} className="section"><td>{s.label}</td>{cells(s, false)}<td />{can.setBudget && <td />}</tr>,
+              ...(s.children ?? []).map((row) => (
+                <tr key={row.key} className="measure" data-measure={row.measure}>
+                  <td>{row.envelope?.budget_set
+                    ? <a href={`#/?fy=${fy}&chart=${row.measure}`} title={t('commitments')}>{row.label}</a>
+                    : row.label}</td>
+                  {cells(row, true)}
+                  <td className="bar"><EnvelopeBar row={row} t={t} /></td>
+                  {can.setBudget && <td><Button size="small" onClick={() => setEditing({ measure: row.measure!, ...(row.envelope ? { envelope: row.envelope } : {}) })}
+                    aria-label={`${t('setBudget')} ${t('measureN', { n: row.measure! })}`}>{t('setBudget')}</Button></td>}
+                </tr>
+              )),
+            ])}
+            <tr className="total"><td>{t('grandTotal')}</td>
+              {(['budget_fen', 'reserved_fen', 'batched_fen', 'paid_fen', 'available_fen', 'waitlisted_fen'] as const).map((f) => (
+                <td key={f}><Money fen={total[f]} testId={`total-${f}`} /></td>
+              ))}
+              <td className="num">{formatShare(total.reserved_fen + total.batched_fen + total.paid_fen, total.budget_fen)}</td><td />{can.setBudget && <td />}
+            </tr>
+          </tbody>
+        </table>
+      </div>
+      {envelopes.isSuccess && <span data-testid="overview-ready" hidden />}
+      {budgeted.length > 0 && (
+        <section className="panel" aria-labelledby="commitments-title">
+          <h2 id="commitments-title">{t('commitments')}</h2>
+          <span style={{ display: 'inline-flex', alignItems: 'center', gap: 8 }}>
+            <label htmlFor="commitments-envelope">{t('chooseEnvelope')}</label>
+            <select id="commitments-envelope" className="native-select" value={chartMeasure ?? ''} onChange={(e) => go({ chart: Number(e.target.value) || null })}>
+              <option value="">—</option>
+              {budgeted.map((r) => <option key={r.key} value={r.measure}>{r.label}</option>)}
+            </select>
+          </span>
+          {chartMeasure && budgeted.some((r) => r.measure === chartMeasure) && (
+            <Suspense fallback={<Spin />}>
+              <CommitmentsChart fy={fy} envelope={budgeted.find((r) => r.measure === chartMeasure)!.envelope!} />
+            </Suspense>
+          )}
+        </section>
+      )}
+      {editing && <Suspense fallback={null}><BudgetModal fy={fy} measure={editing.measure} envelope={editing.envelope} onClose={() => setEditing(null)} /></Suspense>}
+    </>
+  );
+}
