@@ -9,6 +9,7 @@ import { withRuntime } from '../context.ts';
 import { intOption, listOfInts, yuanOption } from '../parse-options.ts';
 import { envelopesTable, envelopeView } from './views.ts';
 import type { Runtime } from '../runtime.ts';
+import { registerBudgetTransfer } from './budget-transfer.ts';
 
 export const BUDGET_COLUMNS = ['measure', 'fiscal_year', 'amount_yuan'] as const;
 
@@ -17,6 +18,7 @@ export type EventsFactory = (runtime: Runtime) => EnvelopeEvents | undefined;
 
 export function registerBudget(program: Command, events: EventsFactory = () => undefined): void {
   const budget = program.command('budget').description('budget envelopes per measure and fiscal year');
+  registerBudgetTransfer(budget, events);
 
   budget
     .command('set')
