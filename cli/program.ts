@@ -13,6 +13,7 @@ import { registerRuns } from './commands/runs.ts';
 import { registerSummary } from './commands/summary.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerUsers } from './commands/users.ts';
+import { registerYear } from './commands/year.ts';
 
 /** The `bursar` command line. Its result goes to stdout; everything else (logs, progress) to stderr. */
 export function buildProgram(): Command {
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerSummary(program);
   registerUsers(program);
   registerServe(program);
+  registerYear(program);
   return program;
 }
 

@@ -59,6 +59,8 @@ export interface Award extends AwardRecord {
   updated_at: string;
   history: HistoryEntry[];
   run_id?: string;
+  /** Year end (issue 15): the fiscal years this award was carried out of, oldest first. */
+  carried_from?: number[];
 }
 
 /** Only the last four digits of an account number leave the payment files. */

@@ -205,7 +205,11 @@ export function orphanedEntryItem(q: QueueFacts, status: AwardStatus | null): St
   };
 }
 
-type StoredFigures = Pick<Envelope, 'budget_fen' | 'reserved_fen' | 'batched_fen' | 'paid_fen' | 'available_fen' | 'waitlisted_fen' | 'waitlisted_count'>;
+type StoredFigures = Pick<Envelope, 'budget_fen' | 'reserved_fen' | 'batched_fen' | 'paid_fen' | 'available_fen' | 'waitlisted_fen' | 'waitlisted_count'>
+  & Partial<Pick<Envelope, 'carried_out_fen' | 'lapsed_fen'>>;
+
+/** Year end (issue 15): money that left a closed year's envelope without being spent in it. */
+const closedOutFen = (s: Partial<Pick<Envelope, 'carried_out_fen' | 'lapsed_fen'>>) => (s.carried_out_fen ?? 0) + (s.lapsed_fen ?? 0);
 
 /** Compare an envelope's stored figures (undefined: no envelope item) with the tally of its awards. */
 export function compareEnvelope(key: EnvelopeKey, stored: StoredFigures | undefined, tally: EnvelopeTally): EnvelopeMismatch[] {
@@ -217,10 +221,10 @@ export function compareEnvelope(key: EnvelopeKey, stored: StoredFigures | undefi
   check('reserved_fen', s.reserved_fen, tally.reserved_fen);
   check('batched_fen', s.batched_fen, tally.batched_fen);
   check('paid_fen', s.paid_fen, tally.paid_fen);
-  check('available_fen', s.available_fen, s.budget_fen - committedFen(tally));
+  check('available_fen', s.available_fen, s.budget_fen - committedFen(tally) - closedOutFen(s));
   check('waitlisted_fen', s.waitlisted_fen, tally.waitlisted_fen);
   check('waitlisted_count', s.waitlisted_count, tally.waitlisted_count);
-  check('budget_fen', s.budget_fen, s.available_fen + committedFen(s));
+  check('budget_fen', s.budget_fen, s.available_fen + committedFen(s) + closedOutFen(s));
   return out;
 }
 
@@ -232,8 +236,8 @@ export type RepairPlan =
  * The figures a repair writes: the recomputed buckets, and available = budget − committed. Refused
  * when the awards commit more than the budget: that needs a budget decision, not a repair.
  */
-export function planRepair(stored: Pick<Envelope, 'budget_fen'>, tally: EnvelopeTally): RepairPlan {
-  const available = stored.budget_fen - committedFen(tally);
+export function planRepair(stored: Pick<Envelope, 'budget_fen'> & Partial<Pick<Envelope, 'carried_out_fen' | 'lapsed_fen'>>, tally: EnvelopeTally): RepairPlan {
+  const available = stored.budget_fen - committedFen(tally) - closedOutFen(stored);
   if (available < 0) {
     return { ok: false, reason: `the awards commit ${committedFen(tally)} fen, more than the budget of ${stored.budget_fen} fen; raise the budget first` };
   }
