@@ -14,6 +14,7 @@ import { registerSummary } from './commands/summary.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerUsers } from './commands/users.ts';
 import { registerYear } from './commands/year.ts';
+import { registerRecover } from './commands/recover.ts';
 
 /** The `bursar` command line. Its result goes to stdout; everything else (logs, progress) to stderr. */
 export function buildProgram(): Command {
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerUsers(program);
   registerServe(program);
   registerYear(program);
+  registerRecover(program);
   return program;
 }
 

@@ -28,6 +28,8 @@ export interface AwardFacts {
   status: AwardStatus;
   amount_fen: number;
   run_id?: string;
+  /** Recoveries (issue 15) settled back into the award's open envelope: no longer paid from it. */
+  refunded_fen?: number;
 }
 
 /** A waitlist entry as stored under its envelope. */
@@ -133,7 +135,7 @@ export class LedgerTally {
     switch (a.status) {
       case 'RESERVED': t.reserved_fen += a.amount_fen; break;
       case 'BATCHED': t.batched_fen += a.amount_fen; break;
-      case 'PAID': t.paid_fen += a.amount_fen; break;
+      case 'PAID': t.paid_fen += a.amount_fen - (a.refunded_fen ?? 0); break;
       case 'WAITLISTED':
         t.waitlisted_fen += a.amount_fen;
         t.waitlisted_count += 1;
