@@ -146,7 +146,7 @@ test('the OpenAPI document lists every route, generated from the schemas', async
   expect(paths).toEqual([
     '/alerts', '/audit', '/awards', '/awards/{id}', '/awards/{id}/cancel', '/envelopes', '/envelopes/{fiscal_year}/{measure}', '/me',
     '/reconciliations', '/runs', '/runs/{id}', '/runs/{id}/approve', '/runs/{id}/export', '/runs/{id}/files', '/runs/{id}/files/{name}',
-    '/runs/{id}/settlement', '/session', '/submissions', '/summary', '/users', '/users/{username}/disable', '/users/{username}/enable',
+    '/runs/{id}/settlement', '/session', '/submissions', '/summary', '/transfers', '/users', '/users/{username}/disable', '/users/{username}/enable',
   ]);
   const setBudget = res.body.components.schemas.SetBudget;
   expect(setBudget.properties.amount_yuan.type).toBe('string');
