@@ -16,6 +16,8 @@ import type { EventsFactory } from './commands/budget.ts';
 
 /** Budget alerts on the CLI's store, loaded when a command needs them (they bring the AWS SDK). */
 const alertEvents: EventsFactory = async (runtime) => (await import('./alert-events.ts')).alertEvents(runtime);
+import { registerYear } from './commands/year.ts';
+import { registerRecover } from './commands/recover.ts';
 
 /** The `bursar` command line. Its result goes to stdout; everything else (logs, progress) to stderr. */
 export function buildProgram(): Command {
@@ -36,6 +38,8 @@ export function buildProgram(): Command {
   registerSummary(program);
   registerUsers(program);
   registerServe(program);
+  registerYear(program);
+  registerRecover(program);
   return program;
 }
 

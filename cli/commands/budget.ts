@@ -8,6 +8,8 @@ import { withRuntime } from '../context.ts';
 import { intOption, listOfInts, yuanOption } from '../parse-options.ts';
 import { envelopesTable, envelopeView } from './views.ts';
 import type { Runtime } from '../runtime.ts';
+import { registerBudgetTransfer } from './budget-transfer.ts';
+import { forecastEnvelopes } from '../../shared/services/forecast-envelopes.ts';
 
 export const BUDGET_COLUMNS = ['measure', 'fiscal_year', 'amount_yuan'] as const;
 
@@ -16,6 +18,7 @@ export type EventsFactory = (runtime: Runtime) => EnvelopeEvents | undefined | P
 
 export function registerBudget(program: Command, events: EventsFactory = () => undefined): void {
   const budget = program.command('budget').description('budget envelopes per measure and fiscal year');
+  registerBudgetTransfer(budget, events);
 
   budget
     .command('set')
@@ -80,7 +83,8 @@ export function registerBudget(program: Command, events: EventsFactory = () => u
     .action(async (opts: { fiscalYear?: number }, command: Command) => {
       await withRuntime(command, async (runtime, out) => {
         const envelopes = await runtime.ledger.listEnvelopes(opts.fiscalYear);
-        out.result({ envelopes: envelopes.map(envelopeView) }, () => envelopesTable(envelopes));
+        const forecasts = await forecastEnvelopes(runtime.ledger, runtime.clock, envelopes); // issue 15 §4
+        out.result({ envelopes: envelopes.map((e) => ({ ...envelopeView(e), ...forecasts.get(`${e.fiscal_year}#${e.measure}`) })) }, () => envelopesTable(envelopes));
       });
     });
 

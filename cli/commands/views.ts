@@ -17,6 +17,12 @@ export function envelopeView(e: Envelope) {
     waitlisted_fen: e.waitlisted_fen,
     waitlisted_count: e.waitlisted_count,
     alert_at: e.alert_at,
+    // year end (issue 15)
+    status: e.status,
+    carried_in_fen: e.carried_in_fen,
+    carried_out_fen: e.carried_out_fen,
+    lapsed_fen: e.lapsed_fen,
+    recovered_fen: e.recovered_fen,
   };
 }
 

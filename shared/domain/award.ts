@@ -59,6 +59,12 @@ export interface Award extends AwardRecord {
   updated_at: string;
   history: HistoryEntry[];
   run_id?: string;
+  /** Year end (issue 15): the fiscal years this award was carried out of, oldest first. */
+  carried_from?: number[];
+  /** Recoveries (issue 15): claimed (DUE + SETTLED), settled, and settled back into the open envelope. */
+  recovery_claimed_fen?: number;
+  recovered_fen?: number;
+  refunded_fen?: number;
 }
 
 /** Only the last four digits of an account number leave the payment files. */

@@ -3,6 +3,9 @@
  *   budget = available + reserved + batched + paid
  * and every change moves money between these buckets in one conditional write, so the store itself
  * refuses anything that would overspend (available may never go below zero).
+ * Year end (issue 15) adds two buckets that money leaves into when the year closes:
+ *   budget = available + reserved + batched + paid + carried_out + lapsed
+ * (both zero while the year is open; carried_in is part of budget and needs no term of its own).
  */
 export interface Envelope {
   measure: number;
@@ -23,7 +26,20 @@ export interface Envelope {
   /** Bumped whenever an award joins the queue, so a drain can prove it served the true head. */
   queue_seq: number;
   updated_at: string;
+  // ---- year end (issue 15) ----
+  /** OPEN, or CLOSED once its fiscal year is closed: nothing reserves, budgets or transfers against it again. */
+  status: EnvelopeStatus;
+  /** Reservations carried in from the previous year's close (part of budget and reserved). */
+  carried_in_fen: number;
+  /** Reservations carried out to the next year at this year's close (left budget, not spent here). */
+  carried_out_fen: number;
+  /** The unspent balance that lapsed at this year's close (结余). */
+  lapsed_fen: number;
+  /** Money recovered after this year closed: returned to the treasury, not to the envelope. */
+  recovered_fen: number;
 }
+
+export type EnvelopeStatus = 'OPEN' | 'CLOSED';
 
 export const DEFAULT_ALERT_THRESHOLDS = [80, 90, 100] as const;
 
@@ -45,5 +61,6 @@ export function emptyEnvelope(key: EnvelopeKey): Envelope {
   return {
     ...key, budget_set: false, budget_fen: 0, reserved_fen: 0, batched_fen: 0, paid_fen: 0, available_fen: 0,
     waitlisted_fen: 0, waitlisted_count: 0, alert_at: [...DEFAULT_ALERT_THRESHOLDS], version: 0, queue_seq: 0, updated_at: '',
+    status: 'OPEN', carried_in_fen: 0, carried_out_fen: 0, lapsed_fen: 0, recovered_fen: 0,
   };
 }

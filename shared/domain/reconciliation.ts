@@ -28,6 +28,8 @@ export interface AwardFacts {
   status: AwardStatus;
   amount_fen: number;
   run_id?: string;
+  /** Recoveries (issue 15) settled back into the award's open envelope: no longer paid from it. */
+  refunded_fen?: number;
 }
 
 /** A waitlist entry as stored under its envelope. */
@@ -133,7 +135,7 @@ export class LedgerTally {
     switch (a.status) {
       case 'RESERVED': t.reserved_fen += a.amount_fen; break;
       case 'BATCHED': t.batched_fen += a.amount_fen; break;
-      case 'PAID': t.paid_fen += a.amount_fen; break;
+      case 'PAID': t.paid_fen += a.amount_fen - (a.refunded_fen ?? 0); break;
       case 'WAITLISTED':
         t.waitlisted_fen += a.amount_fen;
         t.waitlisted_count += 1;
@@ -205,7 +207,11 @@ export function orphanedEntryItem(q: QueueFacts, status: AwardStatus | null): St
   };
 }
 
-type StoredFigures = Pick<Envelope, 'budget_fen' | 'reserved_fen' | 'batched_fen' | 'paid_fen' | 'available_fen' | 'waitlisted_fen' | 'waitlisted_count'>;
+type StoredFigures = Pick<Envelope, 'budget_fen' | 'reserved_fen' | 'batched_fen' | 'paid_fen' | 'available_fen' | 'waitlisted_fen' | 'waitlisted_count'>
+  & Partial<Pick<Envelope, 'carried_out_fen' | 'lapsed_fen'>>;
+
+/** Year end (issue 15): money that left a closed year's envelope without being spent in it. */
+const closedOutFen = (s: Partial<Pick<Envelope, 'carried_out_fen' | 'lapsed_fen'>>) => (s.carried_out_fen ?? 0) + (s.lapsed_fen ?? 0);
 
 /** Compare an envelope's stored figures (undefined: no envelope item) with the tally of its awards. */
 export function compareEnvelope(key: EnvelopeKey, stored: StoredFigures | undefined, tally: EnvelopeTally): EnvelopeMismatch[] {
@@ -217,10 +223,10 @@ export function compareEnvelope(key: EnvelopeKey, stored: StoredFigures | undefi
   check('reserved_fen', s.reserved_fen, tally.reserved_fen);
   check('batched_fen', s.batched_fen, tally.batched_fen);
   check('paid_fen', s.paid_fen, tally.paid_fen);
-  check('available_fen', s.available_fen, s.budget_fen - committedFen(tally));
+  check('available_fen', s.available_fen, s.budget_fen - committedFen(tally) - closedOutFen(s));
   check('waitlisted_fen', s.waitlisted_fen, tally.waitlisted_fen);
   check('waitlisted_count', s.waitlisted_count, tally.waitlisted_count);
-  check('budget_fen', s.budget_fen, s.available_fen + committedFen(s));
+  check('budget_fen', s.budget_fen, s.available_fen + committedFen(s) + closedOutFen(s));
   return out;
 }
 
@@ -232,8 +238,8 @@ export type RepairPlan =
  * The figures a repair writes: the recomputed buckets, and available = budget − committed. Refused
  * when the awards commit more than the budget: that needs a budget decision, not a repair.
  */
-export function planRepair(stored: Pick<Envelope, 'budget_fen'>, tally: EnvelopeTally): RepairPlan {
-  const available = stored.budget_fen - committedFen(tally);
+export function planRepair(stored: Pick<Envelope, 'budget_fen'> & Partial<Pick<Envelope, 'carried_out_fen' | 'lapsed_fen'>>, tally: EnvelopeTally): RepairPlan {
+  const available = stored.budget_fen - committedFen(tally) - closedOutFen(stored);
   if (available < 0) {
     return { ok: false, reason: `the awards commit ${committedFen(tally)} fen, more than the budget of ${stored.budget_fen} fen; raise the budget first` };
   }

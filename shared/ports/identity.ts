@@ -36,7 +36,7 @@ export interface AuditEntry {
 export const AUDIT_KINDS = [
   'sign-in', 'sign-out', 'lock-out',
   'user-add', 'user-disable', 'user-enable', 'user-passwd',
-  'budget-set', 'award-cancel', 'submission',
+  'budget-set', 'award-cancel', 'submission', 'budget-transfer',
   'run-prepare', 'run-approve', 'run-export', 'file-download', 'run-settle',
 ] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];

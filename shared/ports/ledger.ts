@@ -1,6 +1,7 @@
 import type { Award, AwardStatus, FieldError, HistoryEntry } from '../domain/award.ts';
 import type { Envelope, EnvelopeKey } from '../domain/envelope.ts';
 import type { Scheme } from '../domain/scheme.ts';
+import type { BudgetTransfer } from '../domain/budget-transfer.ts';
 
 /** A waitlist entry: enough to decide whether the head fits without reading the award. */
 export interface QueueEntry {
@@ -24,6 +25,8 @@ export interface BudgetAuditEntry {
   old_budget_fen: number | null;
   new_budget_fen: number;
   alert_at?: number[];
+  /** Set on entries written by a transfer (issue 15): which transfer, why, and the other envelope. */
+  transfer?: { transfer_id: string; reason: string; direction: 'OUT' | 'IN'; counterpart_measure: number; amount_fen: number };
 }
 
 export interface IntakeIssue {
@@ -79,6 +82,12 @@ export interface Ledger {
     audit: BudgetAuditEntry,
   ): Promise<WriteResult>;
   listBudgetAudit(key: EnvelopeKey): Promise<BudgetAuditEntry[]>;
+  /**
+   * Move budget between two envelopes of one year in one transaction, recording the transfer under
+   * its id; refused (envelopeChanged) unless both envelopes still have the versions read.
+   */
+  writeTransfer(transfer: BudgetTransfer, versions: { from: number; to: number | undefined }, budgets: { from: number; to: number | null }): Promise<WriteResult>;
+  getTransfer(transferId: string): Promise<BudgetTransfer | undefined>;
   cancelReserved(award: Award, entry: HistoryEntry): Promise<WriteResult>;
   cancelWaitlisted(award: Award, entry: HistoryEntry): Promise<WriteResult>;
 

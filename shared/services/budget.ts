@@ -1,6 +1,7 @@
 import { findMeasure } from '../domain/catalog.ts';
 import { committedFen, DEFAULT_ALERT_THRESHOLDS, envelopeLabel, type Envelope, type EnvelopeKey } from '../domain/envelope.ts';
 import { formatYuan } from '../domain/money.ts';
+import { fiscalYearClosed } from '../domain/year-close.ts';
 import { BursarError, TransientError, ValidationError } from '../domain/errors.ts';
 import type { Ledger } from '../ports/ledger.ts';
 import { noEnvelopeEvents, type EnvelopeEvents } from '../ports/envelope-events.ts';
@@ -60,6 +61,7 @@ export async function setBudget(
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     if (attempt > 0) await backoff(attempt);
     const current = await ledger.getEnvelope(key);
+    if (current?.status === 'CLOSED') throw fiscalYearClosed(key);
     const committed = current ? committedFen(current) : 0;
     if (cmd.amount_fen < committed) {
       throw new BursarError(

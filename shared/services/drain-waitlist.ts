@@ -21,7 +21,7 @@ export async function drainWaitlist(
   const perTransaction = Math.floor((ledger.maxTransactionItems - 1) / 2);
   for (let attempt = 0; attempt < MAX_ATTEMPTS; ) {
     const envelope = await ledger.getEnvelope(key);
-    if (!envelope || !envelope.budget_set || envelope.waitlisted_count === 0) return drained;
+    if (!envelope || !envelope.budget_set || envelope.waitlisted_count === 0 || envelope.status === 'CLOSED') return drained;
     const head = await ledger.queueHead(key, perTransaction);
     const take = affordableHead(envelope.available_fen, head, perTransaction);
     if (take.length === 0) return drained;

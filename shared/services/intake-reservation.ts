@@ -2,6 +2,7 @@ import type { Award, WaitReason } from '../domain/award.ts';
 import { envelopeLabel, type EnvelopeKey } from '../domain/envelope.ts';
 import { TransientError } from '../domain/errors.ts';
 import { buildAward, type Candidate } from '../domain/intake-classification.ts';
+import { lateAwardStep } from '../domain/year-close.ts';
 import { chunk, planReservation } from '../domain/reservation-plan.ts';
 import type { TraceStep } from '../domain/rules.ts';
 import type { Ledger, WriteResult } from '../ports/ledger.ts';
@@ -45,7 +46,9 @@ export async function reserveEnvelope(
   const byAwardId = new Map(members.map((m) => [m.c.record.award_id, m]));
   const toAward = (awardId: string, status: 'RESERVED' | 'WAITLISTED', reason?: WaitReason): Award => {
     const m = byAwardId.get(awardId)!;
-    return buildAward(m.c, status, reason, m.trace, now);
+    const award = buildAward(m.c, status, reason, m.trace, now);
+    // Approved in a year that has closed: charged to the open year, and the trace says why.
+    return award.fiscal_year === key.fiscal_year ? award : { ...award, fiscal_year: key.fiscal_year, trace: [...award.trace, lateAwardStep(award.fiscal_year, key.fiscal_year)] };
   };
   let pending = members.map((m) => ({ id: m.c.id, award_id: m.c.record.award_id, approved_date: m.c.record.approved_date, amount_fen: m.c.record.amount_fen }));
   /** Awards the store says exist are decided as such and leave the plan. */

@@ -1,6 +1,5 @@
 import pLimit from 'p-limit';
 import type { Award } from '../domain/award.ts';
-import { fiscalYearOf } from '../domain/dates.ts';
 import { envelopeLabel, type EnvelopeKey } from '../domain/envelope.ts';
 import { TransientError } from '../domain/errors.ts';
 import {
@@ -12,6 +11,7 @@ import type { Ledger } from '../ports/ledger.ts';
 import type { EnvelopeEvents } from '../ports/envelope-events.ts';
 import type { Clock } from './clock.ts';
 import { drainWaitlist } from './drain-waitlist.ts';
+import { chargeableEnvelope } from './fiscal-year-routing.ts';
 import { reserveEnvelope, type EligibleAward, type ReservationDecision } from './intake-reservation.ts';
 
 export type { IntakeResult } from '../domain/intake-classification.ts';
@@ -165,7 +165,7 @@ async function decideFresh(deps: IntakeDeps, fresh: readonly Candidate[], scheme
       }
       continue;
     }
-    const key = { measure: c.record.measure, fiscal_year: fiscalYearOf(c.record.approved_date) };
+    const key = await chargeableEnvelope(deps.ledger, c.record.measure, c.record.approved_date); // a closed year charges the next
     const group = groups.get(envelopeLabel(key)) ?? { key, members: [] };
     group.members.push({ c, trace: verdict.trace });
     groups.set(envelopeLabel(key), group);

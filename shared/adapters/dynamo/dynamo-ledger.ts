@@ -12,6 +12,8 @@ import type {
   AwardQuery, BudgetAuditEntry, IntakeIssue, Ledger, QueueEntry, WriteResult,
 } from '../../ports/ledger.ts';
 import { GSI1, GSI2 } from './table-schema.ts';
+import type { BudgetTransfer } from '../../domain/budget-transfer.ts';
+import { ENVELOPE_OPEN, readTransfer, transferTransaction } from './dynamo-transfer.ts';
 import {
   AUDIT_PREFIX, AWARD_SK, ENVELOPE_LIST_PK, ENVELOPE_SK, QUEUE_PREFIX, SCHEME_SK, awardPk, awardStatusPk,
   awardToItem, envelopeListSk, envelopePk, intakePk, itemToAward, itemToEnvelope, itemToQueueEntry,
@@ -150,8 +152,8 @@ export class DynamoLedger implements Ledger {
       ExpressionAttributeValues: { ':pk': envelopePk(key), ':a': AUDIT_PREFIX },
       ConsistentRead: true,
     })) {
-      const { at, by, old_budget_fen, new_budget_fen, alert_at } = item as unknown as BudgetAuditEntry;
-      entries.push({ at, by, old_budget_fen: old_budget_fen ?? null, new_budget_fen, ...(alert_at ? { alert_at } : {}) });
+      const { at, by, old_budget_fen, new_budget_fen, alert_at, transfer } = item as unknown as BudgetAuditEntry;
+      entries.push({ at, by, old_budget_fen: old_budget_fen ?? null, new_budget_fen, ...(alert_at ? { alert_at } : {}), ...(transfer ? { transfer } : {}) });
     }
     return entries;
   }
@@ -186,9 +188,11 @@ export class DynamoLedger implements Ledger {
             TableName: this.tableName,
             Key: { pk: envelopePk(key), sk: ENVELOPE_SK },
             // The store re-checks the plan: budget set, nobody waiting, and the whole sum still available.
-            ConditionExpression: 'budget_set = :true AND waitlisted_count = :zero AND available_fen >= :sum',
+            // (and, since year end, the envelope's year not closed)
+            ConditionExpression: `budget_set = :true AND waitlisted_count = :zero AND available_fen >= :sum AND ${ENVELOPE_OPEN}`,
             UpdateExpression: 'SET available_fen = available_fen - :sum, reserved_fen = reserved_fen + :sum, updated_at = :now ADD version :one',
-            ExpressionAttributeValues: { ':true': true, ':zero': 0, ':sum': sum, ':now': latest(awards), ':one': 1 },
+            ExpressionAttributeNames: { '#st': 'status' },
+            ExpressionAttributeValues: { ':true': true, ':zero': 0, ':sum': sum, ':now': latest(awards), ':one': 1, ':closed': 'CLOSED' },
           },
     }));
   }
@@ -205,6 +209,7 @@ export class DynamoLedger implements Ledger {
         TableName: this.tableName,
         Key: { pk: envelopePk(key), sk: ENVELOPE_SK },
         // Creates a placeholder envelope (budget not set) when awards wait for a budget that does not exist yet.
+        ConditionExpression: ENVELOPE_OPEN,
         UpdateExpression: [
           'SET measure = :m, fiscal_year = :fy, budget_set = if_not_exists(budget_set, :false),',
           'budget_fen = if_not_exists(budget_fen, :zero), reserved_fen = if_not_exists(reserved_fen, :zero),',
@@ -216,8 +221,9 @@ export class DynamoLedger implements Ledger {
         ExpressionAttributeValues: {
           ':m': key.measure, ':fy': key.fiscal_year, ':false': false, ':zero': 0, ':alerts': [...DEFAULT_ALERT_THRESHOLDS],
           ':listPk': ENVELOPE_LIST_PK, ':listSk': envelopeListSk(key), ':now': latest(awards),
-          ':n': awards.length, ':sum': sumOf(awards), ':one': 1,
+          ':n': awards.length, ':sum': sumOf(awards), ':one': 1, ':closed': 'CLOSED',
         },
+        ExpressionAttributeNames: { '#st': 'status' },
       },
     });
     return this.write(tx);
@@ -258,13 +264,14 @@ export class DynamoLedger implements Ledger {
         TableName: this.tableName,
         Key: { pk: envelopePk(key), sk: ENVELOPE_SK },
         // queue_seq proves no award joined the queue since its head was read, so we serve the true head.
-        ConditionExpression: 'queue_seq = :seq AND budget_set = :true AND available_fen >= :sum',
+        ConditionExpression: `queue_seq = :seq AND budget_set = :true AND available_fen >= :sum AND ${ENVELOPE_OPEN}`,
+        ExpressionAttributeNames: { '#st': 'status' },
         UpdateExpression: [
           'SET available_fen = available_fen - :sum, reserved_fen = reserved_fen + :sum,',
           'waitlisted_fen = waitlisted_fen - :sum, waitlisted_count = waitlisted_count - :n, updated_at = :now',
           'ADD version :one',
         ].join(' '),
-        ExpressionAttributeValues: { ':seq': queueSeq, ':true': true, ':sum': sum, ':n': entries.length, ':now': at, ':one': 1 },
+        ExpressionAttributeValues: { ':seq': queueSeq, ':true': true, ':sum': sum, ':n': entries.length, ':now': at, ':one': 1, ':closed': 'CLOSED' },
       },
     });
     // Only the envelope's refusal is reported here: the caller re-reads the queue head on any refusal.
@@ -306,6 +313,14 @@ export class DynamoLedger implements Ledger {
             Item: { pk: envelopePk(key), sk: `${AUDIT_PREFIX}${audit.at}#${randomUUID()}`, type: 'BUDGET_AUDIT', ...audit },
           },
       }));
+  }
+
+  writeTransfer(transfer: BudgetTransfer, versions: { from: number; to: number | undefined }, budgets: { from: number; to: number | null }): Promise<WriteResult> {
+    return this.write(transferTransaction(this.tableName, transfer, versions, budgets), { awards: false });
+  }
+
+  getTransfer(transferId: string): Promise<BudgetTransfer | undefined> {
+    return readTransfer(this.doc, this.tableName, transferId);
   }
 
   cancelReserved(award: Award, entry: HistoryEntry): Promise<WriteResult> {

@@ -80,6 +80,11 @@ export function itemToEnvelope(item: Item): Envelope {
     version: num('version'),
     queue_seq: num('queue_seq'),
     updated_at: String(item.updated_at ?? ''),
+    status: item.status === 'CLOSED' ? 'CLOSED' : 'OPEN',
+    carried_in_fen: num('carried_in_fen'),
+    carried_out_fen: num('carried_out_fen'),
+    lapsed_fen: num('lapsed_fen'),
+    recovered_fen: num('recovered_fen'),
   };
 }
 

@@ -12,7 +12,8 @@ export type TxItem = NonNullable<ConstructorParameters<typeof TransactWriteComma
 export type TxRole =
   | 'envelope' | 'award' | 'queue-entry' | 'budget-audit' | 'alert' | 'alert-delivery'
   | 'run' | 'run-item' | 'run-series' | 'paid-month' | 'repair-audit'
-  | 'user' | 'login-state' | 'session' | 'audit-entry';
+  | 'user' | 'login-state' | 'session' | 'audit-entry'
+  | 'transfer' | 'year-close' | 'recovery';
 
 export interface RoledItem {
   role: TxRole;

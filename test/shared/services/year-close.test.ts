@@ -1,0 +1,122 @@
+import { afterAll, beforeEach, describe, expect, test } from '@jest/globals';
+import { freshTable, type TestTable } from '../../support/dynamo.ts';
+import { awardFields, ledgerOn } from '../../support/records.ts';
+import { budget, clockAt, runStoreOn } from '../../support/runs.ts';
+import type { DynamoLedger } from '../../../shared/adapters/dynamo/dynamo-ledger.ts';
+import { DynamoYearClose } from '../../../shared/adapters/dynamo/dynamo-year-close.ts';
+import { DynamoReconciliationStore } from '../../../shared/adapters/dynamo/dynamo-reconciliation-store.ts';
+import { processIntake } from '../../../shared/services/intake.ts';
+import { approveYearClose, proposeYearClose, yearStatus, type YearCloseDeps } from '../../../shared/services/year-close.ts';
+import { transferBudget } from '../../../shared/services/transfer-budget.ts';
+import { setBudget } from '../../../shared/services/budget.ts';
+import { prepareRun } from '../../../shared/services/prepare-run.ts';
+import { checkLedger } from '../../../shared/services/reconcile.ts';
+import type { IntakeRequest } from '../../../shared/domain/queue-messages.ts';
+import type { Clock } from '../../../shared/services/clock.ts';
+import { BursarError } from '../../../shared/domain/errors.ts';
+
+const tables: TestTable[] = [];
+let table: TestTable;
+let ledger: DynamoLedger;
+let clock: Clock;
+let deps: YearCloseDeps;
+const m12 = (n: number, amount: string, date: string) => awardFields(n, { measure: '12', approving_unit: 'STB', amount_yuan: amount, approved_date: date });
+
+beforeEach(async () => {
+  table = await freshTable();
+  tables.push(table);
+  ledger = ledgerOn(table);
+  clock = clockAt('2025-12-31T08:00:00Z');
+  deps = { ledger, clock, runs: runStoreOn(table), closes: new DynamoYearClose(table.doc, table.tableName, 10) };
+  await budget(ledger, clock, 7, 2025, 10_000);
+  await budget(ledger, clock, 12, 2025, 1_000);
+  expect(await submit([
+    awardFields(1, { amount_yuan: '3000.00', approved_date: '2025-06-01' }), awardFields(2, { amount_yuan: '2000.00', approved_date: '2025-05-01' }),
+    m12(3, '800.00', '2025-04-01'), m12(4, '700.00', '2025-04-02'), m12(5, '600.00', '2025-04-03'),
+  ])).toEqual(['RESERVED', 'RESERVED', 'RESERVED', 'WAITLISTED', 'WAITLISTED']);
+});
+afterAll(async () => { await Promise.all(tables.map((t) => t.drop())); });
+
+let subs = 0;
+async function submit(records: Record<string, string>[]): Promise<string[]> {
+  const requests = new Map<string, IntakeRequest>(records.map((record, i) => [`m${i}`, { submission_id: `s${++subs}`, line: i + 2, record }]));
+  const settled = await processIntake({ ledger, clock }, requests);
+  return [...settled.values()].map((s) => (s.ok ? s.result.outcome : `ERROR ${s.error.message}`));
+}
+async function refusal(p: Promise<unknown>): Promise<string> {
+  try { await p; } catch (e) { if (e instanceof BursarError) return e.code; throw e; }
+  return 'NONE';
+}
+const env = async (measure: number, fiscal_year: number) => (await ledger.getEnvelope({ measure, fiscal_year }))!;
+
+describe('year close', () => {
+  test('propose shows the plan; the proposer cannot approve; a second person executes it once', async () => {
+    const proposed = await proposeYearClose(deps, { fiscal_year: 2025, by: 'fin-wang' });
+    expect(proposed).toMatchObject({ fiscal_year: 2025, status: 'PROPOSED', changed: true });
+    expect(proposed.plan).toEqual([
+      { measure: 7, carried_fen: 500_000, carried_awards: ['A-00002', 'A-00001'], queued_awards: [], lapsed_fen: 500_000 },
+      { measure: 12, carried_fen: 80_000, carried_awards: ['A-00003'], queued_awards: ['A-00004', 'A-00005'], lapsed_fen: 20_000 },
+    ]);
+    expect((await proposeYearClose(deps, { fiscal_year: 2025, by: 'fin-zhao' })).changed).toBe(false);
+    expect(await refusal(approveYearClose(deps, { fiscal_year: 2025, by: 'fin-wang' }))).toBe('SAME_PERSON');
+
+    const approved = await approveYearClose(deps, { fiscal_year: 2025, by: 'fin-li' });
+    expect(approved).toMatchObject({ status: 'CLOSED', changed: true, closed: proposed.plan });
+    expect(await env(7, 2025)).toMatchObject({ status: 'CLOSED', budget_fen: 1_000_000, reserved_fen: 0, available_fen: 0, carried_out_fen: 500_000, lapsed_fen: 500_000 });
+    expect(await env(7, 2026)).toMatchObject({ status: 'OPEN', budget_set: true, budget_fen: 500_000, carried_in_fen: 500_000, reserved_fen: 500_000, available_fen: 0 });
+    expect(await env(12, 2025)).toMatchObject({ status: 'CLOSED', carried_out_fen: 80_000, lapsed_fen: 20_000, waitlisted_count: 0, waitlisted_fen: 0 });
+    expect(await env(12, 2026)).toMatchObject({ budget_fen: 80_000, carried_in_fen: 80_000, reserved_fen: 80_000, waitlisted_count: 2, waitlisted_fen: 130_000 });
+    expect((await ledger.queueHead({ measure: 12, fiscal_year: 2026 }, 10)).map((q) => q.award_id)).toEqual(['A-00004', 'A-00005']);
+    const a1 = (await ledger.getAward('A-00001'))!;
+    expect(a1).toMatchObject({ fiscal_year: 2026, status: 'RESERVED', carried_from: [2025] });
+    expect(a1.history.at(-1)).toMatchObject({ status: 'RESERVED', by: 'fin-li', note: 'carried forward from FY2025 to FY2026 (年终结转)' });
+    expect((await ledger.getAward('A-00004'))!).toMatchObject({ fiscal_year: 2026, status: 'WAITLISTED' });
+
+    // Again: nothing written (the envelopes' versions do not move).
+    const before = [await env(7, 2025), await env(7, 2026), await env(12, 2026)].map((e) => e.version);
+    const again = await approveYearClose(deps, { fiscal_year: 2025, by: 'fin-li' });
+    expect(again).toMatchObject({ status: 'CLOSED', changed: false, closed: proposed.plan, drained: [] });
+    expect([await env(7, 2025), await env(7, 2026), await env(12, 2026)].map((e) => e.version)).toEqual(before);
+    expect(await refusal(proposeYearClose(deps, { fiscal_year: 2025, by: 'x' }))).toBe('FISCAL_YEAR_CLOSED');
+
+    const { report } = await checkLedger({ ledger, store: new DynamoReconciliationStore(table.doc, table.tableName), runs: runStoreOn(table), clock });
+    expect(report.mismatches).toEqual([]);
+    expect(report.clean).toBe(true);
+  });
+
+  test('a closed year refuses budget changes, transfers and reservations; a late award is charged to the next year', async () => {
+    await proposeYearClose(deps, { fiscal_year: 2025, by: 'a' });
+    await approveYearClose(deps, { fiscal_year: 2025, by: 'b' });
+    expect(await refusal(setBudget(ledger, clock, { measure: 7, fiscal_year: 2025, amount_fen: 2_000_000, by: 'x' }))).toBe('FISCAL_YEAR_CLOSED');
+    expect(await refusal(transferBudget(ledger, clock, { fiscal_year: 2025, from_measure: 7, to_measure: 12, amount_fen: 100, reason: 'r', by: 'x' }))).toBe('FISCAL_YEAR_CLOSED');
+    // A measure the year never had an envelope for is closed too.
+    expect((await env(3, 2025)).status).toBe('CLOSED');
+    await budget(ledger, clock, 7, 2026, 6_000);
+    expect(await submit([awardFields(9, { amount_yuan: '500.00', approved_date: '2025-12-20' })])).toEqual(['RESERVED']);
+    const late = (await ledger.getAward('A-00009'))!;
+    expect(late.fiscal_year).toBe(2026);
+    expect(late.trace.at(-1)).toEqual({ rule: 'FISCAL_YEAR_CLOSED', ok: true, detail: "approved in FY2025, which is closed: charged to FY2026's envelope" });
+    expect(await env(7, 2026)).toMatchObject({ reserved_fen: 550_000, available_fen: 50_000 });
+    expect(await env(7, 2025)).toMatchObject({ reserved_fen: 0, available_fen: 0 });
+  });
+
+  test('refusals: OPEN_RUNS, NOT_PROPOSED, MISSING_ACTOR', async () => {
+    expect(await refusal(approveYearClose(deps, { fiscal_year: 2025, by: 'b' }))).toBe('NOT_PROPOSED');
+    await prepareRun({ ledger, runs: runStoreOn(table), clock }, { period: '2025-06', by: 'maker' });
+    expect(await refusal(proposeYearClose(deps, { fiscal_year: 2025, by: 'a' }))).toBe('OPEN_RUNS');
+    expect(await refusal(proposeYearClose(deps, { fiscal_year: 2025, by: ' ' }))).toBe('MISSING_ACTOR');
+  });
+
+  test('year status: OPEN / PROPOSED / CLOSED and the policy days left in Asia/Shanghai days', async () => {
+    await budget(ledger, clock, 7, 2026, 1);
+    expect(await yearStatus(deps)).toEqual({ years: [{ fiscal_year: 2025, status: 'OPEN' }, { fiscal_year: 2026, status: 'OPEN' }], policy_ends: '2026-12-31', policy_days_left: 366 });
+    await proposeYearClose(deps, { fiscal_year: 2025, by: 'a' });
+    expect((await yearStatus(deps)).years[0]).toEqual({ fiscal_year: 2025, status: 'PROPOSED' });
+    await approveYearClose(deps, { fiscal_year: 2025, by: 'b' });
+    expect((await yearStatus(deps)).years[0]).toEqual({ fiscal_year: 2025, status: 'CLOSED' });
+    const at = (iso: string) => yearStatus({ ...deps, clock: clockAt(iso) }).then((s) => s.policy_days_left);
+    expect(await at('2026-12-31T15:59:59Z')).toBe(1); // 23:59 on 31 December in Shanghai
+    expect(await at('2026-12-31T16:00:00Z')).toBe(0); // 1 January 2027 in Shanghai
+    expect(await at('2027-06-01T00:00:00Z')).toBe(0);
+  });
+});
