@@ -1,16 +1,17 @@
 import type { Command } from 'commander';
-import { DynamoYearClose } from '../../shared/adapters/dynamo/dynamo-year-close.ts';
 import { formatYuanGrouped } from '../../shared/domain/money.ts';
 import type { MeasureClosePlan } from '../../shared/domain/year-close.ts';
 import { approveYearClose, proposeYearClose, yearStatus, type YearCloseDeps } from '../../shared/services/year-close.ts';
-import { alertEvents } from '../alert-events.ts';
 import { withRuntime } from '../context.ts';
 import { intOption } from '../parse-options.ts';
-import { runStoreOf } from '../run-requests.ts';
 import { table } from '../output.ts';
 import type { Runtime } from '../runtime.ts';
 
-function depsOf(runtime: Runtime): YearCloseDeps {
+/** The stores and alert events, loaded when a year command runs (they bring the AWS SDK). */
+async function depsOf(runtime: Runtime): Promise<YearCloseDeps> {
+  const [{ DynamoYearClose }, { alertEvents }, { runStoreOf }] = await Promise.all([
+    import('../../shared/adapters/dynamo/dynamo-year-close.ts'), import('../alert-events.ts'), import('../run-requests.ts'),
+  ]);
   const events = alertEvents(runtime);
   return {
     ledger: runtime.ledger, clock: runtime.clock, runs: runStoreOf(runtime),
@@ -30,7 +31,7 @@ export function registerYear(program: Command): void {
     .requiredOption('--by <name>', 'who proposes (a different person approves)')
     .action(async (opts: { fiscalYear: number; by: string }, command: Command) => {
       await withRuntime(command, async (runtime, out) => {
-        const result = await proposeYearClose(depsOf(runtime), { fiscal_year: opts.fiscalYear, by: opts.by });
+        const result = await proposeYearClose(await depsOf(runtime), { fiscal_year: opts.fiscalYear, by: opts.by });
         out.result(result, () => `FY${result.fiscal_year} close PROPOSED by ${result.proposed_by}.\n${planTable(result.plan)}`);
       });
     });
@@ -42,7 +43,7 @@ export function registerYear(program: Command): void {
     .requiredOption('--by <name>', 'who approves (not the proposer)')
     .action(async (opts: { fiscalYear: number; by: string }, command: Command) => {
       await withRuntime(command, async (runtime, out) => {
-        const result = await approveYearClose(depsOf(runtime), { fiscal_year: opts.fiscalYear, by: opts.by });
+        const result = await approveYearClose(await depsOf(runtime), { fiscal_year: opts.fiscalYear, by: opts.by });
         out.result(result, () => `${result.changed ? 'Closed' : 'Already closed:'} FY${result.fiscal_year} into FY${result.fiscal_year + 1}.\n${planTable(result.closed)}${
           result.drained.length > 0 ? `\nReserved ${result.drained.length} waiting award(s) in FY${result.fiscal_year + 1}.` : ''}`);
       });
@@ -53,7 +54,7 @@ export function registerYear(program: Command): void {
     .description('each fiscal year OPEN, PROPOSED or CLOSED, and the days left in the policy (Asia/Shanghai)')
     .action(async (_opts: unknown, command: Command) => {
       await withRuntime(command, async (runtime, out) => {
-        const result = await yearStatus(depsOf(runtime));
+        const result = await yearStatus(await depsOf(runtime));
         out.result(result, () => `${result.years.map((y) => `FY${y.fiscal_year}  ${y.status}${y.executing ? ' (executing)' : ''}`).join('\n') || 'No fiscal years.'}\nPolicy ends ${result.policy_ends}: ${result.policy_days_left} day(s) left.`);
       });
     });
