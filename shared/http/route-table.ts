@@ -31,6 +31,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'GET', path: '/runs/{id}/files/{name}' },
   { method: 'POST', path: '/runs/{id}/settlement' },
   { method: 'GET', path: '/summary' },
+  { method: 'POST', path: '/transfers' },
   { method: 'GET', path: '/alerts' },
   { method: 'GET', path: '/reconciliations' },
   { method: 'GET', path: '/audit' },
