@@ -154,6 +154,13 @@ async function decideFresh(deps: IntakeDeps, fresh: readonly Candidate[], scheme
   const settled: Settled[] = [];
   const again: Candidate[] = [];
   const groups = new Map<string, { key: EnvelopeKey; members: EligibleAward[] }>();
+  // One envelope read per (measure, approved year) in a round, not one per award.
+  const routes = new Map<string, Promise<EnvelopeKey>>();
+  const route = (measure: number, approvedDate: string): Promise<EnvelopeKey> => {
+    const id = `${measure}#${approvedDate.slice(0, 4)}`;
+    if (!routes.has(id)) routes.set(id, chargeableEnvelope(deps.ledger, measure, approvedDate));
+    return routes.get(id)!;
+  };
   for (const c of fresh) {
     const verdict = applyRules(c, await lookupScheme(deps.ledger, schemes, c.record.scheme_id), now);
     if (verdict.kind === 'rejected') {
@@ -165,7 +172,7 @@ async function decideFresh(deps: IntakeDeps, fresh: readonly Candidate[], scheme
       }
       continue;
     }
-    const key = await chargeableEnvelope(deps.ledger, c.record.measure, c.record.approved_date); // a closed year charges the next
+    const key = await route(c.record.measure, c.record.approved_date); // a closed year charges the next
     const group = groups.get(envelopeLabel(key)) ?? { key, members: [] };
     group.members.push({ c, trace: verdict.trace });
     groups.set(envelopeLabel(key), group);
