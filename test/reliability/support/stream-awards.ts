@@ -9,6 +9,7 @@
  * VALIDATE_EVERY-th line only: at ~25 µs a record, validating all million would add ~25 s to the
  * suite for no more evidence about memory.
  */
+import { readFileSync } from 'node:fs';
 import { readCsvFile } from '../../../shared/csv/read-csv-records.ts';
 import { AWARD_COLUMNS, OPTIONAL_AWARD_COLUMNS } from '../../../shared/domain/award.ts';
 import { validateAwardRecord } from '../../../shared/domain/award-record.ts';
@@ -16,7 +17,18 @@ import { validateAwardRecord } from '../../../shared/domain/award-record.ts';
 const [file, every = '10'] = process.argv.slice(2);
 if (!file) throw new Error('usage: stream-awards.ts FILE.csv [VALIDATE_EVERY]');
 const validateEvery = Number(every);
-const peakRssMb = () => process.resourceUsage().maxRSS / 1024;
+/**
+ * This process's peak resident memory. Linux's VmHWM belongs to the process's own address space
+ * (reset by exec); getrusage's maxRSS is not: it carries over the RSS of the parent at fork, so a
+ * child of a large jest process would report the parent's size.
+ */
+const peakRssMb = (): number => {
+  try {
+    const hwm = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (hwm) return Number(hwm[1]) / 1024;
+  } catch { /* not Linux */ }
+  return process.resourceUsage().maxRSS / 1024;
+};
 
 const started = Date.now();
 let rows = 0;
