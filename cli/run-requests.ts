@@ -10,6 +10,7 @@ import type { RunRequest } from '../shared/domain/queue-messages.ts';
 import type { RunRequestOutcome } from '../shared/ports/run-requests.ts';
 import type { PrepareOptions } from '../shared/services/prepare-run.ts';
 import { runLocalQueue } from './local/local-queue.ts';
+import { manifestSignerOf } from './manifest-signer.ts';
 import type { Runtime } from './runtime.ts';
 
 export const RUN_REQUEST_QUEUE = 'run-requests';
@@ -47,6 +48,7 @@ export async function requestRun(runtime: Runtime, request: WithoutId<RunRequest
     requests: new DynamoRunRequestLog(runtime.doc, runtime.tableName),
     clock: runtime.clock,
     sinkFor: () => new LocalDirSink(options.outDir ?? '.'),
+    signer: manifestSignerOf(runtime),
     ...(options.prepare ? { prepare: options.prepare } : {}),
     logger: new Logger({ serviceName: 'bursar-run-request' }),
     metrics: new Metrics({ serviceName: 'bursar-run-request', namespace: 'Bursar' }),

@@ -2,6 +2,7 @@ import { BursarError, TransientError } from '../domain/errors.ts';
 import type { RunRequest } from '../domain/queue-messages.ts';
 import { requestFingerprint } from '../domain/run-request.ts';
 import type { FileSink } from '../ports/file-sink.ts';
+import type { ManifestSigner } from '../ports/manifest-signer.ts';
 import type { RunRequestLog, RunRequestOutcome } from '../ports/run-requests.ts';
 import { approveRun } from './approve-run.ts';
 import { exportRun } from './export-run.ts';
@@ -12,6 +13,8 @@ export interface RunRequestDeps extends RunDeps {
   /** Where a run's exported files go (S3 in AWS, a directory locally). */
   sinkFor: (runId: string) => FileSink;
   prepare?: PrepareOptions;
+  /** Signs export manifests (the data dir's key locally, KMS in AWS). */
+  signer?: ManifestSigner;
 }
 
 /**
@@ -54,7 +57,7 @@ async function perform(deps: RunRequestDeps, request: RunRequest): Promise<RunRe
       return { ...base, run };
     }
     case 'export': {
-      const result = await exportRun({ runs: deps.runs, clock: deps.clock, sink: deps.sinkFor(request.run_id.trim()) }, { run_id: request.run_id });
+      const result = await exportRun({ runs: deps.runs, clock: deps.clock, sink: deps.sinkFor(request.run_id.trim()), ...(deps.signer ? { signer: deps.signer } : {}) }, { run_id: request.run_id });
       const run = await deps.runs.getRun(result.run_id);
       if (!run) throw new Error(`run ${result.run_id} vanished after export`);
       return { ...base, run, export: result };

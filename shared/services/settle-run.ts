@@ -175,7 +175,7 @@ function contradiction(line: SettlementLine, item: StoredRunItem): string {
 async function applyEntries(
   runs: RunStore, runId: string, key: EnvelopeKey, entries: SettleEntry[], month: string, at: string, by: string,
 ): Promise<SettleEntry[]> {
-  const perTransaction = Math.floor((runs.maxTransactionItems - 2) / 2);
+  const perTransaction = Math.floor((runs.maxTransactionItems - 3) / 2);
   const applied: SettleEntry[] = [];
   let queue = entries;
   for (let attempt = 0; queue.length > 0;) {
@@ -200,6 +200,9 @@ async function applyEntries(
       const stale = new Set(result.staleItems);
       queue = queue.filter((e) => !stale.has(e.award_id));
       continue;
+    }
+    if (result.runClosed && !result.collided) {
+      throw new TransientError(`${runId}: a payment file of this run is being written; import the results again when it has finished`);
     }
     if (result.staleAwards.length > 0) {
       throw new BursarError('RUN_INCONSISTENT', `award ${result.staleAwards[0]} is not BATCHED in ${runId} although its payment is unsettled; run reconciliation`, { run_id: runId, award_ids: result.staleAwards });
