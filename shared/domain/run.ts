@@ -71,6 +71,9 @@ export interface RunItem {
   settled_at?: string;
   /** Who imported the result (four eyes: may not release a FAILED payment's award). */
   settled_by?: string;
+  /** A FAILED payment whose RETURNED award a reviewer released for the next run. */
+  released_by?: string;
+  released_at?: string;
 }
 
 /** How a payment of a run ended, once the bank's results are imported. */

@@ -158,6 +158,11 @@ export interface RunStore extends RunReader {
    * the run), run items marked, the envelope's batched → paid / reserved, and the month's paid total.
    */
   settlePayments(runId: string, key: EnvelopeKey, entries: readonly SettleEntry[], month: string, at: string, by: string): Promise<RunWriteResult>;
+  /**
+   * One transaction for FAILED payments of one envelope: awards RETURNED → RESERVED (leaving the run),
+   * run items marked released, the envelope's returned → reserved.
+   */
+  releaseReturned(runId: string, key: EnvelopeKey, entries: readonly { award_id: string; amount_fen: number }[], by: string, at: string): Promise<RunWriteResult>;
   /** Settlement figures read back from the run's items. */
   readSettlementTotals(runId: string): Promise<SettlementTotals>;
   /** Record settlement figures; the run becomes SETTLED when every payment is settled. */

@@ -110,11 +110,11 @@ export class DynamoReconciliationStore implements ReconciliationStore {
               Key: { pk: envelopePk(key), sk: ENVELOPE_SK },
               ConditionExpression: 'version = :v',
               UpdateExpression: [
-                'SET reserved_fen = :reserved, batched_fen = :batched, paid_fen = :paid, available_fen = :available,',
+                'SET reserved_fen = :reserved, batched_fen = :batched, paid_fen = :paid, returned_fen = :returned, available_fen = :available,',
                 'waitlisted_fen = :wfen, waitlisted_count = :wcount, updated_at = :now ADD version :one',
               ].join(' '),
               ExpressionAttributeValues: {
-                ':v': expectedVersion, ':reserved': figures.reserved_fen, ':batched': figures.batched_fen, ':paid': figures.paid_fen,
+                ':v': expectedVersion, ':reserved': figures.reserved_fen, ':batched': figures.batched_fen, ':paid': figures.paid_fen, ':returned': figures.returned_fen,
                 ':available': figures.available_fen, ':wfen': figures.waitlisted_fen, ':wcount': figures.waitlisted_count,
                 ':now': audit.at, ':one': 1,
               },

@@ -340,14 +340,15 @@ export class DynamoRunStore implements RunStore {
           },
         }, e.award_id);
       } else {
-        // Back to RESERVED and out of the run: the next period's run takes it. The reason stays in the history.
-        const entry: HistoryEntry = { at, status: 'RESERVED', by, note: `payment failed in ${runId}: ${e.reason}` };
+        // RETURNED, still in the run and its money still committed, until a second person releases it
+        // (release-failed) or it is cancelled. The reason stays in the history.
+        const entry: HistoryEntry = { at, status: 'RETURNED', by, note: `payment failed in ${runId}: ${e.reason}` };
         tx.add('award', {
           Update: {
             ...common,
-            UpdateExpression: 'SET #status = :reserved, gsi1pk = :g, last_payment_failure = :reason, updated_at = :now, history = list_append(history, :h) REMOVE run_id, batch_id, run_seq',
+            UpdateExpression: 'SET #status = :returned, gsi1pk = :g, last_payment_failure = :reason, updated_at = :now, history = list_append(history, :h)',
             ExpressionAttributeValues: {
-              ':batched': 'BATCHED', ':run': runId, ':reserved': 'RESERVED', ':g': awardStatusPk('RESERVED', key), ':reason': e.reason, ':now': at, ':h': [entry],
+              ':batched': 'BATCHED', ':run': runId, ':returned': 'RETURNED', ':g': awardStatusPk('RETURNED', key), ':reason': e.reason, ':now': at, ':h': [entry],
             },
           },
         }, e.award_id);
@@ -374,8 +375,8 @@ export class DynamoRunStore implements RunStore {
         TableName: this.tableName,
         Key: { pk: envelopePk(key), sk: ENVELOPE_SK },
         ConditionExpression: 'batched_fen >= :sum',
-        UpdateExpression: 'SET batched_fen = batched_fen - :sum, paid_fen = paid_fen + :paid, reserved_fen = reserved_fen + :failed, updated_at = :now ADD version :one',
-        ExpressionAttributeValues: { ':sum': paidFen + failedFen, ':paid': paidFen, ':failed': failedFen, ':now': at, ':one': 1 },
+        UpdateExpression: 'SET batched_fen = batched_fen - :sum, paid_fen = paid_fen + :paid, returned_fen = if_not_exists(returned_fen, :zero) + :failed, updated_at = :now ADD version :one',
+        ExpressionAttributeValues: { ':sum': paidFen + failedFen, ':paid': paidFen, ':failed': failedFen, ':zero': 0, ':now': at, ':one': 1 },
       },
     });
     // No result is applied while a payment file is being written (a re-issue must not pay what settles meanwhile).
@@ -401,6 +402,44 @@ export class DynamoRunStore implements RunStore {
         },
       });
     }
+    return tx.run(this.doc).then(toRunWriteResult);
+  }
+
+  releaseReturned(runId: string, key: EnvelopeKey, entries: readonly { award_id: string; amount_fen: number }[], by: string, at: string): Promise<RunWriteResult> {
+    const sum = entries.reduce((s, e) => s + e.amount_fen, 0);
+    this.checkSize(2 * entries.length + 1);
+    const tx = new Transaction();
+    for (const e of entries) {
+      const entry: HistoryEntry = { at, status: 'RESERVED', by, note: `failed payment of ${runId} released for the next run` };
+      tx.add('award', {
+        Update: {
+          TableName: this.tableName,
+          Key: { pk: awardPk(e.award_id), sk: AWARD_SK },
+          ConditionExpression: '#status = :returned AND run_id = :run',
+          UpdateExpression: 'SET #status = :reserved, gsi1pk = :g, updated_at = :now, history = list_append(history, :h) REMOVE run_id, batch_id, run_seq',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':returned': 'RETURNED', ':run': runId, ':reserved': 'RESERVED', ':g': awardStatusPk('RESERVED', key), ':now': at, ':h': [entry] },
+        },
+      }, e.award_id);
+      tx.add('run-item', {
+        Update: {
+          TableName: this.tableName,
+          Key: { pk: runPk(runId), sk: runItemSk(e.award_id) },
+          ConditionExpression: 'outcome = :failed AND attribute_not_exists(released_at)',
+          UpdateExpression: 'SET released_by = :by, released_at = :now',
+          ExpressionAttributeValues: { ':failed': 'FAILED', ':by': by, ':now': at },
+        },
+      }, e.award_id);
+    }
+    tx.add('envelope', {
+      Update: {
+        TableName: this.tableName,
+        Key: { pk: envelopePk(key), sk: ENVELOPE_SK },
+        ConditionExpression: 'returned_fen >= :sum',
+        UpdateExpression: 'SET returned_fen = returned_fen - :sum, reserved_fen = reserved_fen + :sum, updated_at = :now ADD version :one',
+        ExpressionAttributeValues: { ':sum': sum, ':now': at, ':one': 1 },
+      },
+    });
     return tx.run(this.doc).then(toRunWriteResult);
   }
 

@@ -103,6 +103,6 @@ export function itemToRunItem(item: Item): StoredRunItem {
     amount_fen: num(item.amount_fen),
   };
   if (item.outcome === 'PAID' || item.outcome === 'FAILED') runItem.outcome = item.outcome;
-  for (const name of ['reference', 'reason', 'settled_at', 'settled_by'] as const) if (str(item[name]) !== undefined) runItem[name] = String(item[name]);
+  for (const name of ['reference', 'reason', 'settled_at', 'settled_by', 'released_by', 'released_at'] as const) if (str(item[name]) !== undefined) runItem[name] = String(item[name]);
   return { ...runItem, measure: num(item.measure), fiscal_year: num(item.fiscal_year), unit: String(item.unit) };
 }

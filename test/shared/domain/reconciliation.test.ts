@@ -48,7 +48,7 @@ describe('LedgerTally', () => {
 
 describe('compareEnvelope', () => {
   const stored = { ...emptyEnvelope(key), budget_set: true, budget_fen: 1000, reserved_fen: 300, batched_fen: 200, paid_fen: 100, available_fen: 400, waitlisted_fen: 50, waitlisted_count: 1 };
-  const tally = { reserved_fen: 300, batched_fen: 200, paid_fen: 100, waitlisted_fen: 50, waitlisted_count: 1 };
+  const tally = { reserved_fen: 300, batched_fen: 200, paid_fen: 100, returned_fen: 0, waitlisted_fen: 50, waitlisted_count: 1 };
 
   test('a consistent envelope has no mismatch', () => {
     expect(compareEnvelope(key, stored, tally)).toEqual([]);

@@ -160,15 +160,14 @@ describe('run export', () => {
     }
   });
 
-  test('exporting again rewrites the same payment files; the run stays EXPORTED', async () => {
+  test('a run is exported once: a second export is refused (ALREADY_EXPORTED), writes nothing and changes nothing', async () => {
     await approveRun({ runs, clock }, { run_id: 'RUN-2025-04', by: 'checker' });
-    const first = await exportRun(exportDeps(), { run_id: 'RUN-2025-04' });
-    const csv1 = readFileSync(first.files[0]!);
-    const xlsx1 = readFileSync(first.files[1]!);
-    const second = await exportRun(exportDeps(), { run_id: 'RUN-2025-04' });
-    expect(readFileSync(second.files[0]!)).toEqual(csv1);
-    expect(readFileSync(second.files[1]!)).toEqual(xlsx1); // the workbook too: its times are the run's
-    expect((await runs.getRun('RUN-2025-04'))!.status).toBe('EXPORTED');
+    await exportRun(exportDeps(), { run_id: 'RUN-2025-04' });
+    const before = await runs.getRun('RUN-2025-04');
+    const again = mkdtempSync(path.join(os.tmpdir(), 'bursar-export-again-'));
+    await expect(exportRun({ runs, clock, sink: new LocalDirSink(again) }, { run_id: 'RUN-2025-04' })).rejects.toMatchObject({ code: 'ALREADY_EXPORTED' });
+    expect(readdirSync(again)).toEqual([]);
+    expect(await runs.getRun('RUN-2025-04')).toEqual(before);
   });
 
   test('a batch that does not match its control totals discards the files', async () => {
