@@ -13,6 +13,7 @@ import { registerRuns } from './commands/runs.ts';
 import { registerSummary } from './commands/summary.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerUsers } from './commands/users.ts';
+import { registerPaymentIntegrity } from './commands/payment-integrity.ts';
 
 /** The `bursar` command line. Its result goes to stdout; everything else (logs, progress) to stderr. */
 export function buildProgram(): Command {
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerReconcile(program);
   registerAlerts(program);
   registerRuns(program);
+  registerPaymentIntegrity(program);
   registerSummary(program);
   registerUsers(program);
   registerServe(program);
