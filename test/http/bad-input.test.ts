@@ -145,8 +145,8 @@ test('the OpenAPI document lists every route, generated from the schemas', async
   const paths = Object.keys(res.body.paths).sort();
   expect(paths).toEqual([
     '/alerts', '/audit', '/awards', '/awards/{id}', '/awards/{id}/cancel', '/envelopes', '/envelopes/{fiscal_year}/{measure}', '/me',
-    '/reconciliations', '/runs', '/runs/{id}', '/runs/{id}/approve', '/runs/{id}/export', '/runs/{id}/files', '/runs/{id}/files/{name}',
-    '/runs/{id}/settlement', '/session', '/submissions', '/summary', '/users', '/users/{username}/disable', '/users/{username}/enable',
+    '/reconciliations', '/runs', '/runs/{id}', '/runs/{id}/approve', '/runs/{id}/export', '/runs/{id}/files', '/runs/{id}/files/{name}', '/runs/{id}/reissue', '/runs/{id}/release-failed',
+    '/runs/{id}/settlement', '/runs/{id}/verify', '/session', '/submissions', '/summary', '/users', '/users/{username}/disable', '/users/{username}/enable',
   ]);
   const setBudget = res.body.components.schemas.SetBudget;
   expect(setBudget.properties.amount_yuan.type).toBe('string');

@@ -50,6 +50,9 @@ export class DynamoReconciliationStore implements ReconciliationStore {
           ExpressionAttributeValues: { ':award': 'AWARD', ':queue': 'QUEUE', ':fy': options.fiscalYear, ':envfy': `ENV#${options.fiscalYear}#` },
         }),
       TotalSegments: options.segments,
+      // Strongly consistent (issue 13, finding 8): an award committed before the scan is never
+      // missed by it, so a repair cannot cut reserved money that awards hold.
+      ConsistentRead: true,
     };
     await Promise.all(Array.from({ length: options.segments }, async (_, segment) => {
       let start: Record<string, unknown> | undefined;
