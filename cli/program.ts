@@ -18,6 +18,7 @@ import type { EventsFactory } from './commands/budget.ts';
 const alertEvents: EventsFactory = async (runtime) => (await import('./alert-events.ts')).alertEvents(runtime);
 import { registerYear } from './commands/year.ts';
 import { registerRecover } from './commands/recover.ts';
+import { registerPaymentIntegrity } from './commands/payment-integrity.ts';
 
 /** The `bursar` command line. Its result goes to stdout; everything else (logs, progress) to stderr. */
 export function buildProgram(): Command {
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerReconcile(program);
   registerAlerts(program);
   registerRuns(program);
+  registerPaymentIntegrity(program);
   registerSummary(program);
   registerUsers(program);
   registerServe(program);

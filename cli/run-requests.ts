@@ -10,6 +10,7 @@ import type { RunRequest } from '../shared/domain/queue-messages.ts';
 import type { RunRequestOutcome } from '../shared/ports/run-request-log.ts';
 import type { PrepareOptions } from '../shared/services/prepare-run.ts';
 import { LOCAL_SENDER_ID, runLocalQueue } from './local/local-queue.ts';
+import { manifestSignerOf } from './manifest-signer.ts';
 import type { Runtime } from './runtime.ts';
 
 export const RUN_REQUEST_QUEUE = 'run-requests';
@@ -50,6 +51,7 @@ export async function requestRun(runtime: Runtime, request: WithoutId<RunRequest
     allowedSenders: [LOCAL_SENDER_ID],
     clock: runtime.clock,
     sinkFor: () => new LocalDirSink(options.outDir ?? '.', { overwrite: options.overwrite === true }),
+    signer: manifestSignerOf(runtime),
     ...(options.prepare ? { prepare: options.prepare } : {}),
     logger: new Logger({ serviceName: 'bursar-run-request' }),
     metrics: new Metrics({ serviceName: 'bursar-run-request', namespace: 'Bursar' }),

@@ -18,6 +18,8 @@ export interface Runtime {
   /** Where the store is: the embedded data dir or the external endpoint/table. */
   location: { mode: 'embedded'; dataDir: string; endpoint: string } | { mode: 'external'; endpoint?: string; tableName: string };
   close(): Promise<void>;
+  /** The data dir, whichever store is used: it holds the manifest signing key. */
+  keyDir?: string;
 }
 
 export interface RuntimeOptions {
@@ -38,6 +40,10 @@ export function resolveDataDir(opts: RuntimeOptions): string {
  * another DynamoDB instead; `BURSAR_TABLE_NAME` names the table there.
  */
 export async function openRuntime(opts: RuntimeOptions = {}): Promise<Runtime> {
+  return { ...await openStore(opts), keyDir: resolveDataDir(opts) };
+}
+
+async function openStore(opts: RuntimeOptions): Promise<Runtime> {
   const env = opts.env ?? process.env;
   const tableName = env['BURSAR_TABLE_NAME'] ?? 'bursar';
   const endpoint = env['BURSAR_DYNAMODB_ENDPOINT'] || env['AWS_ENDPOINT_URL_DYNAMODB'] || undefined;

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { MEASURES, POLICY } from '../../shared/domain/catalog.ts';
 import { withRuntime } from '../context.ts';
+import { manifestSignerOf } from '../manifest-signer.ts';
 
 export function registerInit(program: Command): void {
   program
@@ -8,8 +9,10 @@ export function registerInit(program: Command): void {
     .description('create the store (embedded DynamoDB Local in the data dir by default) and its table')
     .action(async (_opts, command: Command) => {
       await withRuntime(command, async (runtime, out) => {
+        const signer = manifestSignerOf(runtime); // creates the manifest signing key when missing
         const data = {
           initialized: true,
+          signing_key: signer.keyId,
           store: runtime.location,
           table: runtime.tableName,
           policy: { document_number: POLICY.documentNumber, issued_on: POLICY.issuedOn, measures: MEASURES.length, default_window: POLICY.defaultWindow },

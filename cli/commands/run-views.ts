@@ -15,12 +15,16 @@ export function runView(run: Run) {
     total_fen: run.total_fen,
     batches: run.batches.map((b) => ({ batch_id: b.batch_id, measure: b.measure, unit: b.unit, count: b.count, total_fen: b.total_fen })),
     prepared_at: run.prepared_at,
+    ...(run.sealed_by ? { sealed_by: run.sealed_by } : {}),
+    ...(run.digest ? { digest: run.digest } : {}),
+    ...(run.approved_digest ? { approved_digest: run.approved_digest } : {}),
     ...(run.through_date ? { through_date: run.through_date } : {}),
     ...(run.batch_size ? { batch_size: run.batch_size } : {}),
     ...(run.approved_by ? { approved_by: run.approved_by, approved_at: run.approved_at } : {}),
     ...(run.exported_at ? { exported_at: run.exported_at } : {}),
     ...(run.paid_count !== undefined ? { paid_count: run.paid_count, paid_fen: run.paid_fen, failed_count: run.failed_count, failed_fen: run.failed_fen } : {}),
     ...(run.settled_at ? { settled_at: run.settled_at } : {}),
+    ...(run.reissue ? { reissue: run.reissue } : {}),
   };
 }
 
@@ -30,7 +34,13 @@ export function runText(run: Run): string {
     `${run.run_id}  ${run.status}  period ${run.period}${run.through_date ? ` (approved on or before ${run.through_date})` : ''}`,
     `prepared by ${run.prepared_by}${run.approved_by ? `, approved by ${run.approved_by}` : ''}`,
     `${run.award_count} payment(s), ${y(run.total_fen)} yuan, ${run.batches.length} batch(es)`,
+    ...(run.digest ? [`digest ${run.digest}${run.approved_digest ? ' (approved)' : ''}`] : []),
   ];
+  if (run.reissue) {
+    const r = run.reissue;
+    lines.push(`re-issue ${r.number}: ${r.award_count} unsettled payment(s), ${y(r.total_fen)} yuan, asked by ${r.requested_by} (${r.reason}); ` +
+      `digest ${r.digest}; ${r.exported_at ? 'exported' : r.approved_by ? `approved by ${r.approved_by}, not exported yet` : 'waiting for approval'}`);
+  }
   if (run.paid_count !== undefined) {
     lines.push(`settled: ${run.paid_count} paid (${y(run.paid_fen ?? 0)} yuan), ${run.failed_count ?? 0} failed (${y(run.failed_fen ?? 0)} yuan)`);
   }

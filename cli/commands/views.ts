@@ -13,6 +13,7 @@ export function envelopeView(e: Envelope) {
     reserved_fen: e.reserved_fen,
     batched_fen: e.batched_fen,
     paid_fen: e.paid_fen,
+    returned_fen: e.returned_fen,
     available_fen: e.available_fen,
     waitlisted_fen: e.waitlisted_fen,
     waitlisted_count: e.waitlisted_count,

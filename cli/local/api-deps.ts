@@ -5,6 +5,8 @@ import { DynamoAwardSearch } from '../../shared/adapters/dynamo/dynamo-award-sea
 import { DynamoReconciliationStore } from '../../shared/adapters/dynamo/dynamo-reconciliation-store.ts';
 import { DynamoSessionStore } from '../../shared/adapters/dynamo/dynamo-session-store.ts';
 import { DynamoUserStore } from '../../shared/adapters/dynamo/dynamo-user-store.ts';
+import { readFile } from 'node:fs/promises';
+import { manifestSignerOf } from '../manifest-signer.ts';
 import { LocalExportFiles } from '../../shared/adapters/files/local-export-files.ts';
 import type { ApiDeps } from '../../shared/http/deps.ts';
 import type { RunOperations } from '../../shared/ports/run-operations.ts';
@@ -63,6 +65,13 @@ export function localApiDeps(runtime: Runtime, options: LocalApiOptions): ApiDep
     },
   };
 
+  const integrity = {
+    signer: manifestSignerOf(runtime),
+    readExport: async (runId: string, name: string) => {
+      if (name !== path.basename(name)) return undefined;
+      try { return await readFile(path.join(exports.dirOf(runId), name)); } catch { return undefined; }
+    },
+  };
   const events = alertEvents(rt);
   return {
     ledger: runtime.ledger,
@@ -75,6 +84,7 @@ export function localApiDeps(runtime: Runtime, options: LocalApiOptions): ApiDep
     identity: { kind: 'session', users: new DynamoUserStore(doc, tableName), sessions: new DynamoSessionStore(doc, tableName), secureCookies: options.secureCookies },
     runOps,
     exports,
+    integrity,
     submit: (rows, screen) => submitAwardRows(rt, rows, { ...(events ? { events } : {}), ...(screen ? { screen } : {}) }),
     ...(events ? { events } : {}),
     ...(options.staticDir ? { staticDir: options.staticDir } : {}),

@@ -24,7 +24,9 @@ export interface AwardRecord {
   payee_account: string;
 }
 
-export type AwardStatus = 'RESERVED' | 'WAITLISTED' | 'REJECTED' | 'CANCELLED' | 'BATCHED' | 'PAID';
+export type AwardStatus = 'RESERVED' | 'WAITLISTED' | 'REJECTED' | 'CANCELLED' | 'BATCHED' | 'PAID'
+  /** integrity: the payment FAILED; the money stays committed until a reviewer releases or cancels it. */
+  | 'RETURNED';
 
 export type RejectReason =
   | 'UNKNOWN_MEASURE' | 'UNIT_NOT_RESPONSIBLE' | 'UNKNOWN_SCHEME' | 'SCHEME_NOT_FOR_MEASURE' | 'OUTSIDE_WINDOW';

@@ -1,6 +1,8 @@
 /**
  * A budget envelope: the money for one measure in one fiscal year. The stored figures always satisfy
- *   budget = available + reserved + batched + paid
+ *   budget = available + reserved + batched + paid + returned
+ * (returned: payments that FAILED, still committed until a reviewer releases them to reserved or
+ * the award is cancelled)
  * and every change moves money between these buckets in one conditional write, so the store itself
  * refuses anything that would overspend (available may never go below zero).
  * Year end (issue 15) adds two buckets that money leaves into when the year closes:
@@ -16,6 +18,8 @@ export interface Envelope {
   reserved_fen: number;
   batched_fen: number;
   paid_fen: number;
+  /** integrity: money of RETURNED awards (failed payments awaiting a reviewer). */
+  returned_fen: number;
   available_fen: number;
   waitlisted_fen: number;
   waitlisted_count: number;
@@ -52,14 +56,14 @@ export function envelopeLabel(key: EnvelopeKey): string {
   return `measure ${key.measure} FY${key.fiscal_year}`;
 }
 
-export function committedFen(e: Pick<Envelope, 'reserved_fen' | 'batched_fen' | 'paid_fen'>): number {
-  return e.reserved_fen + e.batched_fen + e.paid_fen;
+export function committedFen(e: Pick<Envelope, 'reserved_fen' | 'batched_fen' | 'paid_fen'> & { returned_fen?: number }): number {
+  return e.reserved_fen + e.batched_fen + e.paid_fen + (e.returned_fen ?? 0);
 }
 
 /** An empty envelope as reported for a (measure, year) that has no stored item. */
 export function emptyEnvelope(key: EnvelopeKey): Envelope {
   return {
-    ...key, budget_set: false, budget_fen: 0, reserved_fen: 0, batched_fen: 0, paid_fen: 0, available_fen: 0,
+    ...key, budget_set: false, budget_fen: 0, reserved_fen: 0, batched_fen: 0, paid_fen: 0, returned_fen: 0, available_fen: 0,
     waitlisted_fen: 0, waitlisted_count: 0, alert_at: [...DEFAULT_ALERT_THRESHOLDS], version: 0, queue_seq: 0, updated_at: '',
     status: 'OPEN', carried_in_fen: 0, carried_out_fen: 0, lapsed_fen: 0, recovered_fen: 0,
   };

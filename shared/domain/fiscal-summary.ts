@@ -21,6 +21,8 @@ export interface SummaryFigures {
   reserved_fen: number;
   batched_fen: number;
   paid_fen: number;
+  /** integrity: failed payments awaiting release, still committed. */
+  returned_fen: number;
   available_fen: number;
   waitlisted_fen: number;
   execution_rate: number | null;
@@ -65,7 +67,7 @@ export interface FiscalSummary {
 }
 
 type Amounts = Omit<SummaryFigures, 'execution_rate'>;
-const ZERO: Amounts = { budget_fen: 0, reserved_fen: 0, batched_fen: 0, paid_fen: 0, available_fen: 0, waitlisted_fen: 0 };
+const ZERO: Amounts = { budget_fen: 0, reserved_fen: 0, batched_fen: 0, paid_fen: 0, returned_fen: 0, available_fen: 0, waitlisted_fen: 0 };
 
 /** (reserved + batched + paid) / budget, half-up to 4 decimals, exact for any safe-integer amounts. */
 export function executionRate(committedFen: number, budgetFen: number): number | null {
@@ -75,7 +77,7 @@ export function executionRate(committedFen: number, budgetFen: number): number |
 }
 
 function withRate(a: Amounts): SummaryFigures {
-  return { ...a, execution_rate: executionRate(a.reserved_fen + a.batched_fen + a.paid_fen, a.budget_fen) };
+  return { ...a, execution_rate: executionRate(a.reserved_fen + a.batched_fen + a.paid_fen + a.returned_fen, a.budget_fen) };
 }
 
 function add(a: Amounts, b: Amounts): Amounts {
@@ -84,6 +86,7 @@ function add(a: Amounts, b: Amounts): Amounts {
     reserved_fen: a.reserved_fen + b.reserved_fen,
     batched_fen: a.batched_fen + b.batched_fen,
     paid_fen: a.paid_fen + b.paid_fen,
+    returned_fen: a.returned_fen + b.returned_fen,
     available_fen: a.available_fen + b.available_fen,
     waitlisted_fen: a.waitlisted_fen + b.waitlisted_fen,
   };
@@ -91,7 +94,7 @@ function add(a: Amounts, b: Amounts): Amounts {
 
 const amountsOf = (f: Amounts): Amounts => ({
   budget_fen: f.budget_fen, reserved_fen: f.reserved_fen, batched_fen: f.batched_fen,
-  paid_fen: f.paid_fen, available_fen: f.available_fen, waitlisted_fen: f.waitlisted_fen,
+  paid_fen: f.paid_fen, returned_fen: f.returned_fen ?? 0, available_fen: f.available_fen, waitlisted_fen: f.waitlisted_fen,
 });
 
 export function monthsOfYear(fiscalYear: number): string[] {

@@ -50,6 +50,7 @@ export interface EnvelopeTally {
   reserved_fen: number;
   batched_fen: number;
   paid_fen: number;
+  returned_fen: number;
   waitlisted_fen: number;
   waitlisted_count: number;
 }
@@ -62,7 +63,7 @@ export interface EnvelopeTally {
  *    recomputed_fen is their stored sum. The budget itself is authoritative (audited by
  *    `budget set`); a repair resets the buckets, never the budget.
  */
-export type EnvelopeField = 'reserved_fen' | 'batched_fen' | 'paid_fen' | 'available_fen' | 'waitlisted_fen' | 'waitlisted_count' | 'budget_fen';
+export type EnvelopeField = 'reserved_fen' | 'batched_fen' | 'paid_fen' | 'returned_fen' | 'available_fen' | 'waitlisted_fen' | 'waitlisted_count' | 'budget_fen';
 
 export interface EnvelopeMismatch {
   measure: number;
@@ -112,7 +113,7 @@ export interface StuckItem {
 }
 
 const envKey = (k: EnvelopeKey) => `${k.fiscal_year}#${k.measure}`;
-const zeroTally = (): EnvelopeTally => ({ reserved_fen: 0, batched_fen: 0, paid_fen: 0, waitlisted_fen: 0, waitlisted_count: 0 });
+const zeroTally = (): EnvelopeTally => ({ reserved_fen: 0, batched_fen: 0, paid_fen: 0, returned_fen: 0, waitlisted_fen: 0, waitlisted_count: 0 });
 
 /** Sums awards per envelope and per run, pairs waitlisted awards with queue entries, notes stuck awards. */
 export class LedgerTally {
@@ -136,6 +137,7 @@ export class LedgerTally {
       case 'RESERVED': t.reserved_fen += a.amount_fen; break;
       case 'BATCHED': t.batched_fen += a.amount_fen; break;
       case 'PAID': t.paid_fen += a.amount_fen - (a.refunded_fen ?? 0); break;
+      case 'RETURNED': t.returned_fen += a.amount_fen; break;
       case 'WAITLISTED':
         t.waitlisted_fen += a.amount_fen;
         t.waitlisted_count += 1;
@@ -208,7 +210,7 @@ export function orphanedEntryItem(q: QueueFacts, status: AwardStatus | null): St
 }
 
 type StoredFigures = Pick<Envelope, 'budget_fen' | 'reserved_fen' | 'batched_fen' | 'paid_fen' | 'available_fen' | 'waitlisted_fen' | 'waitlisted_count'>
-  & Partial<Pick<Envelope, 'carried_out_fen' | 'lapsed_fen'>>;
+  & Partial<Pick<Envelope, 'carried_out_fen' | 'lapsed_fen'>> & { returned_fen?: number };
 
 /** Year end (issue 15): money that left a closed year's envelope without being spent in it. */
 const closedOutFen = (s: Partial<Pick<Envelope, 'carried_out_fen' | 'lapsed_fen'>>) => (s.carried_out_fen ?? 0) + (s.lapsed_fen ?? 0);
@@ -223,6 +225,7 @@ export function compareEnvelope(key: EnvelopeKey, stored: StoredFigures | undefi
   check('reserved_fen', s.reserved_fen, tally.reserved_fen);
   check('batched_fen', s.batched_fen, tally.batched_fen);
   check('paid_fen', s.paid_fen, tally.paid_fen);
+  check('returned_fen', s.returned_fen ?? 0, tally.returned_fen);
   check('available_fen', s.available_fen, s.budget_fen - committedFen(tally) - closedOutFen(s));
   check('waitlisted_fen', s.waitlisted_fen, tally.waitlisted_fen);
   check('waitlisted_count', s.waitlisted_count, tally.waitlisted_count);

@@ -12,13 +12,21 @@
  * - A line that repeats an earlier settlement of the same payment (same status and reference) is a
  *   no-op, so re-importing a file changes nothing. A line that differs from an earlier settlement
  *   contradicts it, and the whole file is refused: nothing of it is applied.
- * - PAID: the award becomes PAID, its money moves batched → paid. FAILED: the award returns to
- *   RESERVED (its money batched → reserved) with the reason in its history, leaves the run, and is
- *   taken by the next period's run; the run's item keeps the failure.
+ * - PAID: the award becomes PAID, its money moves batched → paid. FAILED: the award becomes
+ *   RETURNED (its money batched → returned, still committed) with the reason in its history; a
+ *   reviewer who did not import the file releases it to RESERVED for the next run
+ *   (`run release-failed`) or cancels it. The run's item keeps the failure.
  */
 import { ID_PATTERN } from './award-record.ts';
+import { parseYuan } from './money.ts';
 
 export const SETTLEMENT_COLUMNS = ['award_id', 'status', 'reference', 'reason'] as const;
+/**
+ * The amount the bank paid or failed to pay, yuan (optional column, anywhere in the header). When
+ * present on a line it must equal the run item's amount, or the whole file is refused
+ * (AMOUNT_MISMATCH); a file without the column is read with a warning that amounts were not checked.
+ */
+export const SETTLEMENT_AMOUNT_COLUMN = 'amount_yuan';
 export type PaymentOutcome = 'PAID' | 'FAILED';
 
 export interface SettlementLine {
@@ -26,6 +34,8 @@ export interface SettlementLine {
   outcome: PaymentOutcome;
   reference: string;
   reason: string;
+  /** The amount the line states, when the file has an amount_yuan column. */
+  amount_fen?: number;
 }
 
 export interface EarlierSettlement {
@@ -58,7 +68,17 @@ export function parseSettlementLine(fields: Readonly<Record<string, string | und
   }
   if (status === 'PAID' && reference === '') return { ok: false, field: 'reference', message: 'a PAID line needs the bank reference' };
   if (status === 'FAILED' && reason === '') return { ok: false, field: 'reason', message: 'a FAILED line needs a reason' };
-  return { ok: true, line: { award_id: awardId, outcome: status, reference, reason: status === 'PAID' ? '' : reason } };
+  const amountText = fields[SETTLEMENT_AMOUNT_COLUMN];
+  let amount: number | undefined;
+  if (amountText !== undefined) {
+    const parsed = parseYuan(amountText.trim(), { label: SETTLEMENT_AMOUNT_COLUMN });
+    if (!parsed.ok) return { ok: false, field: SETTLEMENT_AMOUNT_COLUMN, message: parsed.message };
+    amount = parsed.fen;
+  }
+  return {
+    ok: true,
+    line: { award_id: awardId, outcome: status, reference, reason: status === 'PAID' ? '' : reason, ...(amount !== undefined ? { amount_fen: amount } : {}) },
+  };
 }
 
 /** The same settlement again (a no-op) — compared on what the bank decided: status and reference. */

@@ -8,6 +8,7 @@ import { registerAwardRoutes } from './routes/award-routes.ts';
 import { registerBudgetRoutes } from './routes/budget-routes.ts';
 import { registerReportRoutes } from './routes/report-routes.ts';
 import { registerRunRoutes } from './routes/run-routes.ts';
+import { registerPaymentIntegrityRoutes } from './routes/payment-integrity-routes.ts';
 import { registerSessionRoutes } from './routes/session-routes.ts';
 import { registerUserRoutes } from './routes/user-routes.ts';
 import { registerTransferRoutes } from './routes/transfer-routes.ts';
@@ -54,6 +55,7 @@ export function createApp(deps: ApiDeps): ApiApp {
   registerBudgetRoutes(api, deps);
   registerAwardRoutes(api, deps);
   registerRunRoutes(api, deps);
+  registerPaymentIntegrityRoutes(api, deps);
   registerReportRoutes(api, deps);
   registerUserRoutes(api, deps);
   registerTransferRoutes(api, deps);

@@ -10,6 +10,7 @@ import type { RunStore } from '../ports/run-store.ts';
 import type { ExportFiles, RunOperations } from '../ports/run-operations.ts';
 import type { Authenticated } from '../services/sessions.ts';
 import type { Clock } from '../services/clock.ts';
+import type { ManifestSigner } from '../ports/manifest-signer.ts';
 import type { SubmitLine, SubmitReport } from '../../cli/submit-awards.ts';
 
 /**
@@ -38,6 +39,8 @@ export interface ApiDeps {
   exports: ExportFiles;
   submit: SubmitAwards;
   events?: EnvelopeEvents;
+  /** Manifest signing key and exported files, for GET /runs/{id}/verify (locally; AWS needs the KMS signer). */
+  integrity?: { signer: ManifestSigner; readExport: (runId: string, name: string) => Promise<Buffer | undefined> };
   /** The console's built files (web/dist), served at `/` when given. */
   staticDir?: string;
   /** Unexpected failures (500s) are reported here, without request bodies. */

@@ -8,7 +8,7 @@ import { USERNAME_PATTERN } from '../services/users.ts';
  * The request schemas every route validates with (strict: unknown fields are refused), and from
  * which /api/v1/openapi.json is generated. Amounts in are yuan strings; a JSON number is refused.
  */
-const STATUSES = ['RESERVED', 'WAITLISTED', 'REJECTED', 'CANCELLED', 'BATCHED', 'PAID'] as const;
+const STATUSES = ['RESERVED', 'WAITLISTED', 'REJECTED', 'CANCELLED', 'BATCHED', 'PAID', 'RETURNED'] as const;
 const UNIT_CODES = UNITS.map((u) => u.code) as [string, ...string[]];
 
 export const yearText = z.string().regex(/^20\d\d$/, 'a fiscal year such as 2025');
@@ -55,6 +55,12 @@ export const runFileParams = runIdParams.extend({
 
 export const prepareBody = z.object({ period: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a period YYYY-MM') }).strict().openapi('PrepareRun');
 export const emptyBody = z.object({}).strict();
+/**
+ * The approver approves what `run show` reported as `digest` (issue 13): a stale one is
+ * DIGEST_MISMATCH. Optional, as the body was before digests (issue 11's contract): without it the
+ * digest the run holds at approval is the one approved and recorded (the console always sends it).
+ */
+export const approveBody = z.object({ digest: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'the run digest, sha256:<64 hex>').optional() }).strict().openapi('ApproveRun');
 
 export const summaryQuery = z.object({
   fiscal_year: yearText,

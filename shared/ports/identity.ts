@@ -37,7 +37,7 @@ export const AUDIT_KINDS = [
   'sign-in', 'sign-out', 'lock-out',
   'user-add', 'user-disable', 'user-enable', 'user-passwd',
   'budget-set', 'award-cancel', 'submission', 'budget-transfer',
-  'run-prepare', 'run-approve', 'run-export', 'file-download', 'run-settle',
+  'run-prepare', 'run-approve', 'run-export', 'file-download', 'run-settle', 'run-reissue', 'run-release-failed',
 ] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 

@@ -41,6 +41,7 @@ export interface RepairFigures {
   reserved_fen: number;
   batched_fen: number;
   paid_fen: number;
+  returned_fen: number;
   available_fen: number;
   waitlisted_fen: number;
   waitlisted_count: number;

@@ -6,6 +6,8 @@ export interface ExportLocations {
   run_id: string;
   files: string[];
   manifest: string;
+  signature?: string;
+  reissue?: number;
 }
 
 export type RunRequestOutcome =

@@ -3,7 +3,7 @@ import type { EnvelopeKey } from '../domain/envelope.ts';
 import type { RunPayment } from '../domain/payment-file.ts';
 import type { BatchTotals } from '../domain/run-batching.ts';
 import type { PaymentOutcome } from '../domain/settlement.ts';
-import type { Run, RunItem } from '../domain/run.ts';
+import type { Reissue, Run, RunItem } from '../domain/run.ts';
 
 /**
  * The contract between disbursement runs (which write runs) and reconciliation (which checks them):
@@ -22,6 +22,24 @@ export interface RunHeader extends Run {
   through_date: string;
   /** Set once a prepare stopped moving awards in and is computing the control totals. */
   sealing: boolean;
+}
+
+export interface SealedTotals {
+  award_count: number;
+  total_fen: number;
+  /** Per batch, with the digest of its payment rows. */
+  batches: (BatchTotals & { digest: string })[];
+  digest: string;
+  sealed_by: string;
+}
+
+export interface ExportClaim {
+  id: string;
+  at: string;
+  /** ISO time: a claim taken before it is a crashed export's and may be taken over. */
+  stale_before: string;
+  /** The re-issue being exported; absent for the run's first export. */
+  reissue?: number;
 }
 
 export interface NewRun {
@@ -113,12 +131,25 @@ export interface RunStore extends RunReader {
   startSealing(runId: string, at: string): Promise<boolean>;
   /** Counts and sums of the run's items per batch, read back from the store; and the series counters. */
   readControlTotals(runId: string): Promise<{ batches: BatchTotals[]; series: Map<string, number> }>;
-  /** PREPARING + sealing → PREPARED with the control totals. False when the run was not sealing. */
-  sealRun(runId: string, totals: { award_count: number; total_fen: number; batches: BatchTotals[] }, at: string): Promise<boolean>;
-  /** PREPARED → APPROVED. False when the run was not PREPARED. */
-  approveRun(runId: string, by: string, at: string): Promise<boolean>;
-  /** APPROVED → EXPORTED (a later status is kept); records where the files went. */
-  recordExport(runId: string, at: string, files: readonly { name: string; location: string; sha256: string }[]): Promise<void>;
+  /** PREPARING + sealing → PREPARED with the control totals, digests and who sealed. False when the run was not sealing. */
+  sealRun(runId: string, totals: SealedTotals, at: string): Promise<boolean>;
+  /** PREPARED → APPROVED, binding `digest` when given (refused when the stored digest differs). False when not done. */
+  approveRun(runId: string, by: string, at: string, digest?: string): Promise<boolean>;
+  /**
+   * Take the run's one export (APPROVED, or the approved re-issue `reissue`) for this export attempt;
+   * while claimed, settlement waits. A claim older than `stale_before` (a crashed export) may be taken over.
+   */
+  claimExport(runId: string, claim: ExportClaim): Promise<boolean>;
+  releaseExportClaim(runId: string, claimId: string): Promise<void>;
+  /**
+   * APPROVED → EXPORTED (or the re-issue marked exported), only under the export's claim when given;
+   * records where the files went. False when the run was exported meanwhile.
+   */
+  recordExport(runId: string, at: string, files: readonly { name: string; location: string; sha256: string }[], claim?: { id: string; reissue?: number }): Promise<boolean>;
+  /** Record re-issue `reissue.number` (one after the last) of an EXPORTED run. False when another came first. */
+  requestReissue(runId: string, reissue: Reissue): Promise<boolean>;
+  /** Approve re-issue `number` whose digest is `digest`. False when it changed or was approved already. */
+  approveReissue(runId: string, number: number, digest: string, by: string, at: string): Promise<boolean>;
   /** A batch's payments in sequence order, paginated. */
   listBatchPayments(runId: string, batchId: string): AsyncIterable<RunPayment>;
   getRunItemsByAward(runId: string, awardIds: readonly string[]): Promise<Map<string, StoredRunItem>>;
@@ -127,6 +158,11 @@ export interface RunStore extends RunReader {
    * the run), run items marked, the envelope's batched → paid / reserved, and the month's paid total.
    */
   settlePayments(runId: string, key: EnvelopeKey, entries: readonly SettleEntry[], month: string, at: string, by: string): Promise<RunWriteResult>;
+  /**
+   * One transaction for FAILED payments of one envelope: awards RETURNED → RESERVED (leaving the run),
+   * run items marked released, the envelope's returned → reserved.
+   */
+  releaseReturned(runId: string, key: EnvelopeKey, entries: readonly { award_id: string; amount_fen: number }[], by: string, at: string): Promise<RunWriteResult>;
   /** Settlement figures read back from the run's items. */
   readSettlementTotals(runId: string): Promise<SettlementTotals>;
   /** Record settlement figures; the run becomes SETTLED when every payment is settled. */

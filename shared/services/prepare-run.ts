@@ -9,6 +9,7 @@ import type { Ledger } from '../ports/ledger.ts';
 import type { RunHeader, RunStore } from '../ports/run-store.ts';
 import type { Run } from '../domain/run.ts';
 import { backoff } from '../retry/backoff.ts';
+import { digestPayments, runPaymentsByBatch } from './run-digests.ts';
 import type { Clock } from './clock.ts';
 
 export interface RunDeps {
@@ -147,14 +148,14 @@ export async function prepareRun(deps: RunDeps, cmd: { period: string; by: strin
     }
   }
 
-  await sealRun(deps, runId);
+  await sealRun(deps, runId, by);
   const run = await runs.getRun(runId);
   if (!run) throw new Error(`run ${runId} vanished`);
   return { run, created, moved };
 }
 
 /** Stop the run taking awards, then fix its control totals from the stored items. */
-async function sealRun(deps: RunDeps, runId: string): Promise<void> {
+async function sealRun(deps: RunDeps, runId: string, by: string): Promise<void> {
   const { runs } = deps;
   await runs.startSealing(runId, deps.clock.now());
   const header = await runs.getRunHeader(runId);
@@ -169,7 +170,14 @@ async function sealRun(deps: RunDeps, runId: string): Promise<void> {
   }
   const award_count = batches.reduce((n, b) => n + b.count, 0);
   const total_fen = batches.reduce((n, b) => n + b.total_fen, 0);
-  await runs.sealRun(runId, { award_count, total_fen, batches }, deps.clock.now());
+  // The digest the approver will approve, over the rows the payment file will hold (run-digest.ts).
+  const sealing = batches.map((b) => ({ ...b, digest: '' }));
+  const digests = await digestPayments(runPaymentsByBatch(runs, runId, sealing));
+  const byBatch = new Map(digests.batches.map((d) => [d.batch_id, d.digest]));
+  await runs.sealRun(runId, {
+    award_count, total_fen, digest: digests.digest, sealed_by: by,
+    batches: batches.map((b) => ({ ...b, digest: byBatch.get(b.batch_id) ?? '' })),
+  }, deps.clock.now());
 }
 
 function asRun(header: RunHeader): Run {

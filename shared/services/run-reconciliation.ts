@@ -1,6 +1,6 @@
 import { reconciliationAlert } from '../domain/build-alert.ts';
 import { ValidationError } from '../domain/errors.ts';
-import { mismatchedEnvelopes, planRepair, type ReconciliationReport, type RepairOutcome } from '../domain/reconciliation.ts';
+import { mismatchedEnvelopes, planRepair, type EnvelopeTally, type ReconciliationReport, type RepairOutcome } from '../domain/reconciliation.ts';
 import type { AlertOutbox } from '../ports/alert-outbox.ts';
 import type { AlertSender } from '../ports/alert-transport.ts';
 import type { EnvelopeEvents } from '../ports/envelope-events.ts';
@@ -43,7 +43,11 @@ export async function runReconciliation(deps: RunReconciliationDeps, command: Re
   }
   const check = await checkLedger(deps, command);
   const { report } = check;
-  if (by && report.mismatches.length > 0) report.repairs = await repairEnvelopes(deps, check, by);
+  if (by && report.mismatches.length > 0) {
+    // A repair writes only what a second, independent pass saw too (issue 13, finding 8).
+    const confirm = await checkLedger(deps, command);
+    report.repairs = await repairEnvelopes(deps, check, by, confirm);
+  }
   await deps.store.saveReport(report, report.repairs?.length ? by : undefined);
 
   const outcome: ReconcileOutcome = { report };
@@ -74,14 +78,14 @@ export async function runReconciliation(deps: RunReconciliationDeps, command: Re
   return outcome;
 }
 
-const FIELDS = ['reserved_fen', 'batched_fen', 'paid_fen', 'available_fen', 'waitlisted_fen', 'waitlisted_count'] as const;
+const FIELDS = ['reserved_fen', 'batched_fen', 'paid_fen', 'returned_fen', 'available_fen', 'waitlisted_fen', 'waitlisted_count'] as const;
 
 /**
  * Set each differing envelope's stored figures to the recomputed ones, conditional on the version
  * the check read, with an audit entry. Award statuses are never touched: the awards are the record,
  * the envelope figures a summary of them. The budget is never changed either.
  */
-async function repairEnvelopes(deps: ReconcileDeps, check: LedgerCheck, by: string): Promise<RepairOutcome[]> {
+async function repairEnvelopes(deps: ReconcileDeps, check: LedgerCheck, by: string, confirm: LedgerCheck): Promise<RepairOutcome[]> {
   const outcomes: RepairOutcome[] = [];
   const at = new Date(deps.clock.now()).toISOString();
   for (const { measure, fiscal_year } of mismatchedEnvelopes(check.report.mismatches)) {
@@ -94,6 +98,14 @@ async function repairEnvelopes(deps: ReconcileDeps, check: LedgerCheck, by: stri
     }
     if (!checked.stable) {
       outcomes.push({ ...base, outcome: 'CHANGED', detail: 'the envelope changed while it was being checked; run reconcile again' });
+      continue;
+    }
+    // Two passes (each a consistent scan inside a quiet bracket) must agree: the same envelope
+    // version and the same tally of the award records. A write in flight during one pass, or an
+    // award a pass missed, shows as a difference, and nothing is written.
+    const again = confirm.envelopes.get(`${fiscal_year}#${measure}`);
+    if (!again?.stable || again.envelope?.version !== envelope.version || !sameTally(again.tally, checked.tally)) {
+      outcomes.push({ ...base, outcome: 'CHANGED', detail: 'a second pass did not see the same figures; nothing written, run reconcile again' });
       continue;
     }
     const plan = planRepair(envelope, checked.tally);
@@ -109,4 +121,9 @@ async function repairEnvelopes(deps: ReconcileDeps, check: LedgerCheck, by: stri
       : { ...base, outcome: 'CHANGED', detail: 'the envelope changed since it was checked; nothing written, run reconcile again' });
   }
   return outcomes;
+}
+
+function sameTally(a: EnvelopeTally, b: EnvelopeTally): boolean {
+  return a.reserved_fen === b.reserved_fen && a.batched_fen === b.batched_fen && a.paid_fen === b.paid_fen && a.returned_fen === b.returned_fen
+    && a.waitlisted_fen === b.waitlisted_fen && a.waitlisted_count === b.waitlisted_count;
 }

@@ -2,7 +2,8 @@ import { BursarError, TransientError } from '../domain/errors.ts';
 import type { RunRequest } from '../domain/queue-messages.ts';
 import { requestFingerprint } from '../domain/run-request.ts';
 import type { FileSink } from '../ports/file-sink.ts';
-import type { RunRequestLog, RunRequestOutcome } from '../ports/run-requests.ts';
+import type { ManifestSigner } from '../ports/manifest-signer.ts';
+import type { RunRequestLog, RunRequestOutcome } from '../ports/run-request-log.ts';
 import { exportRun } from './export-run.ts';
 import { prepareRun, type PrepareOptions, type RunDeps } from './prepare-run.ts';
 
@@ -11,6 +12,8 @@ export interface RunRequestDeps extends RunDeps {
   /** Where a run's exported files go (S3 in AWS, a directory locally). */
   sinkFor: (runId: string) => FileSink;
   prepare?: PrepareOptions;
+  /** Signs export manifests (the data dir's key locally, KMS in AWS). */
+  signer?: ManifestSigner;
 }
 
 /**
@@ -50,7 +53,7 @@ async function perform(deps: RunRequestDeps, request: RunRequest): Promise<RunRe
       return { ...base, run };
     }
     case 'export': {
-      const result = await exportRun({ runs: deps.runs, clock: deps.clock, sink: deps.sinkFor(request.run_id.trim()) }, { run_id: request.run_id });
+      const result = await exportRun({ runs: deps.runs, clock: deps.clock, sink: deps.sinkFor(request.run_id.trim()), ...(deps.signer ? { signer: deps.signer } : {}) }, { run_id: request.run_id });
       const run = await deps.runs.getRun(result.run_id);
       if (!run) throw new Error(`run ${result.run_id} vanished after export`);
       return { ...base, run, export: result };

@@ -2,10 +2,11 @@ import { readCsvFile, type CsvRow } from '../csv/read-csv-records.ts';
 import { periodOf, shanghaiDate } from '../domain/dates.ts';
 import { envelopeLabel, type EnvelopeKey } from '../domain/envelope.ts';
 import { BursarError, NotFoundError, TransientError } from '../domain/errors.ts';
+import { formatYuan } from '../domain/money.ts';
 import { checkRunId } from '../domain/run-batching.ts';
-import { checkSettleable } from '../domain/run-lifecycle.ts';
+import { checkActor, checkSettleable } from '../domain/run-lifecycle.ts';
 import {
-  SETTLEMENT_COLUMNS, classifyLine, lineFingerprint, parseSettlementLine, sameSettlement, type SettlementLine,
+  SETTLEMENT_AMOUNT_COLUMN, SETTLEMENT_COLUMNS, classifyLine, lineFingerprint, parseSettlementLine, sameSettlement, type SettlementLine,
 } from '../domain/settlement.ts';
 import type { RunStore, SettleEntry, StoredRunItem } from '../ports/run-store.ts';
 import type { RunStatus } from '../domain/run.ts';
@@ -29,12 +30,14 @@ export interface SettleResult {
   run_status: RunStatus;
   /** Payments of the run still waiting for a result. */
   outstanding: number;
+  /** Said when the file had no amount_yuan column: amounts were not checked against the run. */
+  warnings?: string[];
 }
 
 export interface SettlementProblem {
   line: number;
   award_id?: string;
-  code: 'INVALID_RESULTS' | 'NOT_IN_RUN' | 'CONTRADICTS_SETTLEMENT';
+  code: 'INVALID_RESULTS' | 'NOT_IN_RUN' | 'CONTRADICTS_SETTLEMENT' | 'AMOUNT_MISMATCH';
   message: string;
 }
 
@@ -44,7 +47,7 @@ export type ResultRows = () => AsyncIterable<CsvRow>;
 /** A results file on disk: award_id and status are required columns, reference and reason optional. */
 export function resultRowsFromFile(file: string): ResultRows {
   const [awardId, status, ...optional] = SETTLEMENT_COLUMNS;
-  return () => readCsvFile(file, { columns: [awardId, status], optional });
+  return () => readCsvFile(file, { columns: [awardId, status], optional: [...optional, SETTLEMENT_AMOUNT_COLUMN] });
 }
 
 const LOOKUP_CHUNK = 400;
@@ -64,12 +67,12 @@ const MAX_ATTEMPTS = 30;
  */
 export async function settleRun(deps: SettleDeps, cmd: { run_id: string; rows: ResultRows; by?: string }): Promise<SettleResult> {
   const runId = checkRunId(cmd.run_id);
-  const by = cmd.by?.trim() || 'bank results import';
+  const by = cmd.by === undefined ? 'bank results import' : checkActor(cmd.by);
   const run = await deps.runs.getRun(runId);
   if (!run) throw new NotFoundError('run', runId);
   checkSettleable(run);
 
-  const firstLine = await checkFile(deps.runs, runId, cmd.rows);
+  const { first: firstLine, amountsChecked } = await checkFile(deps.runs, runId, cmd.rows);
 
   const now = deps.clock.now();
   const month = periodOf(shanghaiDate(new Date(now)));
@@ -107,6 +110,7 @@ export async function settleRun(deps: SettleDeps, cmd: { run_id: string; rows: R
     ...result,
     run_status: after?.status ?? run.status,
     outstanding: totals.item_count - totals.paid_count - totals.failed_count,
+    ...(amountsChecked ? {} : { warnings: [`the results file has no ${SETTLEMENT_AMOUNT_COLUMN} column: amounts were not checked against the run`] }),
   };
 }
 
@@ -116,7 +120,8 @@ interface NumberedLine {
 }
 
 /** Pass one: refuse the file if any line is malformed, not in the run, or contradicts a settlement. */
-async function checkFile(runs: RunStore, runId: string, rows: ResultRows): Promise<Map<string, { line: number }>> {
+async function checkFile(runs: RunStore, runId: string, rows: ResultRows): Promise<{ first: Map<string, { line: number }>; amountsChecked: boolean }> {
+  let amountsChecked = true;
   const problems: SettlementProblem[] = [];
   let problemCount = 0;
   const report = (p: SettlementProblem) => { problemCount++; if (problems.length < MAX_PROBLEMS_REPORTED) problems.push(p); };
@@ -129,6 +134,8 @@ async function checkFile(runs: RunStore, runId: string, rows: ResultRows): Promi
       const item = items.get(line.award_id);
       if (!item) {
         report({ line: lineNo, award_id: line.award_id, code: 'NOT_IN_RUN', message: `award ${line.award_id} is not a payment of ${runId}` });
+      } else if (line.amount_fen !== undefined && line.amount_fen !== item.amount_fen) {
+        report({ line: lineNo, award_id: line.award_id, code: 'AMOUNT_MISMATCH', message: `award ${line.award_id}: the file says ${formatYuan(line.amount_fen)} yuan, the run pays ${formatYuan(item.amount_fen)}` });
       } else if (classifyLine(line, item) === 'contradiction') {
         report({ line: lineNo, award_id: line.award_id, code: 'CONTRADICTS_SETTLEMENT', message: contradiction(line, item) });
       }
@@ -138,6 +145,7 @@ async function checkFile(runs: RunStore, runId: string, rows: ResultRows): Promi
 
   for await (const row of rows()) {
     if (row.kind === 'error') { report({ line: row.line, code: 'INVALID_RESULTS', message: row.message }); continue; }
+    if (row.fields[SETTLEMENT_AMOUNT_COLUMN] === undefined) amountsChecked = false;
     const parsed = parseSettlementLine(row.fields);
     if (!parsed.ok) { report({ line: row.line, code: 'INVALID_RESULTS', message: `${parsed.field}: ${parsed.message}` }); continue; }
     const { line } = parsed;
@@ -155,14 +163,14 @@ async function checkFile(runs: RunStore, runId: string, rows: ResultRows): Promi
   if (pending.length > 0) await lookUp();
 
   if (problemCount > 0) {
-    const order = ['INVALID_RESULTS', 'NOT_IN_RUN', 'CONTRADICTS_SETTLEMENT'] as const;
+    const order = ['INVALID_RESULTS', 'AMOUNT_MISMATCH', 'NOT_IN_RUN', 'CONTRADICTS_SETTLEMENT'] as const;
     const code = order.find((c) => problems.some((p) => p.code === c)) ?? 'INVALID_RESULTS';
     const shown = problems.slice(0, 3).map((p) => `line ${p.line}: ${p.message}`).join('; ');
     throw new BursarError(code, `results file refused, nothing applied: ${problemCount} problem(s) — ${shown}${problemCount > 3 ? '; …' : ''}`, {
       run_id: runId, problem_count: problemCount, problems,
     });
   }
-  return first;
+  return { first, amountsChecked };
 }
 
 function contradiction(line: SettlementLine, item: StoredRunItem): string {
@@ -175,7 +183,7 @@ function contradiction(line: SettlementLine, item: StoredRunItem): string {
 async function applyEntries(
   runs: RunStore, runId: string, key: EnvelopeKey, entries: SettleEntry[], month: string, at: string, by: string,
 ): Promise<SettleEntry[]> {
-  const perTransaction = Math.floor((runs.maxTransactionItems - 2) / 2);
+  const perTransaction = Math.floor((runs.maxTransactionItems - 3) / 2);
   const applied: SettleEntry[] = [];
   let queue = entries;
   for (let attempt = 0; queue.length > 0;) {
@@ -200,6 +208,9 @@ async function applyEntries(
       const stale = new Set(result.staleItems);
       queue = queue.filter((e) => !stale.has(e.award_id));
       continue;
+    }
+    if (result.runClosed && !result.collided) {
+      throw new TransientError(`${runId}: a payment file of this run is being written; import the results again when it has finished`);
     }
     if (result.staleAwards.length > 0) {
       throw new BursarError('RUN_INCONSISTENT', `award ${result.staleAwards[0]} is not BATCHED in ${runId} although its payment is unsettled; run reconciliation`, { run_id: runId, award_ids: result.staleAwards });

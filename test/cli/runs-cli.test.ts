@@ -61,16 +61,28 @@ describe('bursar run and summary (real process, DynamoDB Local)', () => {
     expect(exported.json).toEqual({
       files: [path.join(dir, 'out', 'RUN-2025-04-payments.csv'), path.join(dir, 'out', 'RUN-2025-04-payments.xlsx')],
       manifest: path.join(dir, 'out', 'RUN-2025-04-manifest.json'),
+      signature: path.join(dir, 'out', 'RUN-2025-04-manifest.json.sig'),
     });
     expect(exported.json.files.every((f: string) => existsSync(f))).toBe(true);
     // Private to their owner: they hold full account numbers.
-    for (const f of [...exported.json.files, exported.json.manifest]) expect(statSync(f).mode & 0o777).toBe(0o600);
-    expect(readdirSync(outDir).sort()).toEqual(['RUN-2025-04-manifest.json', 'RUN-2025-04-payments.csv', 'RUN-2025-04-payments.xlsx']);
+    for (const f of [...exported.json.files, exported.json.manifest, exported.json.signature]) expect(statSync(f).mode & 0o777).toBe(0o600);
+    expect(readdirSync(outDir).sort()).toEqual(['RUN-2025-04-manifest.json', 'RUN-2025-04-manifest.json.sig', 'RUN-2025-04-payments.csv', 'RUN-2025-04-payments.xlsx']);
+    // Exported once (issue 13): a second export is refused and writes nothing.
+    const twice = cli('run', 'export', 'RUN-2025-04', '--out', path.join(dir, 'again'));
+    expect([twice.code, twice.json.error.code, existsSync(path.join(dir, 'again', 'RUN-2025-04-payments.csv'))]).toEqual([1, 'ALREADY_EXPORTED', false]);
+    // The signed manifest verifies (exit 0); a swapped payment file is named (exit 2).
+    expect(cli('run', 'verify', 'RUN-2025-04', '--dir', path.join(dir, 'out'))).toMatchObject({ code: 0, json: { ok: true } });
+    const csvPath = path.join(dir, 'out', 'RUN-2025-04-payments.csv');
+    const original = readFileSync(csvPath);
+    writeFileSync(csvPath, original.toString('utf8').replace('6217000000000003', '6217000000000099'));
+    const swapped = cli('run', 'verify', 'RUN-2025-04', '--dir', path.join(dir, 'out'));
+    expect(swapped).toMatchObject({ code: 2, json: { ok: false, differences: [{ file: 'RUN-2025-04-payments.csv', problem: 'SHA256_DIFFERS' }] } });
+    writeFileSync(csvPath, original);
 
     const results = path.join(dir, 'results.csv');
     writeFileSync(results, 'award_id,status,reference,reason\nA-00001,PAID,R-1,\nA-00002,FAILED,,account closed\nA-00003,PAID,R-3,\nA-00004,PAID,R-4,\nA-00005,PAID,R-5,\n');
-    const settled = cli('run', 'settle', 'RUN-2025-04', '--results', results);
-    expect(settled.json).toMatchObject({ paid: 4, failed: 1, run_status: 'SETTLED', outstanding: 0 });
+    const settled = cli('run', 'settle', 'RUN-2025-04', '--results', results, '--by', 'Clerk Sun');
+    expect(settled.json).toMatchObject({ paid: 4, failed: 1, run_status: 'SETTLED', outstanding: 0, warnings: [expect.stringContaining('amount_yuan')] });
     expect(cli('run', 'settle', 'RUN-2025-04', '--results', results).json).toMatchObject({ paid: 0, failed: 0, unchanged: 5 });
     const bad = path.join(dir, 'bad.csv');
     writeFileSync(bad, 'award_id,status,reference,reason\nA-00006,PAID,R-6,\n');
@@ -78,7 +90,9 @@ describe('bursar run and summary (real process, DynamoDB Local)', () => {
 
     expect(cli('run', 'show', 'RUN-2025-04').json).toMatchObject({ status: 'SETTLED', paid_count: 4, failed_count: 1, failed_fen: 200_050 });
     expect(cli('run', 'list').json.runs.map((r: { run_id: string }) => r.run_id)).toEqual(['RUN-2025-04']);
-    // The failed award waits for the next run, with the award approved in May.
+    // The failed award is RETURNED until a second person releases it; then it waits for the next run.
+    expect(cli('run', 'release-failed', 'RUN-2025-04', '--by', 'clerk sun').json.error.code).toBe('SAME_PERSON');
+    expect(cli('run', 'release-failed', 'RUN-2025-04', '--by', 'Zhao Lei').json).toMatchObject({ released: 1, released_fen: 200_050, award_ids: ['A-00002'] });
     expect(cli('run', 'prepare', '--period', '2025-05', '--by', 'Wang Fang').json).toMatchObject({ award_count: 2, total_fen: 200_050 + 600_050 });
 
     // Awards, envelopes and runs agree (the reconciliation engineer's check, through the RunReader).

@@ -146,8 +146,8 @@ test('the OpenAPI document lists every route, generated from the schemas', async
   const paths = Object.keys(res.body.paths).sort();
   expect(paths).toEqual([
     '/alerts', '/audit', '/awards', '/awards/{id}', '/awards/{id}/cancel', '/envelopes', '/envelopes/{fiscal_year}/{measure}', '/me',
-    '/reconciliations', '/runs', '/runs/{id}', '/runs/{id}/approve', '/runs/{id}/export', '/runs/{id}/files', '/runs/{id}/files/{name}',
-    '/runs/{id}/settlement', '/session', '/submissions', '/summary', '/transfers', '/users', '/users/{username}/disable', '/users/{username}/enable',
+    '/reconciliations', '/runs', '/runs/{id}', '/runs/{id}/approve', '/runs/{id}/export', '/runs/{id}/files', '/runs/{id}/files/{name}', '/runs/{id}/reissue', '/runs/{id}/release-failed',
+    '/runs/{id}/settlement', '/runs/{id}/verify', '/session', '/submissions', '/summary', '/transfers', '/users', '/users/{username}/disable', '/users/{username}/enable',
   ]);
   // The gateway's route table (infra) is the app's routes, method for method.
   const documented = Object.entries(res.body.paths as Record<string, Record<string, unknown>>)

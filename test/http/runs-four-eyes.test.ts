@@ -49,20 +49,25 @@ test('prepare, four eyes by person, export, download, settle', async () => {
   expect(run.award_count).toBe(3);
   expect(run.batches.length).toBeGreaterThan(0);
 
-  const same = await both.post('/api/v1/runs/RUN-2025-04/approve');
+  const same = await both.post('/api/v1/runs/RUN-2025-04/approve', { digest: run.digest });
   expect(same.status).toBe(403);
   expect(same.body.error.code).toBe('SAME_PERSON');
-  const notReviewer = await clerk.post('/api/v1/runs/RUN-2025-04/approve');
+  const notReviewer = await clerk.post('/api/v1/runs/RUN-2025-04/approve', { digest: run.digest });
   expect(notReviewer.status).toBe(403);
   expect(notReviewer.body.error.code).toBe('FORBIDDEN');
   expect(notReviewer.body.error.message).toContain('reviewer');
 
   // An approve body may not smuggle an actor in.
-  const smuggled = await reviewer.post('/api/v1/runs/RUN-2025-04/approve', { by: 'alice' });
+  const smuggled = await reviewer.post('/api/v1/runs/RUN-2025-04/approve', { digest: run.digest, by: 'alice' });
   expect(smuggled.status).toBe(400);
   expect(smuggled.body.error.code).toBe('UNKNOWN_FIELD');
 
-  const approved = await reviewer.post('/api/v1/runs/RUN-2025-04/approve');
+  // The approver approves the digest `run show` gave: a stale one is refused (issue 13, finding 2).
+  expect(run.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+  const stale = await reviewer.post('/api/v1/runs/RUN-2025-04/approve', { digest: `sha256:${'0'.repeat(64)}` });
+  expect(stale.status).toBe(409);
+  expect(stale.body.error.code).toBe('DIGEST_MISMATCH');
+  const approved = await reviewer.post('/api/v1/runs/RUN-2025-04/approve', { digest: run.digest });
   expect(approved.status).toBe(200);
   expect(approved.body).toMatchObject({ status: 'APPROVED', approved_by: 'bob', prepared_by: 'carol' });
 

@@ -50,6 +50,9 @@ export class DynamoReconciliationStore implements ReconciliationStore {
           ExpressionAttributeValues: { ':award': 'AWARD', ':queue': 'QUEUE', ':fy': options.fiscalYear, ':envfy': `ENV#${options.fiscalYear}#` },
         }),
       TotalSegments: options.segments,
+      // Strongly consistent (issue 13, finding 8): an award committed before the scan is never
+      // missed by it, so a repair cannot cut reserved money that awards hold.
+      ConsistentRead: true,
     };
     await Promise.all(Array.from({ length: options.segments }, async (_, segment) => {
       let start: Record<string, unknown> | undefined;
@@ -110,11 +113,11 @@ export class DynamoReconciliationStore implements ReconciliationStore {
               Key: { pk: envelopePk(key), sk: ENVELOPE_SK },
               ConditionExpression: 'version = :v',
               UpdateExpression: [
-                'SET reserved_fen = :reserved, batched_fen = :batched, paid_fen = :paid, available_fen = :available,',
+                'SET reserved_fen = :reserved, batched_fen = :batched, paid_fen = :paid, returned_fen = :returned, available_fen = :available,',
                 'waitlisted_fen = :wfen, waitlisted_count = :wcount, updated_at = :now ADD version :one',
               ].join(' '),
               ExpressionAttributeValues: {
-                ':v': expectedVersion, ':reserved': figures.reserved_fen, ':batched': figures.batched_fen, ':paid': figures.paid_fen,
+                ':v': expectedVersion, ':reserved': figures.reserved_fen, ':batched': figures.batched_fen, ':paid': figures.paid_fen, ':returned': figures.returned_fen,
                 ':available': figures.available_fen, ':wfen': figures.waitlisted_fen, ':wcount': figures.waitlisted_count,
                 ':now': audit.at, ':one': 1,
               },

@@ -6,9 +6,9 @@ import type { Award, HistoryEntry } from '../../domain/award.ts';
 import type { EnvelopeKey } from '../../domain/envelope.ts';
 import type { RunPayment } from '../../domain/payment-file.ts';
 import { ControlTotals, type BatchTotals } from '../../domain/run-batching.ts';
-import type { Run, RunItem } from '../../domain/run.ts';
+import { EXPORT_CLAIM_LEASE_MS, type Reissue, type Run, type RunItem } from '../../domain/run.ts';
 import type {
-  NewRun, PaidMonth, RunHeader, RunMove, RunStore, RunWriteResult, SettleEntry, SettlementTotals, StoredRunItem,
+  ExportClaim, NewRun, PaidMonth, SealedTotals, RunHeader, RunMove, RunStore, RunWriteResult, SettleEntry, SettlementTotals, StoredRunItem,
 } from '../../ports/run-store.ts';
 import { batchGetAll, conditionalUpdate, conditionally, queryItems } from './operations.ts';
 import { Transaction, checkTransactionSize, type TxResult } from './transaction.ts';
@@ -196,51 +196,100 @@ export class DynamoRunStore implements RunStore {
     return { batches: totals.batches(), series };
   }
 
-  async sealRun(runId: string, totals: { award_count: number; total_fen: number; batches: BatchTotals[] }, at: string): Promise<boolean> {
+  async sealRun(runId: string, totals: SealedTotals, at: string): Promise<boolean> {
     return this.conditionalUpdate({
       Key: { pk: runPk(runId), sk: RUN_SK },
       ConditionExpression: '#status = :preparing AND sealing = :true',
-      UpdateExpression: 'SET #status = :prepared, sealing = :false, award_count = :count, total_fen = :total, batches = :batches, sealed_at = :now, updated_at = :now',
+      UpdateExpression: 'SET #status = :prepared, sealing = :false, award_count = :count, total_fen = :total, batches = :batches, digest = :digest, sealed_by = :by, sealed_at = :now, updated_at = :now',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: {
         ':preparing': 'PREPARING', ':prepared': 'PREPARED', ':true': true, ':false': false, ':count': totals.award_count,
-        ':total': totals.total_fen, ':batches': totals.batches, ':now': at,
+        ':total': totals.total_fen, ':batches': totals.batches, ':digest': totals.digest, ':by': totals.sealed_by, ':now': at,
       },
     });
   }
 
-  // ---- approve, export -----------------------------------------------------------------------
+  // ---- approve, export, re-issue -------------------------------------------------------------
 
-  async approveRun(runId: string, by: string, at: string): Promise<boolean> {
+  async approveRun(runId: string, by: string, at: string, digest?: string): Promise<boolean> {
     return this.conditionalUpdate({
       Key: { pk: runPk(runId), sk: RUN_SK },
-      ConditionExpression: '#status = :prepared',
-      UpdateExpression: 'SET #status = :approved, approved_by = :by, approved_at = :now, updated_at = :now',
+      // The approval binds the digest the approver saw: a run whose digest changed meanwhile is refused.
+      ConditionExpression: digest === undefined ? '#status = :prepared' : '#status = :prepared AND digest = :digest',
+      UpdateExpression: `SET #status = :approved, approved_by = :by, approved_at = :now, updated_at = :now${digest === undefined ? '' : ', approved_digest = :digest'}`,
       ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':prepared': 'PREPARED', ':approved': 'APPROVED', ':by': by, ':now': at },
+      ExpressionAttributeValues: { ':prepared': 'PREPARED', ':approved': 'APPROVED', ':by': by, ':now': at, ...(digest === undefined ? {} : { ':digest': digest }) },
     });
   }
 
-  async recordExport(runId: string, at: string, files: readonly { name: string; location: string; sha256: string }[]): Promise<void> {
-    const base = {
+  async claimExport(runId: string, claim: ExportClaim): Promise<boolean> {
+    const target = claim.reissue === undefined
+      ? '#status = :approved'
+      : '#status = :exported AND reissue.#n = :n AND attribute_exists(reissue.approved_by) AND attribute_not_exists(reissue.exported_at)';
+    return this.conditionalUpdate({
       Key: { pk: runPk(runId), sk: RUN_SK },
-      ExpressionAttributeNames: { '#status': 'status' },
-    };
-    const moved = await this.conditionalUpdate({
-      ...base,
-      ConditionExpression: '#status = :approved',
-      UpdateExpression: 'SET #status = :exported, exported_at = :now, last_export = :files, updated_at = :now',
-      ExpressionAttributeValues: { ':approved': 'APPROVED', ':exported': 'EXPORTED', ':now': at, ':files': files },
+      ConditionExpression: `${target} AND (attribute_not_exists(export_claim) OR export_claim_at < :stale)`,
+      UpdateExpression: 'SET export_claim = :id, export_claim_at = :now',
+      ExpressionAttributeNames: { '#status': 'status', ...(claim.reissue === undefined ? {} : { '#n': 'number' }) },
+      ExpressionAttributeValues: {
+        ':id': claim.id, ':now': claim.at, ':stale': claim.stale_before,
+        ...(claim.reissue === undefined ? { ':approved': 'APPROVED' } : { ':exported': 'EXPORTED', ':n': claim.reissue }),
+      },
     });
-    if (moved) return;
-    // Exported again (or settled since): keep the status, record the latest export.
-    await this.doc.send(new UpdateCommand({
-      TableName: this.tableName,
-      ...base,
-      ConditionExpression: '#status IN (:exported, :settled)',
-      UpdateExpression: 'SET last_export = :files, updated_at = :now',
-      ExpressionAttributeValues: { ':exported': 'EXPORTED', ':settled': 'SETTLED', ':now': at, ':files': files },
-    }));
+  }
+
+  async releaseExportClaim(runId: string, claimId: string): Promise<void> {
+    await this.conditionalUpdate({
+      Key: { pk: runPk(runId), sk: RUN_SK },
+      ConditionExpression: 'export_claim = :id',
+      UpdateExpression: 'REMOVE export_claim, export_claim_at',
+      ExpressionAttributeValues: { ':id': claimId },
+    });
+  }
+
+  async recordExport(runId: string, at: string, files: readonly { name: string; location: string; sha256: string }[], claim?: { id: string; reissue?: number }): Promise<boolean> {
+    const claimed = claim ? ' AND export_claim = :claim' : '';
+    const values = claim ? { ':claim': claim.id } : {};
+    if (claim?.reissue !== undefined) {
+      return this.conditionalUpdate({
+        Key: { pk: runPk(runId), sk: RUN_SK },
+        ConditionExpression: `reissue.#n = :n AND attribute_not_exists(reissue.exported_at)${claimed}`,
+        UpdateExpression: 'SET reissue.exported_at = :now, last_export = :files, updated_at = :now REMOVE export_claim, export_claim_at',
+        ExpressionAttributeNames: { '#n': 'number' },
+        ExpressionAttributeValues: { ':n': claim.reissue, ':now': at, ':files': files, ...values },
+      });
+    }
+    // APPROVED → EXPORTED, once: a second export is refused before it writes (run-lifecycle.ts).
+    return this.conditionalUpdate({
+      Key: { pk: runPk(runId), sk: RUN_SK },
+      ConditionExpression: `#status = :approved${claimed}`,
+      UpdateExpression: 'SET #status = :exported, exported_at = :now, last_export = :files, updated_at = :now REMOVE export_claim, export_claim_at',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':approved': 'APPROVED', ':exported': 'EXPORTED', ':now': at, ':files': files, ...values },
+    });
+  }
+
+  async requestReissue(runId: string, reissue: Reissue): Promise<boolean> {
+    return this.conditionalUpdate({
+      Key: { pk: runPk(runId), sk: RUN_SK },
+      // Numbered one after the last: two concurrent requests cannot both become re-issue n.
+      ConditionExpression: reissue.number === 1
+        ? '#status = :exported AND attribute_not_exists(reissue) AND attribute_not_exists(export_claim)'
+        : '#status = :exported AND reissue.#n = :prev AND attribute_not_exists(export_claim)',
+      UpdateExpression: 'SET reissue = :r, updated_at = :now',
+      ExpressionAttributeNames: { '#status': 'status', ...(reissue.number === 1 ? {} : { '#n': 'number' }) },
+      ExpressionAttributeValues: { ':exported': 'EXPORTED', ':r': reissue, ':now': reissue.requested_at, ...(reissue.number === 1 ? {} : { ':prev': reissue.number - 1 }) },
+    });
+  }
+
+  async approveReissue(runId: string, number: number, digest: string, by: string, at: string): Promise<boolean> {
+    return this.conditionalUpdate({
+      Key: { pk: runPk(runId), sk: RUN_SK },
+      ConditionExpression: 'reissue.#n = :n AND reissue.digest = :digest AND attribute_not_exists(reissue.approved_by)',
+      UpdateExpression: 'SET reissue.approved_by = :by, reissue.approved_at = :now, updated_at = :now',
+      ExpressionAttributeNames: { '#n': 'number' },
+      ExpressionAttributeValues: { ':n': number, ':digest': digest, ':by': by, ':now': at },
+    });
   }
 
   async *listBatchPayments(_runId: string, batchId: string): AsyncIterable<RunPayment> {
@@ -271,7 +320,7 @@ export class DynamoRunStore implements RunStore {
     const paid = entries.filter((e) => e.outcome === 'PAID');
     const paidFen = paid.reduce((s, e) => s + e.amount_fen, 0);
     const failedFen = entries.filter((e) => e.outcome === 'FAILED').reduce((s, e) => s + e.amount_fen, 0);
-    this.checkSize(2 * n + (paid.length > 0 ? 2 : 1));
+    this.checkSize(2 * n + (paid.length > 0 ? 3 : 2));
     for (const e of entries) {
       const common = {
         TableName: this.tableName,
@@ -291,14 +340,15 @@ export class DynamoRunStore implements RunStore {
           },
         }, e.award_id);
       } else {
-        // Back to RESERVED and out of the run: the next period's run takes it. The reason stays in the history.
-        const entry: HistoryEntry = { at, status: 'RESERVED', by, note: `payment failed in ${runId}: ${e.reason}` };
+        // RETURNED, still in the run and its money still committed, until a second person releases it
+        // (release-failed) or it is cancelled. The reason stays in the history.
+        const entry: HistoryEntry = { at, status: 'RETURNED', by, note: `payment failed in ${runId}: ${e.reason}` };
         tx.add('award', {
           Update: {
             ...common,
-            UpdateExpression: 'SET #status = :reserved, gsi1pk = :g, last_payment_failure = :reason, updated_at = :now, history = list_append(history, :h) REMOVE run_id, batch_id, run_seq',
+            UpdateExpression: 'SET #status = :returned, gsi1pk = :g, last_payment_failure = :reason, updated_at = :now, history = list_append(history, :h)',
             ExpressionAttributeValues: {
-              ':batched': 'BATCHED', ':run': runId, ':reserved': 'RESERVED', ':g': awardStatusPk('RESERVED', key), ':reason': e.reason, ':now': at, ':h': [entry],
+              ':batched': 'BATCHED', ':run': runId, ':returned': 'RETURNED', ':g': awardStatusPk('RETURNED', key), ':reason': e.reason, ':now': at, ':h': [entry],
             },
           },
         }, e.award_id);
@@ -325,8 +375,18 @@ export class DynamoRunStore implements RunStore {
         TableName: this.tableName,
         Key: { pk: envelopePk(key), sk: ENVELOPE_SK },
         ConditionExpression: 'batched_fen >= :sum',
-        UpdateExpression: 'SET batched_fen = batched_fen - :sum, paid_fen = paid_fen + :paid, reserved_fen = reserved_fen + :failed, updated_at = :now ADD version :one',
-        ExpressionAttributeValues: { ':sum': paidFen + failedFen, ':paid': paidFen, ':failed': failedFen, ':now': at, ':one': 1 },
+        UpdateExpression: 'SET batched_fen = batched_fen - :sum, paid_fen = paid_fen + :paid, returned_fen = if_not_exists(returned_fen, :zero) + :failed, updated_at = :now ADD version :one',
+        ExpressionAttributeValues: { ':sum': paidFen + failedFen, ':paid': paidFen, ':failed': failedFen, ':zero': 0, ':now': at, ':one': 1 },
+      },
+    });
+    // No result is applied while a payment file is being written (a re-issue must not pay what settles meanwhile).
+    tx.add('run', {
+      ConditionCheck: {
+        TableName: this.tableName,
+        Key: { pk: runPk(runId), sk: RUN_SK },
+        // A claim older than the export lease is a crashed export's: it holds nothing up.
+        ConditionExpression: 'attribute_not_exists(export_claim) OR export_claim_at < :stale',
+        ExpressionAttributeValues: { ':stale': new Date(Date.parse(at) - EXPORT_CLAIM_LEASE_MS).toISOString() },
       },
     });
     if (paid.length > 0) {
@@ -342,6 +402,44 @@ export class DynamoRunStore implements RunStore {
         },
       });
     }
+    return tx.run(this.doc).then(toRunWriteResult);
+  }
+
+  releaseReturned(runId: string, key: EnvelopeKey, entries: readonly { award_id: string; amount_fen: number }[], by: string, at: string): Promise<RunWriteResult> {
+    const sum = entries.reduce((s, e) => s + e.amount_fen, 0);
+    this.checkSize(2 * entries.length + 1);
+    const tx = new Transaction();
+    for (const e of entries) {
+      const entry: HistoryEntry = { at, status: 'RESERVED', by, note: `failed payment of ${runId} released for the next run` };
+      tx.add('award', {
+        Update: {
+          TableName: this.tableName,
+          Key: { pk: awardPk(e.award_id), sk: AWARD_SK },
+          ConditionExpression: '#status = :returned AND run_id = :run',
+          UpdateExpression: 'SET #status = :reserved, gsi1pk = :g, updated_at = :now, history = list_append(history, :h) REMOVE run_id, batch_id, run_seq',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':returned': 'RETURNED', ':run': runId, ':reserved': 'RESERVED', ':g': awardStatusPk('RESERVED', key), ':now': at, ':h': [entry] },
+        },
+      }, e.award_id);
+      tx.add('run-item', {
+        Update: {
+          TableName: this.tableName,
+          Key: { pk: runPk(runId), sk: runItemSk(e.award_id) },
+          ConditionExpression: 'outcome = :failed AND attribute_not_exists(released_at)',
+          UpdateExpression: 'SET released_by = :by, released_at = :now',
+          ExpressionAttributeValues: { ':failed': 'FAILED', ':by': by, ':now': at },
+        },
+      }, e.award_id);
+    }
+    tx.add('envelope', {
+      Update: {
+        TableName: this.tableName,
+        Key: { pk: envelopePk(key), sk: ENVELOPE_SK },
+        ConditionExpression: 'returned_fen >= :sum',
+        UpdateExpression: 'SET returned_fen = returned_fen - :sum, reserved_fen = reserved_fen + :sum, updated_at = :now ADD version :one',
+        ExpressionAttributeValues: { ':sum': sum, ':now': at, ':one': 1 },
+      },
+    });
     return tx.run(this.doc).then(toRunWriteResult);
   }
 

@@ -73,6 +73,7 @@ export function itemToEnvelope(item: Item): Envelope {
     reserved_fen: num('reserved_fen'),
     batched_fen: num('batched_fen'),
     paid_fen: num('paid_fen'),
+    returned_fen: num('returned_fen'),
     available_fen: num('available_fen'),
     waitlisted_fen: num('waitlisted_fen'),
     waitlisted_count: num('waitlisted_count'),

@@ -12,7 +12,7 @@
  * into a run only once; GSI2 lists a batch's payments in sequence order for the payment files.
  */
 import type { RunPayment } from '../../domain/payment-file.ts';
-import type { Run, RunBatch, RunItem, RunStatus } from '../../domain/run.ts';
+import type { Reissue, Run, RunBatch, RunItem, RunStatus } from '../../domain/run.ts';
 import type { RunHeader, StoredRunItem } from '../../ports/run-store.ts';
 import type { Item } from './items.ts';
 
@@ -44,9 +44,11 @@ export function itemToRun(item: Item): Run {
     total_fen: num(item.total_fen),
     batches: ((item.batches as Item[] | undefined) ?? []).map((b): RunBatch => ({
       batch_id: String(b.batch_id), measure: num(b.measure), unit: String(b.unit), count: num(b.count), total_fen: num(b.total_fen),
+      ...(b.digest !== undefined ? { digest: String(b.digest) } : {}),
     })),
   };
-  const optionalText = ['approved_by', 'approved_at', 'through_date', 'exported_at', 'settled_at'] as const;
+  if (item.reissue !== undefined && item.reissue !== null) run.reissue = item.reissue as Reissue;
+  const optionalText = ['sealed_by', 'approved_by', 'approved_at', 'digest', 'approved_digest', 'through_date', 'exported_at', 'settled_at'] as const;
   for (const name of optionalText) if (str(item[name]) !== undefined) run[name] = String(item[name]);
   const optionalNumbers = ['batch_size', 'paid_count', 'paid_fen', 'failed_count', 'failed_fen'] as const;
   for (const name of optionalNumbers) if (item[name] !== undefined) run[name] = num(item[name]);
@@ -101,6 +103,6 @@ export function itemToRunItem(item: Item): StoredRunItem {
     amount_fen: num(item.amount_fen),
   };
   if (item.outcome === 'PAID' || item.outcome === 'FAILED') runItem.outcome = item.outcome;
-  for (const name of ['reference', 'reason', 'settled_at'] as const) if (str(item[name]) !== undefined) runItem[name] = String(item[name]);
+  for (const name of ['reference', 'reason', 'settled_at', 'settled_by', 'released_by', 'released_at'] as const) if (str(item[name]) !== undefined) runItem[name] = String(item[name]);
   return { ...runItem, measure: num(item.measure), fiscal_year: num(item.fiscal_year), unit: String(item.unit) };
 }

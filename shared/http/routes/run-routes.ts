@@ -4,14 +4,14 @@ import { z } from '@hono/zod-openapi';
 import { readCsvRecords } from '../../csv/read-csv-records.ts';
 import { NotFoundError } from '../../domain/errors.ts';
 import { checkPeriod, runIdFor } from '../../domain/run-batching.ts';
-import { SETTLEMENT_COLUMNS } from '../../domain/settlement.ts';
+import { SETTLEMENT_AMOUNT_COLUMN, SETTLEMENT_COLUMNS } from '../../domain/settlement.ts';
 import { approveRun } from '../../services/approve-run.ts';
 import { recordAudit } from '../../services/audit-log.ts';
 import { settleRun } from '../../services/settle-run.ts';
 import { runView } from '../../../cli/commands/run-views.ts';
 import { allow, principalOf } from '../auth.ts';
 import type { ApiDeps, AppEnv } from '../deps.ts';
-import { emptyBody, prepareBody, runFileParams, runIdParams } from '../schemas.ts';
+import { approveBody, emptyBody, prepareBody, runFileParams, runIdParams } from '../schemas.ts';
 import { errors, jsonContent } from './common.ts';
 import { csvBody } from './csv-body.ts';
 
@@ -38,8 +38,8 @@ const prepareRoute = createRoute({
 });
 const approveRoute = createRoute({
   method: 'post', path: '/runs/{id}/approve', tags: ['runs'], middleware: [allow('reviewer')] as const,
-  summary: 'Approve a prepared run; 403 SAME_PERSON for whoever prepared it',
-  request: { params: runIdParams, body: jsonContent(emptyBody) },
+  summary: 'Approve the digest of a prepared run (or of its pending re-issue); 403 SAME_PERSON for whoever prepared, sealed or re-issued it; 409 DIGEST_MISMATCH for a stale digest',
+  request: { params: runIdParams, body: jsonContent(approveBody) },
   responses: { 200: { description: 'the run' }, ...base, 404: errors[404] },
 });
 const exportRoute = createRoute({
@@ -91,7 +91,8 @@ export function registerRunRoutes(api: OpenAPIHono<AppEnv>, deps: ApiDeps): void
 
   api.openapi(approveRoute, async (c) => {
     const principal = principalOf(c);
-    const result = await approveRun(deps, { run_id: c.req.valid('param').id, by: principal.id });
+    const { digest } = c.req.valid('json');
+    const result = await approveRun(deps, { run_id: c.req.valid('param').id, by: principal.id, ...(digest !== undefined ? { digest } : {}) });
     if (result.changed) await recordAudit(deps.audit, deps.clock, principal, 'run-approve', result.run.run_id, { award_count: result.run.award_count, total_fen: result.run.total_fen });
     return c.json(runView(result.run), 200);
   });
@@ -133,7 +134,7 @@ export function registerRunRoutes(api: OpenAPIHono<AppEnv>, deps: ApiDeps): void
     const body = await csvBody(c);
     const [awardId, status, ...optional] = SETTLEMENT_COLUMNS;
     const result = await settleRun({ runs: deps.runs, clock: deps.clock }, {
-      run_id: id, by: principal.id, rows: () => readCsvRecords(Readable.from([body]), { columns: [awardId, status], optional }),
+      run_id: id, by: principal.id, rows: () => readCsvRecords(Readable.from([body]), { columns: [awardId, status], optional: [...optional, SETTLEMENT_AMOUNT_COLUMN] }),
     });
     await recordAudit(deps.audit, deps.clock, principal, 'run-settle', id, { paid: result.paid, failed: result.failed, unchanged: result.unchanged });
     return c.json(result, 200);

@@ -77,6 +77,7 @@ interface Tally {
   reserved: number;
   batched: number;
   paid: number;
+  returned: number;
   waitlisted: number;
   waitlistedCount: number;
   paidCount: number;
@@ -84,7 +85,7 @@ interface Tally {
 }
 
 const MONEY_FIELDS = ['budget_fen', 'reserved_fen', 'batched_fen', 'paid_fen', 'available_fen', 'waitlisted_fen', 'waitlisted_count', 'version', 'queue_seq'];
-const STATUSES: readonly AwardStatus[] = ['RESERVED', 'WAITLISTED', 'REJECTED', 'CANCELLED', 'BATCHED', 'PAID'];
+const STATUSES: readonly AwardStatus[] = ['RESERVED', 'WAITLISTED', 'REJECTED', 'CANCELLED', 'BATCHED', 'PAID', 'RETURNED'];
 const RUN_ORDER = ['PREPARING', 'PREPARED', 'APPROVED', 'EXPORTED', 'SETTLED'];
 
 export function checkInvariants(s: Snapshot, options: InvariantOptions): string[] {
@@ -92,7 +93,7 @@ export function checkInvariants(s: Snapshot, options: InvariantOptions): string[
   const tallies = new Map<string, Tally>();
   const tallyOf = (pk: string) => {
     let t = tallies.get(pk);
-    if (!t) { t = { reserved: 0, batched: 0, paid: 0, waitlisted: 0, waitlistedCount: 0, paidCount: 0, waiting: [] }; tallies.set(pk, t); }
+    if (!t) { t = { reserved: 0, batched: 0, paid: 0, returned: 0, waitlisted: 0, waitlistedCount: 0, paidCount: 0, waiting: [] }; tallies.set(pk, t); }
     return t;
   };
 
@@ -107,7 +108,7 @@ export function checkInvariants(s: Snapshot, options: InvariantOptions): string[
     if (String(a.approved_date).slice(0, 4) !== String(a.fiscal_year)) v.push(`award ${id}: fiscal year ${String(a.fiscal_year)} is not its approval year`);
     if (a.gsi1pk !== awardStatusPk(status, key)) v.push(`award ${id} (${status}) is indexed as ${String(a.gsi1pk)}`);
     if (a.gsi1sk !== queueOrderKey({ approved_date: String(a.approved_date), award_id: id })) v.push(`award ${id} has index sort key ${String(a.gsi1sk)}`);
-    const inRun = status === 'BATCHED' || status === 'PAID';
+    const inRun = status === 'BATCHED' || status === 'PAID' || status === 'RETURNED';
     if (inRun && typeof a.run_id !== 'string') v.push(`award ${id} is ${status} but names no run`);
     if (!inRun && (a.run_id !== undefined || a.batch_id !== undefined || a.run_seq !== undefined)) v.push(`award ${id} is ${status} but still names run ${String(a.run_id)}`);
     if (status === 'BATCHED' && (typeof a.batch_id !== 'string' || typeof a.run_seq !== 'number')) v.push(`award ${id} is BATCHED without a batch and sequence`);
@@ -115,6 +116,7 @@ export function checkInvariants(s: Snapshot, options: InvariantOptions): string[
     const t = tallyOf(envelopePk(key));
     if (status === 'RESERVED') t.reserved += amount;
     if (status === 'BATCHED') t.batched += amount;
+    if (status === 'RETURNED') t.returned += amount;
     if (status === 'PAID') { t.paid += amount; t.paidCount++; }
     if (status === 'WAITLISTED') { t.waitlisted += amount; t.waitlistedCount++; t.waiting.push(a); }
   }
@@ -132,8 +134,9 @@ export function checkInvariants(s: Snapshot, options: InvariantOptions): string[
       continue;
     }
     for (const f of MONEY_FIELDS) if (!Number.isSafeInteger(e[f])) v.push(`${pk}: ${f} is ${String(e[f])}`);
-    const n = (f: string) => Number(e[f]);
-    const committed = n('reserved_fen') + n('batched_fen') + n('paid_fen');
+    // returned_fen (issue 13) appears on an envelope with its first failed payment: absent is 0.
+    const n = (f: string) => Number(f === 'returned_fen' ? e[f] ?? 0 : e[f]);
+    const committed = n('reserved_fen') + n('batched_fen') + n('paid_fen') + n('returned_fen');
     if (e.budget_set !== true) {
       for (const f of ['budget_fen', 'reserved_fen', 'batched_fen', 'paid_fen', 'available_fen']) if (n(f) !== 0) v.push(`${pk}: no budget set but ${f} = ${n(f)}`);
     }
@@ -144,6 +147,7 @@ export function checkInvariants(s: Snapshot, options: InvariantOptions): string[
     expect('reserved_fen', t.reserved);
     expect('batched_fen', t.batched);
     expect('paid_fen', t.paid);
+    expect('returned_fen', t.returned);
     expect('waitlisted_fen', t.waitlisted);
     expect('waitlisted_count', t.waitlistedCount);
 
@@ -253,7 +257,9 @@ export function checkInvariants(s: Snapshot, options: InvariantOptions): string[
     if (status === 'BATCHED' && open.length !== 1) v.push(`award ${id} is BATCHED in ${String(award.run_id)} without an unsettled payment there`);
     if (status === 'PAID' && paid.length !== 1) v.push(`award ${id} is PAID without a PAID payment`);
     for (const e of entries.filter((x) => x.item.outcome === 'FAILED')) {
-      if (award.run_id === e.runId) v.push(`award ${id}: its payment failed in ${e.runId} but it is still in that run`);
+      // Issue 13: a failed payment's award stays in its run as RETURNED until a second person releases it.
+      if (award.run_id === e.runId && status !== 'RETURNED') v.push(`award ${id}: its payment failed in ${e.runId} but it is ${status} in that run`);
+      if (status === 'RETURNED' && award.run_id !== e.runId && !entries.some((x) => x.runId === award.run_id && x.item.outcome === 'FAILED')) v.push(`award ${id} is RETURNED outside the run its payment failed in`);
     }
   }
 

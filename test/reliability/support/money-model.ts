@@ -627,7 +627,7 @@ export class ModelHarness {
         const approved = await this.retrying(`approve ${runId}`, () => approveRun(this.runDeps, { run_id: runId, by: 'checker' }), ['NOT_FOUND', 'RUN_INCOMPLETE']);
         if (!approved) return;
         if (this.options.exportFiles) {
-          await this.retrying(`export ${runId}`, () => exportRun({ runs: this.store.runs, clock: this.clock, sink: discardingSink }, { run_id: runId }), ['NOT_APPROVED']);
+          await this.retrying(`export ${runId}`, () => exportRun({ runs: this.store.runs, clock: this.clock, sink: discardingSink }, { run_id: runId }), ['NOT_APPROVED', 'ALREADY_EXPORTED', 'EXPORT_IN_PROGRESS']);
         } else {
           // Without the payment files (the workbook costs ~10 ms a run): only the status change export makes.
           await this.retrying(`export ${runId}`, () => this.store.runs.recordExport(runId, this.clock.now(), []), []);

@@ -24,7 +24,7 @@ describe('summary math', () => {
     const e = { ...emptyEnvelope({ measure: 7, fiscal_year: 2025 }), budget_set: true, budget_fen: 1000, reserved_fen: 100, batched_fen: 200, paid_fen: 300, available_fen: 400, waitlisted_fen: 50 };
     const other = { ...e, fiscal_year: 2024 };
     const s = buildFiscalSummary({ fiscal_year: 2025, envelopes: [e, other], paid_by_month: [{ month: '2025-05', paid_fen: 200 }, { month: '2026-01', paid_fen: 100 }] });
-    expect(s.total).toEqual({ budget_fen: 1000, reserved_fen: 100, batched_fen: 200, paid_fen: 300, available_fen: 400, waitlisted_fen: 50, execution_rate: 0.6 });
+    expect(s.total).toEqual({ budget_fen: 1000, reserved_fen: 100, batched_fen: 200, paid_fen: 300, returned_fen: 0, available_fen: 400, waitlisted_fen: 50, execution_rate: 0.6 });
     expect(s.sections.find((x) => x.section === '一')).toMatchObject({ budget_fen: 1000, measures: [1, 2, 3, 4, 5, 6, 7] });
     expect(s.monthly_paid).toHaveLength(13);
     expect(s.monthly_paid.at(-1)).toEqual({ month: '2026-01', paid_fen: 100 });

@@ -19,7 +19,7 @@ describe('LedgerTally', () => {
     t.addAward(award('e', 'REJECTED', 500));
     t.addAward(award('f', 'CANCELLED', 600));
     t.addAward({ ...award('g', 'RESERVED', 700), fiscal_year: 2026 });
-    expect(t.tallyFor(key)).toEqual({ reserved_fen: 100, batched_fen: 200, paid_fen: 300, waitlisted_fen: 400, waitlisted_count: 1 });
+    expect(t.tallyFor(key)).toEqual({ reserved_fen: 100, batched_fen: 200, paid_fen: 300, returned_fen: 0, waitlisted_fen: 400, waitlisted_count: 1 });
     expect(t.tallyFor({ measure: 7, fiscal_year: 2026 }).reserved_fen).toBe(700);
     expect(t.awardsByRun.get('r1')).toEqual({ count: 2, total_fen: 500, paid_fen: 300 });
     expect(t.awardCount).toBe(7);
@@ -48,7 +48,7 @@ describe('LedgerTally', () => {
 
 describe('compareEnvelope', () => {
   const stored = { ...emptyEnvelope(key), budget_set: true, budget_fen: 1000, reserved_fen: 300, batched_fen: 200, paid_fen: 100, available_fen: 400, waitlisted_fen: 50, waitlisted_count: 1 };
-  const tally = { reserved_fen: 300, batched_fen: 200, paid_fen: 100, waitlisted_fen: 50, waitlisted_count: 1 };
+  const tally = { reserved_fen: 300, batched_fen: 200, paid_fen: 100, returned_fen: 0, waitlisted_fen: 50, waitlisted_count: 1 };
 
   test('a consistent envelope has no mismatch', () => {
     expect(compareEnvelope(key, stored, tally)).toEqual([]);

@@ -22,7 +22,9 @@ describe('run lifecycle and four eyes', () => {
 
   test('export needs approval; settlement needs export', () => {
     for (const s of ['PREPARING', 'PREPARED'] as const) expect(() => checkExportable(run(s))).toThrow(expect.objectContaining({ code: 'NOT_APPROVED' }));
-    for (const s of ['APPROVED', 'EXPORTED', 'SETTLED'] as const) expect(() => checkExportable(run(s))).not.toThrow();
+    expect(checkExportable(run('APPROVED'))).toEqual({ kind: 'first' });
+    // Exported once: any second export is refused (issue 13, finding 1).
+    for (const s of ['EXPORTED', 'SETTLED'] as const) expect(() => checkExportable(run(s))).toThrow(expect.objectContaining({ code: 'ALREADY_EXPORTED' }));
     for (const s of ['PREPARED', 'APPROVED'] as const) expect(() => checkSettleable(run(s))).toThrow(expect.objectContaining({ code: 'NOT_EXPORTED' }));
     expect(() => checkSettleable(run('EXPORTED'))).not.toThrow();
   });

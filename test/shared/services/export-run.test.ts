@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeEach, describe, expect, test } from '@jest/globals';
@@ -160,16 +160,25 @@ describe('run export', () => {
     }
   });
 
-  test('exporting again into the same directory is refused (FILE_EXISTS) unless the sink may overwrite; the run stays EXPORTED', async () => {
+  test('a run is exported once: a second export is refused (ALREADY_EXPORTED), writes nothing and changes nothing', async () => {
     await approveRun({ runs, clock }, { run_id: 'RUN-2025-04', by: 'checker' });
-    const first = await exportRun(exportDeps(), { run_id: 'RUN-2025-04' });
-    const csv1 = readFileSync(first.files[0]!);
-    const xlsx1 = readFileSync(first.files[1]!);
+    await exportRun(exportDeps(), { run_id: 'RUN-2025-04' });
+    const before = await runs.getRun('RUN-2025-04');
+    const again = mkdtempSync(path.join(os.tmpdir(), 'bursar-export-again-'));
+    await expect(exportRun({ runs, clock, sink: new LocalDirSink(again) }, { run_id: 'RUN-2025-04' })).rejects.toMatchObject({ code: 'ALREADY_EXPORTED' });
+    expect(readdirSync(again)).toEqual([]);
+    expect(await runs.getRun('RUN-2025-04')).toEqual(before);
+  });
+
+  test('exporting into a directory that holds a file of the same name is refused (FILE_EXISTS) unless the sink may overwrite; the run stays APPROVED until then', async () => {
+    await approveRun({ runs, clock }, { run_id: 'RUN-2025-04', by: 'checker' });
+    writeFileSync(path.join(outDir, 'RUN-2025-04-payments.xlsx'), 'an older file');
     await expect(exportRun(exportDeps(), { run_id: 'RUN-2025-04' })).rejects.toMatchObject({ code: 'FILE_EXISTS' });
-    expect(readdirSync(outDir).sort()).toEqual(['RUN-2025-04-manifest.json', 'RUN-2025-04-payments.csv', 'RUN-2025-04-payments.xlsx']);
-    const second = await exportRun({ ...exportDeps(), sink: new LocalDirSink(outDir, { overwrite: true }) }, { run_id: 'RUN-2025-04' });
-    expect(readFileSync(second.files[0]!)).toEqual(csv1);
-    expect(readFileSync(second.files[1]!)).toEqual(xlsx1); // the workbook too: its times are the run's
+    expect(readdirSync(outDir)).toEqual(['RUN-2025-04-payments.xlsx']);
+    expect(readFileSync(path.join(outDir, 'RUN-2025-04-payments.xlsx'), 'utf8')).toBe('an older file');
+    expect((await runs.getRun('RUN-2025-04'))!.status).toBe('APPROVED');
+    const forced = await exportRun({ ...exportDeps(), sink: new LocalDirSink(outDir, { overwrite: true }) }, { run_id: 'RUN-2025-04' });
+    expect(readFileSync(forced.files[1]!).subarray(0, 2).toString()).toBe('PK');
     expect((await runs.getRun('RUN-2025-04'))!.status).toBe('EXPORTED');
   });
 

@@ -66,7 +66,7 @@ afterAll(async () => { await table.drop(); });
 async function awardSums(): Promise<Map<number, Record<AwardStatus, number>>> {
   const sums = new Map<number, Record<AwardStatus, number>>();
   for await (const a of ledger.listAwards({ fiscal_year: 2025 })) {
-    const s = sums.get(a.measure) ?? { RESERVED: 0, WAITLISTED: 0, REJECTED: 0, CANCELLED: 0, BATCHED: 0, PAID: 0 };
+    const s = sums.get(a.measure) ?? { RESERVED: 0, WAITLISTED: 0, REJECTED: 0, CANCELLED: 0, BATCHED: 0, PAID: 0, RETURNED: 0 };
     s[a.status] += a.amount_fen;
     sums.set(a.measure, s);
   }
@@ -85,14 +85,14 @@ describe('fiscal summary', () => {
     const sums = await awardSums();
     for (const m of summary.measures) {
       const s = sums.get(m.measure);
-      expect([m.measure, m.reserved_fen, m.batched_fen, m.paid_fen, m.waitlisted_fen])
-        .toEqual([m.measure, s?.RESERVED ?? 0, s?.BATCHED ?? 0, s?.PAID ?? 0, s?.WAITLISTED ?? 0]);
-      expect(m.available_fen + m.reserved_fen + m.batched_fen + m.paid_fen).toBe(m.budget_fen);
+      expect([m.measure, m.reserved_fen, m.batched_fen, m.paid_fen, m.returned_fen, m.waitlisted_fen])
+        .toEqual([m.measure, s?.RESERVED ?? 0, s?.BATCHED ?? 0, s?.PAID ?? 0, s?.RETURNED ?? 0, s?.WAITLISTED ?? 0]);
+      expect(m.available_fen + m.reserved_fen + m.batched_fen + m.paid_fen + m.returned_fen).toBe(m.budget_fen);
     }
     expect(summary.measures.find((m) => m.measure === 7)).toMatchObject({
       budget_fen: 500_000, paid_fen: 100_000, batched_fen: 150_025, reserved_fen: 80_000, available_fen: 169_975, execution_rate: 0.6601,
     });
-    expect(summary.measures.find((m) => m.measure === 12)).toMatchObject({ reserved_fen: 33_333, waitlisted_fen: 199_900 });
+    expect(summary.measures.find((m) => m.measure === 12)).toMatchObject({ reserved_fen: 0, returned_fen: 33_333, waitlisted_fen: 199_900 }); // a FAILED payment, RETURNED
   });
 
   test('sections add up to the total; a unit subtotal covers the measures it is responsible for', () => {
@@ -104,7 +104,7 @@ describe('fiscal summary', () => {
     expect(summary.total).toMatchObject({ budget_fen: 1_000_000, paid_fen: 170_000, execution_rate: 0.4434 });
     const stb = summary.units.find((u) => u.unit === 'STB')!;
     expect(stb.measures).toEqual([4, 11, 12, 21, 23, 27]);
-    expect(stb).toMatchObject({ budget_fen: 200_000, reserved_fen: 33_333 });
+    expect(stb).toMatchObject({ budget_fen: 200_000, returned_fen: 33_333 });
     const eitb = summary.units.find((u) => u.unit === 'EITB')!;
     expect(eitb.budget_fen).toBe(1_000_000); // 7, 9 and 12 are all EITB's (12 shared with STB)
     expect(summary.units.some((u) => u.unit === 'FIN')).toBe(false);

@@ -105,7 +105,8 @@ describe('run prepare', () => {
     const { run } = await prepareRun(deps(), { period: '2025-04', by: 'maker' }, { batchSize: 2 });
 
     expect(run.batch_size).toBe(2);
-    expect(run.batches).toEqual([
+    expect(run.batches.every((b) => /^sha256:[0-9a-f]{64}$/.test(b.digest ?? ''))).toBe(true);
+    expect(run.batches.map(({ digest: _digest, ...b }) => b)).toEqual([
       { batch_id: 'RUN-2025-04-M07-EITB-001', measure: 7, unit: 'EITB', count: 2, total_fen: 30000 },
       { batch_id: 'RUN-2025-04-M07-EITB-002', measure: 7, unit: 'EITB', count: 2, total_fen: 70000 },
       { batch_id: 'RUN-2025-04-M07-EITB-003', measure: 7, unit: 'EITB', count: 1, total_fen: 50000 },

@@ -176,8 +176,8 @@ describe('reconcile against DynamoDB Local', () => {
     const outcome = await runReconciliation(deps, { repairBy: 'auditor-li' });
     expect(outcome.report.repairs).toEqual([{
       measure: 7, fiscal_year: 2025, outcome: 'REPAIRED', detail: 'figures set to the recomputed ones by auditor-li',
-      before: { reserved_fen: 1, batched_fen: 100_000, paid_fen: 100_000, available_fen: 150_000, waitlisted_fen: 0, waitlisted_count: 0 },
-      after: { reserved_fen: 150_000, batched_fen: 100_000, paid_fen: 100_000, available_fen: 150_000, waitlisted_fen: 202_000, waitlisted_count: 2 },
+      before: { reserved_fen: 1, batched_fen: 100_000, paid_fen: 100_000, returned_fen: 0, available_fen: 150_000, waitlisted_fen: 0, waitlisted_count: 0 },
+      after: { reserved_fen: 150_000, batched_fen: 100_000, paid_fen: 100_000, returned_fen: 0, available_fen: 150_000, waitlisted_fen: 202_000, waitlisted_count: 2 },
     }]);
     expect(outcome.after_repair).toMatchObject({ clean: true, mismatches: [] });
     expect(await ledger.getEnvelope(m7)).toMatchObject({ reserved_fen: 150_000, waitlisted_fen: 202_000, waitlisted_count: 2, version: envelopeBefore.version + 1 });
@@ -188,6 +188,28 @@ describe('reconcile against DynamoDB Local', () => {
     expect(audit).toMatchObject({ ...m7, by: 'auditor-li', report_id: outcome.report.report_id, before: { reserved_fen: 1 }, after: { reserved_fen: 150_000 } });
     const history = await store.listReports(10);
     expect(history.map((h) => [h.clean, h.repaired_by])).toEqual([[true, undefined], [false, 'auditor-li']]);
+  });
+
+  test('finding 8: an award one pass missed never lets a repair cut reserved and raise available', async () => {
+    await consistentStore();
+    const envelopeBefore = (await ledger.getEnvelope(m7))!;
+    // The first scan misses a RESERVED award (as a scan that is not consistent can); later ones see it.
+    let scans = 0;
+    const flaky = Object.create(store, {
+      scanLedger: {
+        value: (visit: Parameters<typeof store.scanLedger>[0], options: Parameters<typeof store.scanLedger>[1]) => {
+          const first = scans++ === 0;
+          let dropped = false;
+          return store.scanLedger({
+            ...visit,
+            award: (a) => { if (first && !dropped && a.status === 'RESERVED' && a.measure === 7) { dropped = true; return; } visit.award(a); },
+          }, options);
+        },
+      },
+    });
+    const outcome = await runReconciliation({ ...deps, store: flaky }, { repairBy: 'auditor-li' });
+    expect(outcome.report.repairs).toEqual([expect.objectContaining({ measure: 7, fiscal_year: 2025, outcome: 'CHANGED' })]);
+    expect(await ledger.getEnvelope(m7)).toEqual(envelopeBefore);
   });
 
   test('thresholds are not re-armed from figures known to be wrong, so a repair fires nothing twice', async () => {

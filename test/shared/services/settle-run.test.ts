@@ -14,6 +14,7 @@ import { approveRun } from '../../../shared/services/approve-run.ts';
 import { exportRun } from '../../../shared/services/export-run.ts';
 import { resultRowsFromFile, settleRun } from '../../../shared/services/settle-run.ts';
 import { fiscalSummary } from '../../../shared/services/fiscal-summary.ts';
+import { releaseFailed } from '../../../shared/services/release-failed.ts';
 import type { Clock } from '../../../shared/services/clock.ts';
 import type { RunItem } from '../../../shared/domain/run.ts';
 
@@ -51,7 +52,7 @@ function resultsFile(lines: string[], header = 'award_id,status,reference,reason
 
 const settle = (file: string) => settleRun({ runs, clock }, { run_id: 'RUN-2025-04', rows: resultRowsFromFile(file), by: 'finance-b' });
 const envelope = async () => (await ledger.getEnvelope(key))!;
-const holds = (e: Envelope) => e.available_fen + e.reserved_fen + e.batched_fen + e.paid_fen === e.budget_fen;
+const holds = (e: Envelope) => e.available_fen + e.reserved_fen + e.batched_fen + e.paid_fen + e.returned_fen === e.budget_fen;
 
 async function items(): Promise<Map<string, RunItem>> {
   const out = new Map<string, RunItem>();
@@ -71,29 +72,31 @@ describe('run settle', () => {
     await expect(settle(resultsFile(FIRST))).rejects.toMatchObject({ code: 'NOT_EXPORTED' });
   });
 
-  test('partial failure: PAID awards are paid, a FAILED one returns to RESERVED with its reason and joins the next run', async () => {
+  test('partial failure: PAID awards are paid, a FAILED one is RETURNED with its reason and, once released by a second person, joins the next run', async () => {
     await approveAndExport();
     expect(await envelope()).toMatchObject({ reserved_fen: 0, batched_fen: 150000, paid_fen: 0 });
 
     const result = await settle(resultsFile(FIRST));
 
-    expect(result).toEqual({
+    expect(result).toMatchObject({
       run_id: 'RUN-2025-04', paid: 3, failed: 1, paid_fen: 60000, failed_fen: 40000, unchanged: 0, run_status: 'EXPORTED', outstanding: 1,
     });
     for (const id of ['A-00001', 'A-00002', 'A-00003']) expect((await ledger.getAward(id))!.status).toBe('PAID');
     const failed = (await ledger.getAward('A-00004'))!;
-    expect(failed.status).toBe('RESERVED');
-    expect(failed.run_id).toBeUndefined();
-    expect(failed.history.at(-1)).toMatchObject({ status: 'RESERVED', by: 'finance-b', note: expect.stringContaining('账户已销户 account closed') });
+    expect(failed.status).toBe('RETURNED');
+    expect(failed.history.at(-1)).toMatchObject({ status: 'RETURNED', by: 'finance-b', note: expect.stringContaining('账户已销户 account closed') });
     expect((await ledger.getAward('A-00005'))!.status).toBe('BATCHED');
     const e = await envelope();
-    expect(e).toMatchObject({ reserved_fen: 40000, batched_fen: 50000, paid_fen: 60000 });
+    expect(e).toMatchObject({ reserved_fen: 0, returned_fen: 40000, batched_fen: 50000, paid_fen: 60000 });
     expect(holds(e)).toBe(true);
     // The run keeps the record of the failure.
     expect((await items()).get('A-00004')).toMatchObject({ outcome: 'FAILED', reason: '账户已销户 account closed' });
     expect((await items()).get('A-00001')).toMatchObject({ outcome: 'PAID', reference: 'BOC-0001' });
     expect((await runs.getRun('RUN-2025-04'))!).toMatchObject({ status: 'EXPORTED', paid_count: 3, paid_fen: 60000, failed_count: 1, failed_fen: 40000 });
 
+    await releaseFailed({ runs, clock }, { run_id: 'RUN-2025-04', by: 'reviewer' });
+    expect((await ledger.getAward('A-00004'))!).toMatchObject({ status: 'RESERVED' });
+    expect((await ledger.getAward('A-00004'))!.run_id).toBeUndefined();
     const next = await prepareRun({ ledger, runs, clock }, { period: '2025-05', by: 'maker' });
     expect(next.run).toMatchObject({ run_id: 'RUN-2025-05', award_count: 1, total_fen: 40000 });
     expect((await ledger.getAward('A-00004'))!).toMatchObject({ status: 'BATCHED', run_id: 'RUN-2025-05' });
@@ -112,7 +115,7 @@ describe('run settle', () => {
     const last = await settle(resultsFile(['A-00005,PAID,BOC-0005,']));
     expect(last).toMatchObject({ paid: 1, run_status: 'SETTLED', outstanding: 0 });
     expect((await runs.getRun('RUN-2025-04'))!).toMatchObject({ status: 'SETTLED', paid_count: 4, paid_fen: 110000, failed_count: 1 });
-    expect(await envelope()).toMatchObject({ batched_fen: 0, paid_fen: 110000, reserved_fen: 40000 });
+    expect(await envelope()).toMatchObject({ batched_fen: 0, paid_fen: 110000, reserved_fen: 0, returned_fen: 40000 });
   });
 
   test('a file contradicting an earlier settlement is refused whole', async () => {
@@ -158,6 +161,6 @@ describe('run settle', () => {
     const summary = await fiscalSummary({ ledger, runs }, 2025);
     expect(summary.monthly_paid.find((m) => m.month === '2025-05')).toEqual({ month: '2025-05', paid_fen: 60000 });
     expect(summary.monthly_paid.reduce((s, m) => s + m.paid_fen, 0)).toBe(summary.total.paid_fen);
-    expect(summary.measures.find((m) => m.measure === 7)).toMatchObject({ paid_fen: 60000, batched_fen: 50000, reserved_fen: 40000 });
+    expect(summary.measures.find((m) => m.measure === 7)).toMatchObject({ paid_fen: 60000, batched_fen: 50000, reserved_fen: 0, returned_fen: 40000 });
   });
 });

@@ -81,6 +81,9 @@ export interface Run {
   award_count: number;
   total_fen: number;
   batches?: RunBatch[];
+  /** The digest of the run's payment rows (sha256:…), bound by approval (issue 13). */
+  digest?: string;
+  approved_digest?: string;
   prepared_at?: string;
   through_date?: string;
   approved_by?: string;

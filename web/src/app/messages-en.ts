@@ -150,6 +150,7 @@ export const en: Messages = {
   approvedBy: 'Approved by',
   preparedAt: 'Prepared at',
   approvedAt: 'Approved at',
+  runDigest: 'Run digest (what is approved)',
   exportedAt: 'Exported at',
   settledAt: 'Results imported at',
   runStatus_PREPARING: 'Preparing',

@@ -152,6 +152,7 @@ export const zh = {
   approvedBy: '审核人',
   preparedAt: '生成时间',
   approvedAt: '审核时间',
+  runDigest: '批次摘要（审核依据）',
   exportedAt: '导出时间',
   settledAt: '回单导入时间',
   runStatus_PREPARING: '生成中',

@@ -84,7 +84,7 @@ function RunPage({ id }: { id: string }) {
   const hasFiles = r && (r.status === 'EXPORTED' || r.status === 'SETTLED');
   const files = useQuery({ queryKey: ['run-files', id], queryFn: () => get<{ files: RunFile[] }>(`${path}/files`), enabled: Boolean(can.files && hasFiles) });
   const refresh = () => Promise.all([queryClient.invalidateQueries({ queryKey: ['run', id] }), queryClient.invalidateQueries({ queryKey: ['runs'] }), queryClient.invalidateQueries({ queryKey: ['run-files', id] })]);
-  const approve = useMutation({ mutationFn: () => post<Run>(`${path}/approve`), onSuccess: async () => { toast(t('approved')); await refresh(); } });
+  const approve = useMutation({ mutationFn: (digest: string | undefined) => post<Run>(`${path}/approve`, digest ? { digest } : {}), onSuccess: async () => { toast(t('approved')); await refresh(); } });
   const exportRun = useMutation({ mutationFn: () => post(`${path}/export`), onSuccess: async () => { toast(t('exported')); await refresh(); } });
   const settle = useMutation({ mutationFn: (file: File) => postCsv<SettleResult>(`${path}/settlement`, file), onSuccess: async () => { await refresh(); void queryClient.invalidateQueries({ queryKey: ['envelopes'] }); } });
 
@@ -105,6 +105,7 @@ function RunPage({ id }: { id: string }) {
           <Descriptions.Item label={t('total')}><Money fen={r.total_fen} testId="run-total" /></Descriptions.Item>
           <Descriptions.Item label={t('preparedBy')}>{r.prepared_by}</Descriptions.Item>
           <Descriptions.Item label={t('preparedAt')}><span className="num">{formatInstant(r.prepared_at)}</span></Descriptions.Item>
+          {r.digest && <Descriptions.Item label={t('runDigest')}><Typography.Text code copyable={{ text: r.digest }} data-testid="run-digest">{r.digest.slice(0, 19)}…</Typography.Text></Descriptions.Item>}
           {r.approved_by && <Descriptions.Item label={t('approvedBy')}>{r.approved_by}</Descriptions.Item>}
           {r.approved_at && <Descriptions.Item label={t('approvedAt')}><span className="num">{formatInstant(r.approved_at)}</span></Descriptions.Item>}
           {r.exported_at && <Descriptions.Item label={t('exportedAt')}><span className="num">{formatInstant(r.exported_at)}</span></Descriptions.Item>}
@@ -117,7 +118,7 @@ function RunPage({ id }: { id: string }) {
           {showApprove && (
             approveBlocked
               ? <Tooltip title={approveBlocked}><Button type="primary" disabled aria-describedby="approve-why">{t('approve')}</Button></Tooltip>
-              : <Button type="primary" onClick={() => approve.mutate()} loading={approve.isPending}>{t('approve')}</Button>
+              : <Button type="primary" onClick={() => approve.mutate(r.digest)} loading={approve.isPending}>{t('approve')}</Button>
           )}
           {showApprove && approveBlocked && <Typography.Text type="secondary" id="approve-why" data-testid="approve-why">{approveBlocked}</Typography.Text>}
           {can.exportRun && r.status === 'APPROVED' && <Button type="primary" onClick={() => exportRun.mutate()} loading={exportRun.isPending}>{t('exportRun')}</Button>}

@@ -82,7 +82,7 @@ describe('reports and repairs', () => {
 
   test('repairEnvelope writes the figures and its audit only at the version read; listRepairs is newest first', async () => {
     const before = (await ledger.getEnvelope(KEY))!;
-    const figures = { reserved_fen: 5_000, batched_fen: 0, paid_fen: 0, available_fen: 5_000, waitlisted_fen: 50_000, waitlisted_count: 1 };
+    const figures = { reserved_fen: 5_000, batched_fen: 0, paid_fen: 0, returned_fen: 0, available_fen: 5_000, waitlisted_fen: 50_000, waitlisted_count: 1 };
     const audit = (at: string) => ({ at, by: 'auditor', report_id: 'R-2', before: { reserved_fen: 1 }, after: { reserved_fen: 5_000 } });
     expect(await store.repairEnvelope(KEY, before.version - 1, figures, audit('2025-06-02T18:00:00.000Z'))).toBe('changed');
     expect(await store.listRepairs(10)).toEqual([]);

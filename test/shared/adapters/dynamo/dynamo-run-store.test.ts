@@ -5,6 +5,7 @@ import { DynamoRunStore } from '../../../../shared/adapters/dynamo/dynamo-run-st
 import type { Award } from '../../../../shared/domain/award.ts';
 import type { EnvelopeKey } from '../../../../shared/domain/envelope.ts';
 import type { RunMove, RunWriteResult } from '../../../../shared/ports/run-store.ts';
+import type { BatchTotals } from '../../../../shared/domain/run-batching.ts';
 import { freshTable, type TestTable } from '../../../support/dynamo.ts';
 import { storedAward } from '../../../support/stored-awards.ts';
 import { FaultPlan, gatedDocClient, scheduledGate } from '../../../reliability/support/store-gate.ts';
@@ -45,13 +46,18 @@ async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
+/** What preparation seals: the totals with a digest per batch and for the run (values are opaque to the store). */
+const sealed = (award_count: number, total_fen: number, batches: readonly BatchTotals[]) => ({
+  award_count, total_fen, batches: batches.map((b) => ({ ...b, digest: `sha256:${b.batch_id}` })), digest: `sha256:${RUN}`, sealed_by: 'sealer',
+});
+
 /** Create the run and move the first two awards in. */
 async function prepared(): Promise<void> {
   expect(await runs.createRun(newRun)).toBe(true);
   expect(await runs.moveIntoRun(RUN, SERIES, 0, KEY, moves(awards.slice(0, 2)), T(2))).toEqual({ ok: true });
   expect(await runs.startSealing(RUN, T(2))).toBe(true);
   const { batches } = await runs.readControlTotals(RUN);
-  expect(await runs.sealRun(RUN, { award_count: 2, total_fen: 30_000, batches }, T(3))).toBe(true);
+  expect(await runs.sealRun(RUN, sealed(2, 30_000, batches), T(3))).toBe(true);
 }
 
 describe('prepare', () => {
@@ -115,12 +121,12 @@ describe('prepare', () => {
     const totals = await runs.readControlTotals(RUN);
     expect(totals.batches).toEqual([{ batch_id: BATCH, measure: 7, unit: 'EITB', count: 2, total_fen: 30_000 }]);
     expect([...totals.series]).toEqual([[SERIES, 2]]);
-    expect(await runs.sealRun(RUN, { award_count: 2, total_fen: 30_000, batches: totals.batches }, T(3))).toBe(false);
+    expect(await runs.sealRun(RUN, sealed(2, 30_000, totals.batches), T(3))).toBe(false);
     expect(await runs.startSealing(RUN, T(3))).toBe(true);
-    expect(await runs.sealRun(RUN, { award_count: 2, total_fen: 30_000, batches: totals.batches }, T(3))).toBe(true);
-    expect(await runs.getRunHeader(RUN)).toMatchObject({ status: 'PREPARED', sealing: false, award_count: 2, total_fen: 30_000, batches: totals.batches });
+    expect(await runs.sealRun(RUN, sealed(2, 30_000, totals.batches), T(3))).toBe(true);
+    expect(await runs.getRunHeader(RUN)).toMatchObject({ status: 'PREPARED', sealing: false, award_count: 2, total_fen: 30_000, batches: sealed(2, 30_000, totals.batches).batches, digest: `sha256:${RUN}`, sealed_by: 'sealer' });
     expect(await runs.startSealing(RUN, T(4))).toBe(false);
-    expect(await runs.sealRun(RUN, { award_count: 0, total_fen: 0, batches: [] }, T(4))).toBe(false);
+    expect(await runs.sealRun(RUN, sealed(0, 0, []), T(4))).toBe(false);
   });
 });
 
@@ -130,7 +136,7 @@ describe('approve and export', () => {
     expect(await runs.approveRun(RUN, 'approver', T(3))).toBe(false);
     await runs.moveIntoRun(RUN, SERIES, 0, KEY, moves(awards.slice(0, 2)), T(2));
     await runs.startSealing(RUN, T(2));
-    await runs.sealRun(RUN, { award_count: 2, total_fen: 30_000, batches: (await runs.readControlTotals(RUN)).batches }, T(3));
+    await runs.sealRun(RUN, sealed(2, 30_000, (await runs.readControlTotals(RUN)).batches), T(3));
     expect(await runs.approveRun(RUN, 'approver', T(4))).toBe(true);
     expect(await runs.approveRun(RUN, 'approver', T(4))).toBe(false);
     expect(await runs.getRun(RUN)).toMatchObject({ status: 'APPROVED', approved_by: 'approver', approved_at: T(4) });
