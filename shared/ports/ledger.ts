@@ -1,6 +1,8 @@
 import type { Award, AwardStatus, FieldError, HistoryEntry } from '../domain/award.ts';
 import type { Envelope, EnvelopeKey } from '../domain/envelope.ts';
 import type { Scheme } from '../domain/scheme.ts';
+import type { EnterpriseGate } from '../domain/enterprise-controls.ts';
+import type { ControlsStore } from './controls-store.ts';
 
 /** A waitlist entry: enough to decide whether the head fits without reading the award. */
 export interface QueueEntry {
@@ -10,13 +12,16 @@ export interface QueueEntry {
 }
 
 /**
+ * `gates` (issue 14): per award id, what its enterprise's controls record must still say; the award is
+ * counted there in the same transaction, and `controlsChanged` names awards whose gate failed.
+ *
  * The result of one atomic write. When the store refuses it, it says why so the caller can re-plan:
  * the envelope's condition failed (its figures changed), some awards already exist (duplicates or a
  * concurrent delivery), or the write collided with another transaction (retry later).
  */
 export type WriteResult =
   | { ok: true }
-  | { ok: false; envelopeChanged: boolean; existingAwards: string[]; collided: boolean };
+  | { ok: false; envelopeChanged: boolean; existingAwards: string[]; collided: boolean; controlsChanged?: string[] };
 
 export interface BudgetAuditEntry {
   at: string;
@@ -44,6 +49,8 @@ export interface AwardQuery {
 /** The store behind budget envelopes, awards and the waitlist. All reads here are strongly consistent. */
 export interface Ledger {
   readonly maxTransactionItems: number;
+  /** Issue 14: enterprise controls, credit restrictions and holds, in the same store. */
+  readonly controls: ControlsStore;
 
   getEnvelope(key: EnvelopeKey): Promise<Envelope | undefined>;
   listEnvelopes(fiscalYear?: number): Promise<Envelope[]>;
@@ -58,9 +65,9 @@ export interface Ledger {
   /** Store an award that intake rejected; it touches no envelope. */
   insertRejected(award: Award): Promise<WriteResult>;
   /** Create RESERVED awards and take their sum from the envelope, only if no award waits. */
-  reserveNew(key: EnvelopeKey, awards: readonly Award[]): Promise<WriteResult>;
+  reserveNew(key: EnvelopeKey, awards: readonly Award[], gates?: ReadonlyMap<string, EnterpriseGate>): Promise<WriteResult>;
   /** Create WAITLISTED awards and append them to the envelope's queue (creating a placeholder envelope). */
-  waitlistNew(key: EnvelopeKey, awards: readonly Award[]): Promise<WriteResult>;
+  waitlistNew(key: EnvelopeKey, awards: readonly Award[], gates?: ReadonlyMap<string, EnterpriseGate>): Promise<WriteResult>;
   /** The first `limit` queue entries in queue order. */
   queueHead(key: EnvelopeKey, limit: number): Promise<QueueEntry[]>;
   /**

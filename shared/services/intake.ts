@@ -13,6 +13,8 @@ import type { EnvelopeEvents } from '../ports/envelope-events.ts';
 import type { Clock } from './clock.ts';
 import { drainWaitlist } from './drain-waitlist.ts';
 import { reserveEnvelope, type EligibleAward, type ReservationDecision } from './intake-reservation.ts';
+import { screenControls } from './intake-controls.ts';
+import type { TraceStep } from '../domain/rules.ts';
 
 export type { IntakeResult } from '../domain/intake-classification.ts';
 
@@ -154,6 +156,7 @@ async function decideFresh(deps: IntakeDeps, fresh: readonly Candidate[], scheme
   const settled: Settled[] = [];
   const again: Candidate[] = [];
   const groups = new Map<string, { key: EnvelopeKey; members: EligibleAward[] }>();
+  const eligible: { c: Candidate; trace: TraceStep[] }[] = [];
   for (const c of fresh) {
     const verdict = applyRules(c, await lookupScheme(deps.ledger, schemes, c.record.scheme_id), now);
     if (verdict.kind === 'rejected') {
@@ -165,9 +168,17 @@ async function decideFresh(deps: IntakeDeps, fresh: readonly Candidate[], scheme
       }
       continue;
     }
+    eligible.push({ c, trace: verdict.trace });
+  }
+
+  // Issue 14: caps reject, holds hold; what is clear goes on to reservation with its gate.
+  const screened = await screenControls(deps, eligible, schemes, now);
+  for (const d of screened.decided) settled.push({ id: d.c.id, settlement: { ok: true, result: d.result } });
+  again.push(...screened.again);
+  for (const { c, trace, gate } of screened.clear) {
     const key = { measure: c.record.measure, fiscal_year: fiscalYearOf(c.record.approved_date) };
     const group = groups.get(envelopeLabel(key)) ?? { key, members: [] };
-    group.members.push({ c, trace: verdict.trace });
+    group.members.push({ c, trace, gate });
     groups.set(envelopeLabel(key), group);
   }
 

@@ -12,6 +12,9 @@ import type {
   AwardQuery, BudgetAuditEntry, IntakeIssue, Ledger, QueueEntry, WriteResult,
 } from '../../ports/ledger.ts';
 import { GSI1, GSI2 } from './table-schema.ts';
+import type { EnterpriseGate } from '../../domain/enterprise-controls.ts';
+import { enterpriseCountItem, releaseControls } from './enterprise-items.ts';
+import { DynamoControls } from './dynamo-controls.ts';
 import {
   AUDIT_PREFIX, AWARD_SK, ENVELOPE_LIST_PK, ENVELOPE_SK, QUEUE_PREFIX, SCHEME_SK, awardPk, awardStatusPk,
   awardToItem, envelopeListSk, envelopePk, intakePk, itemToAward, itemToEnvelope, itemToQueueEntry,
@@ -27,6 +30,8 @@ export interface DynamoLedgerOptions {
 /** The Ledger port on one DynamoDB table. Every multi-item change is one TransactWriteItems call. */
 export class DynamoLedger implements Ledger {
   readonly maxTransactionItems: number;
+  /** Issue 14's controls (enterprise records, credit restrictions, holds) on the same table. */
+  readonly controls: DynamoControls;
 
   constructor(
     private readonly doc: DynamoDBDocumentClient,
@@ -35,6 +40,7 @@ export class DynamoLedger implements Ledger {
   ) {
     if (options.maxTransactionItems < 3) throw new RangeError('maxTransactionItems must be at least 3');
     this.maxTransactionItems = options.maxTransactionItems;
+    this.controls = new DynamoControls(doc, tableName);
   }
 
   // ---- reads ---------------------------------------------------------------------------------
@@ -176,11 +182,12 @@ export class DynamoLedger implements Ledger {
     return this.write(new Transaction().add('award', putAward(this.tableName, award), award.award_id));
   }
 
-  reserveNew(key: EnvelopeKey, awards: readonly Award[]): Promise<WriteResult> {
-    this.checkSize(awards.length + 1);
+  reserveNew(key: EnvelopeKey, awards: readonly Award[], gates?: ReadonlyMap<string, EnterpriseGate>): Promise<WriteResult> {
+    this.checkSize(awards.length * (gates ? 2 : 1) + 1);
     const sum = sumOf(awards);
     const tx = new Transaction();
     for (const a of awards) tx.add('award', putAward(this.tableName, a), a.award_id);
+    addEnterpriseCounts(tx, this.tableName, awards, gates);
     return this.write(tx.add('envelope', {
           Update: {
             TableName: this.tableName,
@@ -193,13 +200,14 @@ export class DynamoLedger implements Ledger {
     }));
   }
 
-  waitlistNew(key: EnvelopeKey, awards: readonly Award[]): Promise<WriteResult> {
-    this.checkSize(awards.length * 2 + 1);
+  waitlistNew(key: EnvelopeKey, awards: readonly Award[], gates?: ReadonlyMap<string, EnterpriseGate>): Promise<WriteResult> {
+    this.checkSize(awards.length * (gates ? 3 : 2) + 1);
     const tx = new Transaction();
     for (const award of awards) {
       tx.add('award', putAward(this.tableName, award), award.award_id)
         .add('queue-entry', { Put: { TableName: this.tableName, Item: queueItem(key, award) } }, award.award_id);
     }
+    addEnterpriseCounts(tx, this.tableName, awards, gates);
     tx.add('envelope', {
       Update: {
         TableName: this.tableName,
@@ -311,6 +319,7 @@ export class DynamoLedger implements Ledger {
   cancelReserved(award: Award, entry: HistoryEntry): Promise<WriteResult> {
     return this.write(new Transaction()
       .add('award', cancelAwardUpdate(this.tableName, award, 'RESERVED', entry), award.award_id)
+      .addAll(releaseControls(this.tableName, award))
       .add('envelope', {
           Update: {
             TableName: this.tableName,
@@ -325,6 +334,7 @@ export class DynamoLedger implements Ledger {
   cancelWaitlisted(award: Award, entry: HistoryEntry): Promise<WriteResult> {
     return this.write(new Transaction()
       .add('award', cancelAwardUpdate(this.tableName, award, 'WAITLISTED', entry), award.award_id)
+      .addAll(releaseControls(this.tableName, award))
       .add('queue-entry', {
           Delete: {
             TableName: this.tableName,
@@ -368,6 +378,7 @@ export class DynamoLedger implements Ledger {
       envelopeChanged: outcome.failed('envelope'),
       existingAwards: report.awards ? outcome.failedIds('award') : [],
       collided: outcome.conflict,
+      ...(outcome.failed('enterprise') ? { controlsChanged: outcome.failedIds('enterprise') } : {}),
     };
   }
 
@@ -391,6 +402,15 @@ function cancelAwardUpdate(tableName: string, award: Award, from: 'RESERVED' | '
       },
     },
   };
+}
+
+/** Issue 14: count each gated award in its enterprise's controls record, in the award's own transaction. */
+function addEnterpriseCounts(tx: Transaction, tableName: string, awards: readonly Award[], gates: ReadonlyMap<string, EnterpriseGate> | undefined): void {
+  if (!gates) return;
+  for (const a of awards) {
+    const gate = gates.get(a.award_id);
+    if (gate) tx.add('enterprise', enterpriseCountItem(tableName, a, gate), a.award_id);
+  }
 }
 
 const sumOf = (awards: readonly Award[]) => awards.reduce((s, a) => s + a.amount_fen, 0);
