@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { readCsvFile } from '../../shared/csv/read-csv-records.ts';
 import type { FieldError } from '../../shared/domain/award.ts';
-import { SCHEME_COLUMNS, validateSchemeRecord } from '../../shared/domain/scheme.ts';
+import { OPTIONAL_SCHEME_COLUMNS, SCHEME_COLUMNS, validateSchemeRecord } from '../../shared/domain/scheme.ts';
 import { withRuntime } from '../context.ts';
 import { table } from '../output.ts';
 
@@ -16,7 +16,7 @@ export function registerScheme(program: Command): void {
         const loaded: { line: number; scheme_id: string; change: string }[] = [];
         const errors: ({ line: number } & FieldError)[] = [];
         const seen = new Map<string, number>();
-        for await (const row of readCsvFile(file, { columns: SCHEME_COLUMNS })) {
+        for await (const row of readCsvFile(file, { columns: SCHEME_COLUMNS.filter((c) => c !== 'enterprise_cap_yuan'), optional: OPTIONAL_SCHEME_COLUMNS })) {
           if (row.kind === 'error') { errors.push({ line: row.line, field: row.field ?? 'record', message: row.message }); continue; }
           const checked = validateSchemeRecord(row.fields);
           if (!checked.ok) { errors.push(...checked.errors.map((e) => ({ line: row.line, ...e }))); continue; }

@@ -1,4 +1,4 @@
-import type { Award, AwardHold, HistoryEntry } from '../domain/award.ts';
+import type { Award, AwardHold, HistoryEntry, WaitReason } from '../domain/award.ts';
 import type { CreditRestriction } from '../domain/credit-restriction.ts';
 import type { EnterpriseControls, EnterpriseGate } from '../domain/enterprise-controls.ts';
 import type { EnvelopeKey } from '../domain/envelope.ts';
@@ -23,7 +23,7 @@ export interface ControlsStore {
   /** HELD at intake → RESERVED, only if nobody waits and the money is available. */
   releaseReserving(award: Award, entry: HistoryEntry): Promise<WriteResult>;
   /** HELD at intake → WAITLISTED, joining the queue at its place. */
-  releaseToQueue(award: Award, entry: HistoryEntry): Promise<WriteResult>;
+  releaseToQueue(award: Award, entry: HistoryEntry, reason: WaitReason): Promise<WriteResult>;
   /** HELD → REJECTED: money it kept returns, its enterprise's room is freed. */
   rejectHeld(award: Award, entry: HistoryEntry): Promise<WriteResult>;
 

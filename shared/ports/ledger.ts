@@ -29,6 +29,7 @@ export interface BudgetAuditEntry {
   old_budget_fen: number | null;
   new_budget_fen: number;
   alert_at?: number[];
+  enterprise_cap_fen?: number;
 }
 
 export interface IntakeIssue {
@@ -82,7 +83,7 @@ export interface Ledger {
   writeBudget(
     key: EnvelopeKey,
     expectedVersion: number | undefined,
-    figures: { budget_fen: number; available_fen: number; alert_at: number[] },
+    figures: { budget_fen: number; available_fen: number; alert_at: number[]; enterprise_cap_fen?: number },
     audit: BudgetAuditEntry,
   ): Promise<WriteResult>;
   listBudgetAudit(key: EnvelopeKey): Promise<BudgetAuditEntry[]>;

@@ -1,5 +1,5 @@
 import { PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Award, AwardHold, HistoryEntry } from '../../domain/award.ts';
+import type { Award, AwardHold, HistoryEntry, WaitReason } from '../../domain/award.ts';
 import type { CreditRestriction } from '../../domain/credit-restriction.ts';
 import { type EnterpriseControls, type EnterpriseGate } from '../../domain/enterprise-controls.ts';
 import { DEFAULT_ALERT_THRESHOLDS, type EnvelopeKey } from '../../domain/envelope.ts';
@@ -75,9 +75,9 @@ export class DynamoControls implements ControlsStore {
         'SET available_fen = available_fen - :amt, reserved_fen = reserved_fen + :amt, updated_at = :now ADD held_count :minus, version :one', entry)));
   }
 
-  releaseToQueue(award: Award, entry: HistoryEntry): Promise<WriteResult> {
+  releaseToQueue(award: Award, entry: HistoryEntry, reason: WaitReason): Promise<WriteResult> {
     return this.write(new Transaction()
-      .add('award', this.move(award, 'HELD', 'WAITLISTED', entry, { condition: 'hold.keeps_reservation = :false', reason: entry.note ?? 'BUDGET_EXHAUSTED' }), award.award_id)
+      .add('award', this.move(award, 'HELD', 'WAITLISTED', entry, { condition: 'hold.keeps_reservation = :false', reason }), award.award_id)
       .add('queue-entry', { Put: { TableName: this.tableName, Item: queueItem(award, award) } }, award.award_id)
       .add('envelope', this.envelope(award, 'held_count >= :one',
         'SET updated_at = :now ADD held_count :minus, waitlisted_count :one, waitlisted_fen :amt, queue_seq :one, version :one', entry)));

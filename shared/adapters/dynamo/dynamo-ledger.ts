@@ -156,8 +156,11 @@ export class DynamoLedger implements Ledger {
       ExpressionAttributeValues: { ':pk': envelopePk(key), ':a': AUDIT_PREFIX },
       ConsistentRead: true,
     })) {
-      const { at, by, old_budget_fen, new_budget_fen, alert_at } = item as unknown as BudgetAuditEntry;
-      entries.push({ at, by, old_budget_fen: old_budget_fen ?? null, new_budget_fen, ...(alert_at ? { alert_at } : {}) });
+      const { at, by, old_budget_fen, new_budget_fen, alert_at, enterprise_cap_fen } = item as unknown as BudgetAuditEntry;
+      entries.push({
+        at, by, old_budget_fen: old_budget_fen ?? null, new_budget_fen, ...(alert_at ? { alert_at } : {}),
+        ...(enterprise_cap_fen !== undefined ? { enterprise_cap_fen } : {}),
+      });
     }
     return entries;
   }
@@ -282,7 +285,7 @@ export class DynamoLedger implements Ledger {
   writeBudget(
     key: EnvelopeKey,
     expectedVersion: number | undefined,
-    figures: { budget_fen: number; available_fen: number; alert_at: number[] },
+    figures: { budget_fen: number; available_fen: number; alert_at: number[]; enterprise_cap_fen?: number },
     audit: BudgetAuditEntry,
   ): Promise<WriteResult> {
     const condition = expectedVersion === undefined ? 'attribute_not_exists(pk)' : 'version = :v';
@@ -297,11 +300,12 @@ export class DynamoLedger implements Ledger {
               'alert_at = :alerts, reserved_fen = if_not_exists(reserved_fen, :zero), batched_fen = if_not_exists(batched_fen, :zero),',
               'paid_fen = if_not_exists(paid_fen, :zero), waitlisted_fen = if_not_exists(waitlisted_fen, :zero),',
               'waitlisted_count = if_not_exists(waitlisted_count, :zero), queue_seq = if_not_exists(queue_seq, :zero),',
-              'gsi2pk = :listPk, gsi2sk = :listSk, updated_at = :now',
+              `gsi2pk = :listPk, gsi2sk = :listSk, updated_at = :now${figures.enterprise_cap_fen !== undefined ? ', enterprise_cap_fen = :cap' : ''}`,
               'ADD version :one',
             ].join(' '),
             ExpressionAttributeValues: {
               ...(expectedVersion === undefined ? {} : { ':v': expectedVersion }),
+              ...(figures.enterprise_cap_fen !== undefined ? { ':cap': figures.enterprise_cap_fen } : {}),
               ':m': key.measure, ':fy': key.fiscal_year, ':true': true, ':budget': figures.budget_fen,
               ':available': figures.available_fen, ':alerts': figures.alert_at, ':zero': 0,
               ':listPk': ENVELOPE_LIST_PK, ':listSk': envelopeListSk(key), ':now': audit.at, ':one': 1,

@@ -97,5 +97,6 @@ export function itemToScheme(item: Item): Scheme {
     measures: (item.measures as unknown[]).map(Number),
     valid_from: String(item.valid_from),
     valid_to: String(item.valid_to),
+    ...(item.enterprise_cap_fen !== undefined ? { enterprise_cap_fen: Number(item.enterprise_cap_fen) } : {}),
   };
 }
