@@ -13,6 +13,8 @@ import { registerRuns } from './commands/runs.ts';
 import { registerSummary } from './commands/summary.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerUsers } from './commands/users.ts';
+import { registerHolds } from './commands/holds.ts';
+import { registerCredit } from './commands/credit.ts';
 
 /** The `bursar` command line. Its result goes to stdout; everything else (logs, progress) to stderr. */
 export function buildProgram(): Command {
@@ -33,6 +35,8 @@ export function buildProgram(): Command {
   registerSummary(program);
   registerUsers(program);
   registerServe(program);
+  registerHolds(program, alertEvents);
+  registerCredit(program);
   return program;
 }
 

@@ -63,13 +63,13 @@ export class DynamoControls implements ControlsStore {
 
   releaseToReserved(award: Award, entry: HistoryEntry): Promise<WriteResult> {
     return this.write(new Transaction()
-      .add('award', this.move(award, 'HELD', 'RESERVED', entry, { condition: 'hold.keeps_reservation = :true' }), award.award_id)
+      .add('award', this.move(award, 'HELD', 'RESERVED', entry, { condition: '#hold.keeps_reservation = :true' }), award.award_id)
       .add('envelope', this.envelope(award, 'held_count >= :one AND held_fen >= :amt', 'SET held_fen = held_fen - :amt, updated_at = :now ADD held_count :minus, version :one', entry)));
   }
 
   releaseReserving(award: Award, entry: HistoryEntry): Promise<WriteResult> {
     return this.write(new Transaction()
-      .add('award', this.move(award, 'HELD', 'RESERVED', entry, { condition: 'hold.keeps_reservation = :false' }), award.award_id)
+      .add('award', this.move(award, 'HELD', 'RESERVED', entry, { condition: '#hold.keeps_reservation = :false' }), award.award_id)
       .add('envelope', this.envelope(award,
         'held_count >= :one AND budget_set = :true AND waitlisted_count = :zero AND available_fen >= :amt',
         'SET available_fen = available_fen - :amt, reserved_fen = reserved_fen + :amt, updated_at = :now ADD held_count :minus, version :one', entry)));
@@ -77,7 +77,7 @@ export class DynamoControls implements ControlsStore {
 
   releaseToQueue(award: Award, entry: HistoryEntry, reason: WaitReason): Promise<WriteResult> {
     return this.write(new Transaction()
-      .add('award', this.move(award, 'HELD', 'WAITLISTED', entry, { condition: 'hold.keeps_reservation = :false', reason }), award.award_id)
+      .add('award', this.move(award, 'HELD', 'WAITLISTED', entry, { condition: '#hold.keeps_reservation = :false', reason }), award.award_id)
       .add('queue-entry', { Put: { TableName: this.tableName, Item: queueItem(award, award) } }, award.award_id)
       .add('envelope', this.envelope(award, 'held_count >= :one',
         'SET updated_at = :now ADD held_count :minus, waitlisted_count :one, waitlisted_fen :amt, queue_seq :one, version :one', entry)));
@@ -85,7 +85,7 @@ export class DynamoControls implements ControlsStore {
 
   rejectHeld(award: Award, entry: HistoryEntry): Promise<WriteResult> {
     const keeps = award.hold?.keeps_reservation === true;
-    const move = this.move(award, 'HELD', 'REJECTED', entry, { condition: `hold.keeps_reservation = ${keeps ? ':true' : ':false'}`, reason: 'HOLD_REJECTED' });
+    const move = this.move(award, 'HELD', 'REJECTED', entry, { condition: `#hold.keeps_reservation = ${keeps ? ':true' : ':false'}`, reason: 'HOLD_REJECTED' });
     return this.write(new Transaction()
       .add('award', move, award.award_id)
       .addAll(releaseControls(this.tableName, award))
@@ -144,7 +144,7 @@ export class DynamoControls implements ControlsStore {
       ':from': from, ':to': to, ':gsi1pk': awardStatusPk(to as Award['status'], award), ':now': entry.at, ':h': [entry],
     };
     const removes: string[] = [];
-    if (opts.hold) { set.push('hold = :hold', 'reason = :hr'); values[':hold'] = opts.hold; values[':hr'] = opts.hold.reason; } else removes.push('hold');
+    if (opts.hold) { set.push('#hold = :hold', 'reason = :hr'); values[':hold'] = opts.hold; values[':hr'] = opts.hold.reason; } else removes.push('#hold');
     if (opts.reason) { set.push('reason = :reason'); values[':reason'] = opts.reason; } else if (!opts.hold) removes.push('reason');
     if (opts.condition?.includes(':true')) values[':true'] = true;
     if (opts.condition?.includes(':false')) values[':false'] = false;
@@ -154,7 +154,7 @@ export class DynamoControls implements ControlsStore {
         Key: { pk: awardPk(award.award_id), sk: AWARD_SK },
         ConditionExpression: `#status = :from${opts.condition ? ` AND ${opts.condition}` : ''}`,
         UpdateExpression: `SET ${set.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeNames: { '#status': 'status', '#hold': 'hold' },
         ExpressionAttributeValues: values,
       },
     };
