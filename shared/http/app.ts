@@ -10,6 +10,7 @@ import { registerReportRoutes } from './routes/report-routes.ts';
 import { registerRunRoutes } from './routes/run-routes.ts';
 import { registerSessionRoutes } from './routes/session-routes.ts';
 import { registerUserRoutes } from './routes/user-routes.ts';
+import { registerHoldRoutes } from './routes/hold-routes.ts';
 import { securityHeaders } from './security-headers.ts';
 import { staticFiles } from './static-files.ts';
 
@@ -55,6 +56,7 @@ export function createApp(deps: ApiDeps): ApiApp {
   registerRunRoutes(api, deps);
   registerReportRoutes(api, deps);
   registerUserRoutes(api, deps);
+  registerHoldRoutes(api, deps);
   api.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: { title: 'Bursar API', version: '1.0.0', description: 'Budget-and-award disbursement for 奉政办发〔2025〕2号. Errors are {"error": {"code", "message"}}.' },
