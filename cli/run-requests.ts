@@ -10,6 +10,7 @@ import type { RunRequest } from '../shared/domain/queue-messages.ts';
 import type { RunRequestOutcome } from '../shared/ports/run-requests.ts';
 import type { PrepareOptions } from '../shared/services/prepare-run.ts';
 import { runLocalQueue } from './local/local-queue.ts';
+import { alertEvents } from './alert-events.ts';
 import type { Runtime } from './runtime.ts';
 
 export const RUN_REQUEST_QUEUE = 'run-requests';
@@ -46,6 +47,7 @@ export async function requestRun(runtime: Runtime, request: WithoutId<RunRequest
     runs: runStoreOf(runtime),
     requests: new DynamoRunRequestLog(runtime.doc, runtime.tableName),
     clock: runtime.clock,
+    events: alertEvents(runtime), // issue 14: HOLD alerts of awards held at run preparation
     sinkFor: () => new LocalDirSink(options.outDir ?? '.'),
     ...(options.prepare ? { prepare: options.prepare } : {}),
     logger: new Logger({ serviceName: 'bursar-run-request' }),
