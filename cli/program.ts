@@ -19,6 +19,8 @@ const alertEvents: EventsFactory = async (runtime) => (await import('./alert-eve
 import { registerYear } from './commands/year.ts';
 import { registerRecover } from './commands/recover.ts';
 import { registerPaymentIntegrity } from './commands/payment-integrity.ts';
+import { registerHolds } from './commands/holds.ts';
+import { registerCredit } from './commands/credit.ts';
 
 /** The `bursar` command line. Its result goes to stdout; everything else (logs, progress) to stderr. */
 export function buildProgram(): Command {
@@ -42,6 +44,8 @@ export function buildProgram(): Command {
   registerServe(program);
   registerYear(program);
   registerRecover(program);
+  registerHolds(program, alertEvents);
+  registerCredit(program);
   return program;
 }
 

@@ -11,6 +11,7 @@ import type { RunRequestOutcome } from '../shared/ports/run-request-log.ts';
 import type { PrepareOptions } from '../shared/services/prepare-run.ts';
 import { LOCAL_SENDER_ID, runLocalQueue } from './local/local-queue.ts';
 import { manifestSignerOf } from './manifest-signer.ts';
+import { alertEvents } from './alert-events.ts';
 import type { Runtime } from './runtime.ts';
 
 export const RUN_REQUEST_QUEUE = 'run-requests';
@@ -50,6 +51,7 @@ export async function requestRun(runtime: Runtime, request: WithoutId<RunRequest
     requests: new DynamoRunRequestLog(runtime.doc, runtime.tableName),
     allowedSenders: [LOCAL_SENDER_ID],
     clock: runtime.clock,
+    events: alertEvents(runtime), // issue 14: HOLD alerts of awards held at run preparation
     sinkFor: () => new LocalDirSink(options.outDir ?? '.', { overwrite: options.overwrite === true }),
     signer: manifestSignerOf(runtime),
     ...(options.prepare ? { prepare: options.prepare } : {}),

@@ -32,6 +32,8 @@ export interface SubmitReport {
   reserved: number;
   waitlisted: number;
   rejected: number;
+  /** Issue 14: awards that wait for a person (`bursar holds list`). */
+  held: number;
   duplicates: number;
   conflicts: number;
   invalid: number;
@@ -132,6 +134,7 @@ export async function submitAwardRows(runtime: SubmitRuntime, rows: AsyncIterabl
     reserved: count('RESERVED'),
     waitlisted: count('WAITLISTED'),
     rejected: count('REJECTED'),
+    held: count('HELD'),
     duplicates: count('DUPLICATE'),
     conflicts: count('CONFLICT'),
     invalid: count('INVALID'),

@@ -10,7 +10,7 @@ import { DEFAULT_INTAKE_BATCH_SIZE, DEFAULT_INTAKE_CONCURRENCY } from '../intake
 import type { EventsFactory } from './budget.ts';
 import { awardView } from './views.ts';
 
-const STATUSES: AwardStatus[] = ['RESERVED', 'WAITLISTED', 'REJECTED', 'CANCELLED', 'BATCHED', 'PAID'];
+const STATUSES: AwardStatus[] = ['RESERVED', 'WAITLISTED', 'REJECTED', 'CANCELLED', 'BATCHED', 'PAID', 'HELD'];
 
 export function registerAwards(program: Command, events: EventsFactory = () => undefined): void {
   const awards = program.command('awards').description('approved awards: submit, look up, cancel');
@@ -39,7 +39,7 @@ export function registerAwards(program: Command, events: EventsFactory = () => u
           const problems = report.results.filter((r) => r.outcome !== 'RESERVED' && r.outcome !== 'WAITLISTED');
           return [
             `${report.submitted} record(s): ${report.reserved} reserved, ${report.waitlisted} waitlisted, ${report.rejected} rejected, ` +
-              `${report.duplicates} duplicate, ${report.conflicts} conflict, ${report.invalid} invalid${report.dead_lettered ? `, ${report.dead_lettered} dead-lettered` : ''}.`,
+              `${report.held} held, ${report.duplicates} duplicate, ${report.conflicts} conflict, ${report.invalid} invalid${report.dead_lettered ? `, ${report.dead_lettered} dead-lettered` : ''}.`,
             ...problems.slice(0, 50).map((r) => `line ${r.line}${r.award_id ? ` (${r.award_id})` : ''}: ${r.outcome} ${r.reason ?? ''}${r.errors ? ` - ${r.errors.map(fieldMessage).join('; ')}` : ''}`),
             ...(problems.length > 50 ? [`... and ${problems.length - 50} more (use --json for all)`] : []),
           ].join('\n');

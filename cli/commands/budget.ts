@@ -28,11 +28,13 @@ export function registerBudget(program: Command, events: EventsFactory = () => u
     .requiredOption('--amount-yuan <amount>', 'the envelope total in yuan, e.g. 1500000.00', yuanOption('--amount-yuan', { allowZero: true }))
     .requiredOption('--by <name>', 'who makes the change (audited)')
     .option('--alert-at <list>', 'alert thresholds in percent of the budget, e.g. 50,80,100', listOfInts('--alert-at'))
-    .action(async (opts: { measure: number; fiscalYear: number; amountYuan: number; by: string; alertAt?: number[] }, command: Command) => {
+    .option('--enterprise-cap-yuan <amount>', 'most one enterprise may be awarded under this measure and fiscal year', yuanOption('--enterprise-cap-yuan'))
+    .action(async (opts: { measure: number; fiscalYear: number; amountYuan: number; by: string; alertAt?: number[]; enterpriseCapYuan?: number }, command: Command) => {
       await withRuntime(command, async (runtime, out) => {
         const result = await setBudget(runtime.ledger, runtime.clock, {
           measure: opts.measure, fiscal_year: opts.fiscalYear, amount_fen: opts.amountYuan, by: opts.by,
           ...(opts.alertAt ? { alert_at: opts.alertAt } : {}),
+          ...(opts.enterpriseCapYuan !== undefined ? { enterprise_cap_fen: opts.enterpriseCapYuan } : {}),
         }, await events(runtime));
         out.result(budgetResultView(result), () => describeChange(result));
       });

@@ -15,10 +15,10 @@ export function registerScheme(program: Command): void {
         const errors: ({ line: number } & FieldError)[] = [];
         const seen = new Map<string, number>();
         // The CSV reader and the record schema (zod) load with the command, not at every start.
-        const [{ readCsvFile }, { SCHEME_COLUMNS, validateSchemeRecord }] = await Promise.all([
+        const [{ readCsvFile }, { OPTIONAL_SCHEME_COLUMNS, SCHEME_COLUMNS, validateSchemeRecord }] = await Promise.all([
           import('../../shared/csv/read-csv-records.ts'), import('../../shared/domain/scheme.ts'),
         ]);
-        for await (const row of readCsvFile(file, { columns: SCHEME_COLUMNS })) {
+        for await (const row of readCsvFile(file, { columns: SCHEME_COLUMNS.filter((c) => c !== 'enterprise_cap_yuan'), optional: OPTIONAL_SCHEME_COLUMNS })) {
           if (row.kind === 'error') { errors.push({ line: row.line, field: row.field ?? 'record', message: row.message }); continue; }
           const checked = validateSchemeRecord(row.fields);
           if (!checked.ok) { errors.push(...checked.errors.map((e) => ({ line: row.line, ...e }))); continue; }

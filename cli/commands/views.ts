@@ -17,6 +17,9 @@ export function envelopeView(e: Envelope) {
     available_fen: e.available_fen,
     waitlisted_fen: e.waitlisted_fen,
     waitlisted_count: e.waitlisted_count,
+    held_fen: e.held_fen,
+    held_count: e.held_count,
+    ...(e.enterprise_cap_fen !== undefined ? { enterprise_cap_fen: e.enterprise_cap_fen } : {}),
     alert_at: e.alert_at,
     // year end (issue 15)
     status: e.status,
@@ -31,8 +34,8 @@ export function envelopesTable(envelopes: Envelope[]): string {
   if (envelopes.length === 0) return 'No envelopes.';
   const y = formatYuanGrouped;
   return table(
-    ['FY', 'measure', 'budget', 'reserved', 'batched', 'paid', 'available', 'waiting', 'waiting #'],
-    envelopes.map((e) => [e.fiscal_year, e.measure, e.budget_set ? y(e.budget_fen) : '(none)', y(e.reserved_fen), y(e.batched_fen), y(e.paid_fen), y(e.available_fen), y(e.waitlisted_fen), e.waitlisted_count]),
+    ['FY', 'measure', 'budget', 'reserved', 'batched', 'paid', 'available', 'waiting', 'waiting #', 'held', 'held #'],
+    envelopes.map((e) => [e.fiscal_year, e.measure, e.budget_set ? y(e.budget_fen) : '(none)', y(e.reserved_fen), y(e.batched_fen), y(e.paid_fen), y(e.available_fen), y(e.waitlisted_fen), e.waitlisted_count, y(e.held_fen), e.held_count]),
   );
 }
 

@@ -9,7 +9,7 @@ import { findMeasure } from './catalog.ts';
 import type { EnvelopeKey } from './envelope.ts';
 import { FINANCE_UNIT, type UnitCode } from './units.ts';
 
-export type AlertKind = 'THRESHOLD' | 'WAITLIST' | 'RECONCILIATION';
+export type AlertKind = 'THRESHOLD' | 'WAITLIST' | 'RECONCILIATION' | 'HOLD';
 
 export interface Alert {
   /** Deterministic (see the id builders below), so a repeated or racing write cannot duplicate it. */
@@ -22,6 +22,8 @@ export interface Alert {
   threshold: number | null;
   /** Why awards wait (WAITLIST only). */
   wait_reason?: WaitReason;
+  /** The held award (HOLD only). */
+  award_id?: string;
   units: UnitCode[];
   created_at: string;
   /** One line, for an e-mail subject (SNS allows at most 100 ASCII characters). */

@@ -4,6 +4,7 @@ import { parseYuan } from './money.ts';
 import { usccProblem } from './uscc.ts';
 import { parseIsoDate } from './dates.ts';
 import { resolveUnit } from './units.ts';
+import { projectRefProblem } from './project-ref.ts';
 
 /** Award and scheme ids become parts of store keys and file names, so they are kept plain. */
 export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -78,6 +79,17 @@ const awardRecordSchema = z.object({
       ctx.addIssue({ code: 'custom', message: `scheme_id must be a scheme id or empty, got ${quoteInput(v)}` });
       return z.NEVER;
     }),
+  project_ref: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return undefined;
+      const problem = projectRefProblem(v);
+      if (problem === undefined) return v;
+      ctx.addIssue({ code: 'custom', message: problem });
+      return z.NEVER;
+    }),
   payee_bank: text('payee_bank', 100),
   // Never quote the account itself: it is personal data and must not reach logs.
   payee_account: required('payee_account').refine(
@@ -92,9 +104,10 @@ export type AwardRecordResult = { ok: true; record: AwardRecord } | { ok: false;
 export function validateAwardRecord(fields: Readonly<Record<string, string | undefined>>): AwardRecordResult {
   const parsed = awardRecordSchema.safeParse(fields);
   if (parsed.success) {
-    const { amount_yuan, scheme_id, ...rest } = parsed.data;
+    const { amount_yuan, scheme_id, project_ref, ...rest } = parsed.data;
     const record: AwardRecord = { ...rest, amount_fen: amount_yuan };
     if (scheme_id !== undefined) record.scheme_id = scheme_id;
+    if (project_ref !== undefined) record.project_ref = project_ref;
     return { ok: true, record };
   }
   return { ok: false, errors: toFieldErrors(parsed.error) };

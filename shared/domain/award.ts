@@ -4,10 +4,10 @@ import type { TraceStep } from './rules.ts';
 /** The CSV columns of an approved-award file, in the documented order. */
 export const AWARD_COLUMNS = [
   'award_id', 'measure', 'recipient_name', 'recipient_uscc', 'amount_yuan', 'qualifying_date',
-  'approved_date', 'approving_unit', 'scheme_id', 'payee_bank', 'payee_account',
+  'approved_date', 'approving_unit', 'scheme_id', 'payee_bank', 'payee_account', 'project_ref',
 ] as const;
 export type AwardColumn = (typeof AWARD_COLUMNS)[number];
-export const OPTIONAL_AWARD_COLUMNS: readonly AwardColumn[] = ['scheme_id'];
+export const OPTIONAL_AWARD_COLUMNS: readonly AwardColumn[] = ['scheme_id', 'project_ref'];
 
 /** An award record that passed field validation; amounts are integer fen, dates ISO strings. */
 export interface AwardRecord {
@@ -22,18 +22,26 @@ export interface AwardRecord {
   scheme_id?: string;
   payee_bank: string;
   payee_account: string;
+  /** The project's name or number as the bureau records it (trimmed); see project-ref.ts. */
+  project_ref?: string;
 }
 
 export type AwardStatus = 'RESERVED' | 'WAITLISTED' | 'REJECTED' | 'CANCELLED' | 'BATCHED' | 'PAID'
   /** integrity: the payment FAILED; the money stays committed until a reviewer releases or cancels it. */
-  | 'RETURNED';
+  | 'RETURNED'
+  /** controls (issue 14): waits for a person (credit restriction, possible duplicate). */
+  | 'HELD';
 
 export type RejectReason =
-  | 'UNKNOWN_MEASURE' | 'UNIT_NOT_RESPONSIBLE' | 'UNKNOWN_SCHEME' | 'SCHEME_NOT_FOR_MEASURE' | 'OUTSIDE_WINDOW';
+  | 'UNKNOWN_MEASURE' | 'UNIT_NOT_RESPONSIBLE' | 'UNKNOWN_SCHEME' | 'SCHEME_NOT_FOR_MEASURE' | 'OUTSIDE_WINDOW'
+  | 'ENTERPRISE_CAP_EXCEEDED';
+/** Why an award waits for a person (issue 14), in the order the checks apply. */
+export type HoldReason = 'CREDIT_RESTRICTED' | 'DUPLICATE_PROJECT' | 'POSSIBLE_DUPLICATE';
+export const HOLD_REASONS: readonly HoldReason[] = ['CREDIT_RESTRICTED', 'DUPLICATE_PROJECT', 'POSSIBLE_DUPLICATE'];
 export type WaitReason = 'NO_ENVELOPE' | 'BUDGET_EXHAUSTED';
 
 /** What intake says about one submitted record. */
-export type IntakeOutcome = 'RESERVED' | 'WAITLISTED' | 'REJECTED' | 'DUPLICATE' | 'CONFLICT' | 'INVALID';
+export type IntakeOutcome = 'RESERVED' | 'WAITLISTED' | 'REJECTED' | 'HELD' | 'DUPLICATE' | 'CONFLICT' | 'INVALID';
 
 export interface FieldError {
   field: string;
@@ -56,7 +64,7 @@ export interface Award extends AwardRecord {
   content_hash: string;
   submission_id: string;
   line: number;
-  intake_outcome: 'RESERVED' | 'WAITLISTED' | 'REJECTED';
+  intake_outcome: 'RESERVED' | 'WAITLISTED' | 'REJECTED' | 'HELD';
   created_at: string;
   updated_at: string;
   history: HistoryEntry[];
@@ -67,6 +75,18 @@ export interface Award extends AwardRecord {
   recovery_claimed_fen?: number;
   recovered_fen?: number;
   refunded_fen?: number;
+  /** project_ref normalised (project-ref.ts): the duplicate-project guard's key. */
+  project_key?: string;
+  /** Set when intake counted the award in its enterprise's controls (caps, duplicate guards). */
+  controls_counted?: boolean;
+  /** While HELD: why, since when, and whether it keeps a reservation (held at run preparation). */
+  hold?: AwardHold;
+}
+
+export interface AwardHold {
+  reason: HoldReason;
+  at: string;
+  keeps_reservation: boolean;
 }
 
 /** Only the last four digits of an account number leave the payment files. */

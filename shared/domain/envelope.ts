@@ -5,6 +5,8 @@
  * the award is cancelled)
  * and every change moves money between these buckets in one conditional write, so the store itself
  * refuses anything that would overspend (available may never go below zero).
+ * Held awards (issue 14) are inside reserved (held_fen, when held at run preparation) or outside
+ * every bucket (held at intake: no money reserved).
  * Year end (issue 15) adds two buckets that money leaves into when the year closes:
  *   budget = available + reserved + batched + paid + carried_out + lapsed
  * (both zero while the year is open; carried_in is part of budget and needs no term of its own).
@@ -23,6 +25,11 @@ export interface Envelope {
   available_fen: number;
   waitlisted_fen: number;
   waitlisted_count: number;
+  // -- controls (issue 14): held awards. held_fen is money HELD awards keep reserved (inside reserved_fen).
+  held_fen: number;
+  held_count: number;
+  /** Per-enterprise cap of this measure and fiscal year (fen), when set with `budget set --enterprise-cap-yuan`. */
+  enterprise_cap_fen?: number;
   /** Thresholds (percent of budget committed) that raise an alert when crossed. */
   alert_at: number[];
   /** Bumped by every change; budget changes are made conditional on it (optimistic locking). */
@@ -64,7 +71,7 @@ export function committedFen(e: Pick<Envelope, 'reserved_fen' | 'batched_fen' | 
 export function emptyEnvelope(key: EnvelopeKey): Envelope {
   return {
     ...key, budget_set: false, budget_fen: 0, reserved_fen: 0, batched_fen: 0, paid_fen: 0, returned_fen: 0, available_fen: 0,
-    waitlisted_fen: 0, waitlisted_count: 0, alert_at: [...DEFAULT_ALERT_THRESHOLDS], version: 0, queue_seq: 0, updated_at: '',
+    waitlisted_fen: 0, waitlisted_count: 0, held_fen: 0, held_count: 0, alert_at: [...DEFAULT_ALERT_THRESHOLDS], version: 0, queue_seq: 0, updated_at: '',
     status: 'OPEN', carried_in_fen: 0, carried_out_fen: 0, lapsed_fen: 0, recovered_fen: 0,
   };
 }

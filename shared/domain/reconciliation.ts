@@ -30,6 +30,8 @@ export interface AwardFacts {
   run_id?: string;
   /** Recoveries (issue 15) settled back into the award's open envelope: no longer paid from it. */
   refunded_fen?: number;
+  /** Issue 14: a HELD award that kept its reservation (held at run preparation). */
+  held_keeps_reservation?: boolean;
 }
 
 /** A waitlist entry as stored under its envelope. */
@@ -53,6 +55,9 @@ export interface EnvelopeTally {
   returned_fen: number;
   waitlisted_fen: number;
   waitlisted_count: number;
+  // -- controls (issue 14)
+  held_fen: number;
+  held_count: number;
 }
 
 /**
@@ -63,7 +68,8 @@ export interface EnvelopeTally {
  *    recomputed_fen is their stored sum. The budget itself is authoritative (audited by
  *    `budget set`); a repair resets the buckets, never the budget.
  */
-export type EnvelopeField = 'reserved_fen' | 'batched_fen' | 'paid_fen' | 'returned_fen' | 'available_fen' | 'waitlisted_fen' | 'waitlisted_count' | 'budget_fen';
+export type EnvelopeField = 'reserved_fen' | 'batched_fen' | 'paid_fen' | 'returned_fen' | 'available_fen' | 'waitlisted_fen' | 'waitlisted_count' | 'budget_fen'
+  | 'held_fen' | 'held_count';
 
 export interface EnvelopeMismatch {
   measure: number;
@@ -113,7 +119,7 @@ export interface StuckItem {
 }
 
 const envKey = (k: EnvelopeKey) => `${k.fiscal_year}#${k.measure}`;
-const zeroTally = (): EnvelopeTally => ({ reserved_fen: 0, batched_fen: 0, paid_fen: 0, returned_fen: 0, waitlisted_fen: 0, waitlisted_count: 0 });
+const zeroTally = (): EnvelopeTally => ({ reserved_fen: 0, batched_fen: 0, paid_fen: 0, returned_fen: 0, waitlisted_fen: 0, waitlisted_count: 0, held_fen: 0, held_count: 0 });
 
 /** Sums awards per envelope and per run, pairs waitlisted awards with queue entries, notes stuck awards. */
 export class LedgerTally {
@@ -143,6 +149,11 @@ export class LedgerTally {
         t.waitlisted_count += 1;
         if (this.unmatchedQueue.has(a.award_id)) this.unmatchedQueue.delete(a.award_id);
         else this.unmatchedWaitlisted.set(a.award_id, a);
+        break;
+      case 'HELD':
+        // Issue 14: held at intake it commits nothing; held at run preparation it keeps its reservation.
+        t.held_count += 1;
+        if (a.held_keeps_reservation) { t.reserved_fen += a.amount_fen; t.held_fen += a.amount_fen; }
         break;
       default: break; // REJECTED and CANCELLED hold no money
     }
@@ -210,7 +221,7 @@ export function orphanedEntryItem(q: QueueFacts, status: AwardStatus | null): St
 }
 
 type StoredFigures = Pick<Envelope, 'budget_fen' | 'reserved_fen' | 'batched_fen' | 'paid_fen' | 'available_fen' | 'waitlisted_fen' | 'waitlisted_count'>
-  & Partial<Pick<Envelope, 'carried_out_fen' | 'lapsed_fen'>> & { returned_fen?: number };
+  & Partial<Pick<Envelope, 'carried_out_fen' | 'lapsed_fen'>> & Partial<Pick<Envelope, 'held_fen' | 'held_count'>> & { returned_fen?: number };
 
 /** Year end (issue 15): money that left a closed year's envelope without being spent in it. */
 const closedOutFen = (s: Partial<Pick<Envelope, 'carried_out_fen' | 'lapsed_fen'>>) => (s.carried_out_fen ?? 0) + (s.lapsed_fen ?? 0);
@@ -229,6 +240,8 @@ export function compareEnvelope(key: EnvelopeKey, stored: StoredFigures | undefi
   check('available_fen', s.available_fen, s.budget_fen - committedFen(tally) - closedOutFen(s));
   check('waitlisted_fen', s.waitlisted_fen, tally.waitlisted_fen);
   check('waitlisted_count', s.waitlisted_count, tally.waitlisted_count);
+  check('held_fen', s.held_fen ?? 0, tally.held_fen);
+  check('held_count', s.held_count ?? 0, tally.held_count);
   check('budget_fen', s.budget_fen, s.available_fen + committedFen(s) + closedOutFen(s));
   return out;
 }

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { findMeasure } from './catalog.ts';
 import { parseIsoDate } from './dates.ts';
+import { parseYuan } from './money.ts';
 import { ID_PATTERN, quoteInput, toFieldErrors } from './award-record.ts';
 import type { FieldError } from './award.ts';
 
@@ -11,9 +12,12 @@ export interface Scheme {
   measures: number[];
   valid_from: string;
   valid_to: string;
+  /** Issue 14: most one enterprise may be awarded under the scheme (all fiscal years), in fen. */
+  enterprise_cap_fen?: number;
 }
 
-export const SCHEME_COLUMNS = ['scheme_id', 'name', 'measures', 'valid_from', 'valid_to'] as const;
+export const SCHEME_COLUMNS = ['scheme_id', 'name', 'measures', 'valid_from', 'valid_to', 'enterprise_cap_yuan'] as const;
+export const OPTIONAL_SCHEME_COLUMNS = ['enterprise_cap_yuan'] as const;
 
 const date = (field: string) =>
   z.string({ error: `${field} is required` }).trim().transform((v, ctx) => {
@@ -46,6 +50,13 @@ const schemeSchema = z
     }),
     valid_from: date('valid_from'),
     valid_to: date('valid_to'),
+    enterprise_cap_yuan: z.string().trim().optional().transform((v, ctx) => {
+      if (v === undefined || v === '') return undefined;
+      const parsed = parseYuan(v);
+      if (parsed.ok) return parsed.fen;
+      ctx.addIssue({ code: 'custom', message: `enterprise_cap_yuan: ${parsed.message}` });
+      return z.NEVER;
+    }),
   })
   .refine((s) => s.valid_from <= s.valid_to, {
     path: ['valid_to'],
@@ -56,5 +67,7 @@ export function validateSchemeRecord(
   fields: Readonly<Record<string, string | undefined>>,
 ): { ok: true; scheme: Scheme } | { ok: false; errors: FieldError[] } {
   const parsed = schemeSchema.safeParse(fields);
-  return parsed.success ? { ok: true, scheme: parsed.data } : { ok: false, errors: toFieldErrors(parsed.error) };
+  if (!parsed.success) return { ok: false, errors: toFieldErrors(parsed.error) };
+  const { enterprise_cap_yuan, ...scheme } = parsed.data;
+  return { ok: true, scheme: { ...scheme, ...(enterprise_cap_yuan !== undefined ? { enterprise_cap_fen: enterprise_cap_yuan } : {}) } };
 }

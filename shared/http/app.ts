@@ -12,6 +12,7 @@ import { registerPaymentIntegrityRoutes } from './routes/payment-integrity-route
 import { registerSessionRoutes } from './routes/session-routes.ts';
 import { registerUserRoutes } from './routes/user-routes.ts';
 import { registerTransferRoutes } from './routes/transfer-routes.ts';
+import { registerHoldRoutes } from './routes/hold-routes.ts';
 import { securityHeaders } from './security-headers.ts';
 import { staticFiles } from './static-files.ts';
 
@@ -59,6 +60,7 @@ export function createApp(deps: ApiDeps): ApiApp {
   registerReportRoutes(api, deps);
   registerUserRoutes(api, deps);
   registerTransferRoutes(api, deps);
+  registerHoldRoutes(api, deps);
   api.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: { title: 'Bursar API', version: '1.0.0', description: 'Budget-and-award disbursement for 奉政办发〔2025〕2号. Errors are {"error": {"code", "message"}}.' },

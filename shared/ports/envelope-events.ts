@@ -1,4 +1,4 @@
-import type { WaitReason } from '../domain/award.ts';
+import type { Award, WaitReason } from '../domain/award.ts';
 import type { EnvelopeKey } from '../domain/envelope.ts';
 
 /**
@@ -8,6 +8,8 @@ import type { EnvelopeKey } from '../domain/envelope.ts';
  */
 export interface EnvelopeEvents {
   envelopeChanged(key: EnvelopeKey, change: { waitlisted?: { reason: WaitReason; count: number } }): Promise<void>;
+  /** Issue 14: an award was HELD (at intake or run preparation); raises its HOLD alert, once per award. */
+  awardHeld?(award: Award): Promise<void>;
 }
 
 export const noEnvelopeEvents: EnvelopeEvents = { envelopeChanged: async () => {} };

@@ -38,6 +38,7 @@ export const AUDIT_KINDS = [
   'user-add', 'user-disable', 'user-enable', 'user-passwd',
   'budget-set', 'award-cancel', 'submission', 'budget-transfer',
   'run-prepare', 'run-approve', 'run-export', 'file-download', 'run-settle', 'run-reissue', 'run-release-failed',
+  'hold-release', 'hold-reject',
 ] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 

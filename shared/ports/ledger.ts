@@ -2,6 +2,8 @@ import type { Award, AwardStatus, FieldError, HistoryEntry } from '../domain/awa
 import type { Envelope, EnvelopeKey } from '../domain/envelope.ts';
 import type { Scheme } from '../domain/scheme.ts';
 import type { BudgetTransfer } from '../domain/budget-transfer.ts';
+import type { EnterpriseGate } from '../domain/enterprise-controls.ts';
+import type { ControlsStore } from './controls-store.ts';
 
 /** A waitlist entry: enough to decide whether the head fits without reading the award. */
 export interface QueueEntry {
@@ -11,13 +13,16 @@ export interface QueueEntry {
 }
 
 /**
+ * `gates` (issue 14): per award id, what its enterprise's controls record must still say; the award is
+ * counted there in the same transaction, and `controlsChanged` names awards whose gate failed.
+ *
  * The result of one atomic write. When the store refuses it, it says why so the caller can re-plan:
  * the envelope's condition failed (its figures changed), some awards already exist (duplicates or a
  * concurrent delivery), or the write collided with another transaction (retry later).
  */
 export type WriteResult =
   | { ok: true }
-  | { ok: false; envelopeChanged: boolean; existingAwards: string[]; collided: boolean };
+  | { ok: false; envelopeChanged: boolean; existingAwards: string[]; collided: boolean; controlsChanged?: string[] };
 
 export interface BudgetAuditEntry {
   at: string;
@@ -27,6 +32,7 @@ export interface BudgetAuditEntry {
   alert_at?: number[];
   /** Set on entries written by a transfer (issue 15): which transfer, why, and the other envelope. */
   transfer?: { transfer_id: string; reason: string; direction: 'OUT' | 'IN'; counterpart_measure: number; amount_fen: number };
+  enterprise_cap_fen?: number;
 }
 
 export interface IntakeIssue {
@@ -47,6 +53,8 @@ export interface AwardQuery {
 /** The store behind budget envelopes, awards and the waitlist. All reads here are strongly consistent. */
 export interface Ledger {
   readonly maxTransactionItems: number;
+  /** Issue 14: enterprise controls, credit restrictions and holds, in the same store. */
+  readonly controls: ControlsStore;
 
   getEnvelope(key: EnvelopeKey): Promise<Envelope | undefined>;
   listEnvelopes(fiscalYear?: number): Promise<Envelope[]>;
@@ -61,9 +69,9 @@ export interface Ledger {
   /** Store an award that intake rejected; it touches no envelope. */
   insertRejected(award: Award): Promise<WriteResult>;
   /** Create RESERVED awards and take their sum from the envelope, only if no award waits. */
-  reserveNew(key: EnvelopeKey, awards: readonly Award[]): Promise<WriteResult>;
+  reserveNew(key: EnvelopeKey, awards: readonly Award[], gates?: ReadonlyMap<string, EnterpriseGate>): Promise<WriteResult>;
   /** Create WAITLISTED awards and append them to the envelope's queue (creating a placeholder envelope). */
-  waitlistNew(key: EnvelopeKey, awards: readonly Award[]): Promise<WriteResult>;
+  waitlistNew(key: EnvelopeKey, awards: readonly Award[], gates?: ReadonlyMap<string, EnterpriseGate>): Promise<WriteResult>;
   /** The first `limit` queue entries in queue order. */
   queueHead(key: EnvelopeKey, limit: number): Promise<QueueEntry[]>;
   /**
@@ -78,7 +86,7 @@ export interface Ledger {
   writeBudget(
     key: EnvelopeKey,
     expectedVersion: number | undefined,
-    figures: { budget_fen: number; available_fen: number; alert_at: number[] },
+    figures: { budget_fen: number; available_fen: number; alert_at: number[]; enterprise_cap_fen?: number },
     audit: BudgetAuditEntry,
   ): Promise<WriteResult>;
   listBudgetAudit(key: EnvelopeKey): Promise<BudgetAuditEntry[]>;

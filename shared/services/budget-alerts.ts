@@ -2,6 +2,7 @@ import type { Alert } from '../domain/alert.ts';
 import type { WaitReason } from '../domain/award.ts';
 import { decideThresholds } from '../domain/alert-thresholds.ts';
 import { thresholdAlert, waitlistAlert } from '../domain/build-alert.ts';
+import { holdAlert } from '../domain/hold-alert.ts';
 import { envelopeLabel, type EnvelopeKey } from '../domain/envelope.ts';
 import { TransientError } from '../domain/errors.ts';
 import type { AlertOutbox } from '../ports/alert-outbox.ts';
@@ -42,6 +43,16 @@ const MAX_CONFLICTS = 20;
  */
 export function createBudgetAlerts(deps: BudgetAlertDeps): EnvelopeEvents {
   return {
+    // Issue 14: a HOLD alert per held award; its id is the award's, so it is stored at most once.
+    async awardHeld(award) {
+      const alert = holdAlert(award, new Date(deps.clock.now()).toISOString());
+      try {
+        if ((await deps.outbox.putAlert(alert)) === 'written' && deps.sender) await deps.sender.send([alert.alert_id]);
+      } catch (error) {
+        if (!deps.onError) throw error;
+        deps.onError(error, { key: award, stage: 'send', alert_ids: [alert.alert_id] });
+      }
+    },
     async envelopeChanged(key, change) {
       let alerts: Alert[];
       try {

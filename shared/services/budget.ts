@@ -13,6 +13,8 @@ export interface SetBudgetCommand extends EnvelopeKey {
   amount_fen: number;
   by: string;
   alert_at?: number[];
+  /** Issue 14: the per-enterprise cap of this measure and fiscal year (kept when not given). */
+  enterprise_cap_fen?: number;
 }
 
 export interface SetBudgetResult {
@@ -71,8 +73,12 @@ export async function setBudget(
       );
     }
     const alertAt = normaliseThresholds(cmd.alert_at ?? current?.alert_at ?? [...DEFAULT_ALERT_THRESHOLDS]);
+    if (cmd.enterprise_cap_fen !== undefined && (!Number.isSafeInteger(cmd.enterprise_cap_fen) || cmd.enterprise_cap_fen <= 0)) {
+      throw new ValidationError('BAD_AMOUNT', 'the enterprise cap must be a positive amount of yuan', { field: 'enterprise_cap_yuan' });
+    }
     const unchanged = current?.budget_set === true && current.budget_fen === cmd.amount_fen
-      && JSON.stringify(current.alert_at) === JSON.stringify(alertAt);
+      && JSON.stringify(current.alert_at) === JSON.stringify(alertAt)
+      && (cmd.enterprise_cap_fen === undefined || cmd.enterprise_cap_fen === current.enterprise_cap_fen);
     if (unchanged) {
       // Re-running the same command changes nothing and writes no audit entry.
       const drained = await drainWaitlist(ledger, clock, key);
@@ -82,8 +88,14 @@ export async function setBudget(
     const result = await ledger.writeBudget(
       key,
       current?.version,
-      { budget_fen: cmd.amount_fen, available_fen: cmd.amount_fen - committed, alert_at: alertAt },
-      { at, by, old_budget_fen: current?.budget_set ? current.budget_fen : null, new_budget_fen: cmd.amount_fen, alert_at: alertAt },
+      {
+        budget_fen: cmd.amount_fen, available_fen: cmd.amount_fen - committed, alert_at: alertAt,
+        ...(cmd.enterprise_cap_fen !== undefined ? { enterprise_cap_fen: cmd.enterprise_cap_fen } : {}),
+      },
+      {
+        at, by, old_budget_fen: current?.budget_set ? current.budget_fen : null, new_budget_fen: cmd.amount_fen, alert_at: alertAt,
+        ...(cmd.enterprise_cap_fen !== undefined ? { enterprise_cap_fen: cmd.enterprise_cap_fen } : {}),
+      },
     );
     if (!result.ok) continue; // the envelope moved under us: read it again and re-check the cut
     const drained = await drainWaitlist(ledger, clock, key);

@@ -1,8 +1,9 @@
 import type { Award, WaitReason } from '../domain/award.ts';
 import { envelopeLabel, type EnvelopeKey } from '../domain/envelope.ts';
 import { TransientError } from '../domain/errors.ts';
-import { buildAward, type Candidate } from '../domain/intake-classification.ts';
-import { lateAwardStep } from '../domain/year-close.ts';
+import type { Candidate } from '../domain/intake-classification.ts';
+import type { EnterpriseGate } from '../domain/enterprise-controls.ts';
+import { controlledAward } from './intake-controls.ts';
 import { chunk, planReservation } from '../domain/reservation-plan.ts';
 import type { TraceStep } from '../domain/rules.ts';
 import type { Ledger, WriteResult } from '../ports/ledger.ts';
@@ -17,6 +18,8 @@ const MAX_PLAN_ATTEMPTS = 30;
 export interface EligibleAward {
   c: Candidate;
   trace: TraceStep[];
+  /** Issue 14: what the award's transaction re-checks on its enterprise's controls record. */
+  gate?: EnterpriseGate;
 }
 
 /** What reservation decided for one award. */
@@ -46,15 +49,17 @@ export async function reserveEnvelope(
   const byAwardId = new Map(members.map((m) => [m.c.record.award_id, m]));
   const toAward = (awardId: string, status: 'RESERVED' | 'WAITLISTED', reason?: WaitReason): Award => {
     const m = byAwardId.get(awardId)!;
-    const award = buildAward(m.c, status, reason, m.trace, now);
-    // Approved in a year that has closed: charged to the open year, and the trace says why.
-    return award.fiscal_year === key.fiscal_year ? award : { ...award, fiscal_year: key.fiscal_year, trace: [...award.trace, lateAwardStep(award.fiscal_year, key.fiscal_year)] };
+    return controlledAward(m.c, status, reason, m.trace, now, m.gate !== undefined, key);
   };
+  const gates = new Map(members.flatMap((m) => (m.gate ? [[m.c.record.award_id, m.gate] as const] : [])));
+  // Each award costs one more item when it is counted in its enterprise's record.
+  const perAward = gates.size > 0 ? 1 : 0;
   let pending = members.map((m) => ({ id: m.c.id, award_id: m.c.record.award_id, approved_date: m.c.record.approved_date, amount_fen: m.c.record.amount_fen }));
   /** Awards the store says exist are decided as such and leave the plan. */
   const settleExisting = (result: WriteResult) => {
     if (result.ok) return;
-    const gone = new Set(result.existingAwards);
+    // An award whose enterprise record moved (a matching or capped award got in first) is decided again.
+    const gone = new Set([...result.existingAwards, ...(result.controlsChanged ?? [])]);
     for (const p of pending) if (gone.has(p.award_id)) decisions.set(p.id, { kind: 'exists' });
     pending = pending.filter((p) => !gone.has(p.award_id));
   };
@@ -65,17 +70,17 @@ export async function reserveEnvelope(
     const plan = planReservation(await deps.ledger.getEnvelope(key), pending);
     let replan = false;
 
-    for (const group of chunk(plan.reserve, deps.ledger.maxTransactionItems - 1)) {
-      const result = await deps.ledger.reserveNew(key, group.map((p) => toAward(p.award_id, 'RESERVED')));
+    for (const group of chunk(plan.reserve, Math.floor((deps.ledger.maxTransactionItems - 1) / (1 + perAward)))) {
+      const result = await deps.ledger.reserveNew(key, group.map((p) => toAward(p.award_id, 'RESERVED')), gates);
       if (!result.ok) { settleExisting(result); replan = true; break; }
       for (const p of group) decisions.set(p.id, { kind: 'reserved' });
       pending = pending.filter((p) => !group.includes(p));
     }
     if (replan) continue;
 
-    // Each waiting award costs two items (award, queue entry) plus one for the envelope.
-    for (const group of chunk(plan.waitlist, Math.floor((deps.ledger.maxTransactionItems - 1) / 2))) {
-      const result = await deps.ledger.waitlistNew(key, group.map((w) => toAward(w.award.award_id, 'WAITLISTED', w.reason)));
+    // Each waiting award costs two items (award, queue entry, and its enterprise record) plus one for the envelope.
+    for (const group of chunk(plan.waitlist, Math.floor((deps.ledger.maxTransactionItems - 1) / (2 + perAward)))) {
+      const result = await deps.ledger.waitlistNew(key, group.map((w) => toAward(w.award.award_id, 'WAITLISTED', w.reason)), gates);
       if (!result.ok) { settleExisting(result); break; }
       for (const w of group) decisions.set(w.award.id, { kind: 'waitlisted', reason: w.reason });
       const ids = new Set(group.map((w) => w.award.id));

@@ -13,6 +13,8 @@ import type { Clock } from './clock.ts';
 import { drainWaitlist } from './drain-waitlist.ts';
 import { chargeableEnvelope } from './fiscal-year-routing.ts';
 import { reserveEnvelope, type EligibleAward, type ReservationDecision } from './intake-reservation.ts';
+import { screenControls } from './intake-controls.ts';
+import type { TraceStep } from '../domain/rules.ts';
 
 export type { IntakeResult } from '../domain/intake-classification.ts';
 
@@ -161,6 +163,7 @@ async function decideFresh(deps: IntakeDeps, fresh: readonly Candidate[], scheme
     if (!routes.has(id)) routes.set(id, chargeableEnvelope(deps.ledger, measure, approvedDate));
     return routes.get(id)!;
   };
+  const eligible: { c: Candidate; trace: TraceStep[]; key: EnvelopeKey }[] = [];
   for (const c of fresh) {
     const verdict = applyRules(c, await lookupScheme(deps.ledger, schemes, c.record.scheme_id), now);
     if (verdict.kind === 'rejected') {
@@ -172,9 +175,17 @@ async function decideFresh(deps: IntakeDeps, fresh: readonly Candidate[], scheme
       }
       continue;
     }
-    const key = await route(c.record.measure, c.record.approved_date); // a closed year charges the next
+    // A closed year charges the next (issue 15); the controls count the award where it is charged.
+    eligible.push({ c, trace: verdict.trace, key: await route(c.record.measure, c.record.approved_date) });
+  }
+
+  // Issue 14: caps reject, holds hold; what is clear goes on to reservation with its gate.
+  const screened = await screenControls(deps, eligible, schemes, now);
+  for (const d of screened.decided) settled.push({ id: d.c.id, settlement: { ok: true, result: d.result } });
+  again.push(...screened.again);
+  for (const { c, trace, gate, key } of screened.clear) {
     const group = groups.get(envelopeLabel(key)) ?? { key, members: [] };
-    group.members.push({ c, trace: verdict.trace });
+    group.members.push({ c, trace, gate });
     groups.set(envelopeLabel(key), group);
   }
 

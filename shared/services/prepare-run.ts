@@ -10,12 +10,16 @@ import type { RunHeader, RunStore } from '../ports/run-store.ts';
 import type { Run } from '../domain/run.ts';
 import { backoff } from '../retry/backoff.ts';
 import { digestPayments, runPaymentsByBatch } from './run-digests.ts';
+import type { EnvelopeEvents } from '../ports/envelope-events.ts';
+import { holdRestrictedForRun, restrictedOn } from './holds.ts';
 import type { Clock } from './clock.ts';
 
 export interface RunDeps {
   ledger: Ledger;
   runs: RunStore;
   clock: Clock;
+  /** Told of awards held at preparation (HOLD alerts); optional. */
+  events?: EnvelopeEvents;
 }
 
 export interface PrepareOptions {
@@ -100,12 +104,14 @@ export async function prepareRun(deps: RunDeps, cmd: { period: string; by: strin
     const perTransaction = Math.floor((runs.maxTransactionItems - 3) / 2);
     const pageSize = options.pageSize ?? 100;
     let closed = false;
+    // Issue 14: recipients restricted today (read once; the list is short) are held, not paid.
+    const restricted = await restrictedOn(deps.ledger, deps.clock.now());
 
     const moveMeasure = async (envelopes: EnvelopeKey[]) => {
       const counters = new Map<string, number>();
       for (const key of envelopes) {
         for await (const page of runs.batchableAwards(key, through, pageSize)) {
-          for (const [series, awards] of groupBySeries(page)) {
+          for (const [series, awards] of groupBySeries(await holdRestrictedForRun(deps, page, restricted))) {
             let queue = awards;
             for (let attempt = 0; queue.length > 0;) {
               if (closed) throw new RunClosed();

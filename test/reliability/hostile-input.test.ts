@@ -186,7 +186,7 @@ describe('award files (bursar awards submit)', () => {
     // The summary agrees with the lines, and problems always say which field and why.
     const count = (o: string) => results.filter((r) => r.outcome === o).length;
     expect(report).toMatchObject({
-      submitted: results.length, reserved: count('RESERVED'), waitlisted: count('WAITLISTED'), rejected: count('REJECTED'),
+      submitted: results.length, reserved: count('RESERVED'), waitlisted: count('WAITLISTED'), rejected: count('REJECTED'), held: count('HELD'),
       duplicates: count('DUPLICATE'), conflicts: count('CONFLICT'), invalid: count('INVALID'), dead_lettered: 0,
     });
     for (const r of results) {
@@ -202,13 +202,13 @@ describe('award files (bursar awards submit)', () => {
     }
 
     // Nothing half-written: exactly the decided awards are stored, with the status they were given.
-    const decided = results.filter((r) => ['RESERVED', 'WAITLISTED', 'REJECTED'].includes(r.outcome));
+    const decided = results.filter((r) => ['RESERVED', 'WAITLISTED', 'REJECTED', 'HELD'].includes(r.outcome));
     expect(stored.map((a) => [a.award_id, a.status]).sort()).toEqual(decided.map((r) => [r.award_id, r.outcome]).sort());
-    expect(stored).toHaveLength(report.reserved + report.waitlisted + report.rejected);
+    expect(stored).toHaveLength(report.reserved + report.waitlisted + report.rejected + report.held);
     const sum = (status: string) => stored.filter((a) => a.status === status).reduce((n, a) => n + a.amount_fen, 0);
     expect(envelope).toMatchObject({
       reserved_fen: sum('RESERVED'), waitlisted_fen: sum('WAITLISTED'), waitlisted_count: count('WAITLISTED'),
-      available_fen: 100_000_000 - sum('RESERVED'),
+      available_fen: 100_000_000 - sum('RESERVED'), held_count: count('HELD'), held_fen: 0,
     });
     for (const [id, fields] of Object.entries(c.expect.stored ?? {})) {
       expect(stored.find((a) => a.award_id === id)).toMatchObject(fields);

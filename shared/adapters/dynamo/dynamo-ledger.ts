@@ -14,6 +14,9 @@ import type {
 import { GSI1, GSI2 } from './table-schema.ts';
 import type { BudgetTransfer } from '../../domain/budget-transfer.ts';
 import { ENVELOPE_OPEN, readTransfer, transferTransaction } from './dynamo-transfer.ts';
+import type { EnterpriseGate } from '../../domain/enterprise-controls.ts';
+import { enterpriseCountItem, releaseControls } from './enterprise-items.ts';
+import { DynamoControls } from './dynamo-controls.ts';
 import {
   AUDIT_PREFIX, AWARD_SK, ENVELOPE_LIST_PK, ENVELOPE_SK, QUEUE_PREFIX, SCHEME_SK, awardPk, awardStatusPk,
   awardToItem, envelopeListSk, envelopePk, intakePk, itemToAward, itemToEnvelope, itemToQueueEntry,
@@ -29,6 +32,8 @@ export interface DynamoLedgerOptions {
 /** The Ledger port on one DynamoDB table. Every multi-item change is one TransactWriteItems call. */
 export class DynamoLedger implements Ledger {
   readonly maxTransactionItems: number;
+  /** Issue 14's controls (enterprise records, credit restrictions, holds) on the same table. */
+  readonly controls: DynamoControls;
 
   constructor(
     private readonly doc: DynamoDBDocumentClient,
@@ -37,6 +42,7 @@ export class DynamoLedger implements Ledger {
   ) {
     if (options.maxTransactionItems < 3) throw new RangeError('maxTransactionItems must be at least 3');
     this.maxTransactionItems = options.maxTransactionItems;
+    this.controls = new DynamoControls(doc, tableName);
   }
 
   // ---- reads ---------------------------------------------------------------------------------
@@ -152,8 +158,11 @@ export class DynamoLedger implements Ledger {
       ExpressionAttributeValues: { ':pk': envelopePk(key), ':a': AUDIT_PREFIX },
       ConsistentRead: true,
     })) {
-      const { at, by, old_budget_fen, new_budget_fen, alert_at, transfer } = item as unknown as BudgetAuditEntry;
-      entries.push({ at, by, old_budget_fen: old_budget_fen ?? null, new_budget_fen, ...(alert_at ? { alert_at } : {}), ...(transfer ? { transfer } : {}) });
+      const { at, by, old_budget_fen, new_budget_fen, alert_at, transfer, enterprise_cap_fen } = item as unknown as BudgetAuditEntry;
+      entries.push({
+        at, by, old_budget_fen: old_budget_fen ?? null, new_budget_fen, ...(alert_at ? { alert_at } : {}), ...(transfer ? { transfer } : {}),
+        ...(enterprise_cap_fen !== undefined ? { enterprise_cap_fen } : {}),
+      });
     }
     return entries;
   }
@@ -178,11 +187,12 @@ export class DynamoLedger implements Ledger {
     return this.write(new Transaction().add('award', putAward(this.tableName, award), award.award_id));
   }
 
-  reserveNew(key: EnvelopeKey, awards: readonly Award[]): Promise<WriteResult> {
-    this.checkSize(awards.length + 1);
+  reserveNew(key: EnvelopeKey, awards: readonly Award[], gates?: ReadonlyMap<string, EnterpriseGate>): Promise<WriteResult> {
+    this.checkSize(awards.length * (gates ? 2 : 1) + 1);
     const sum = sumOf(awards);
     const tx = new Transaction();
     for (const a of awards) tx.add('award', putAward(this.tableName, a), a.award_id);
+    addEnterpriseCounts(tx, this.tableName, awards, gates);
     return this.write(tx.add('envelope', {
           Update: {
             TableName: this.tableName,
@@ -197,13 +207,14 @@ export class DynamoLedger implements Ledger {
     }));
   }
 
-  waitlistNew(key: EnvelopeKey, awards: readonly Award[]): Promise<WriteResult> {
-    this.checkSize(awards.length * 2 + 1);
+  waitlistNew(key: EnvelopeKey, awards: readonly Award[], gates?: ReadonlyMap<string, EnterpriseGate>): Promise<WriteResult> {
+    this.checkSize(awards.length * (gates ? 3 : 2) + 1);
     const tx = new Transaction();
     for (const award of awards) {
       tx.add('award', putAward(this.tableName, award), award.award_id)
         .add('queue-entry', { Put: { TableName: this.tableName, Item: queueItem(key, award) } }, award.award_id);
     }
+    addEnterpriseCounts(tx, this.tableName, awards, gates);
     tx.add('envelope', {
       Update: {
         TableName: this.tableName,
@@ -281,7 +292,7 @@ export class DynamoLedger implements Ledger {
   writeBudget(
     key: EnvelopeKey,
     expectedVersion: number | undefined,
-    figures: { budget_fen: number; available_fen: number; alert_at: number[] },
+    figures: { budget_fen: number; available_fen: number; alert_at: number[]; enterprise_cap_fen?: number },
     audit: BudgetAuditEntry,
   ): Promise<WriteResult> {
     const condition = expectedVersion === undefined ? 'attribute_not_exists(pk)' : 'version = :v';
@@ -296,11 +307,12 @@ export class DynamoLedger implements Ledger {
               'alert_at = :alerts, reserved_fen = if_not_exists(reserved_fen, :zero), batched_fen = if_not_exists(batched_fen, :zero),',
               'paid_fen = if_not_exists(paid_fen, :zero), waitlisted_fen = if_not_exists(waitlisted_fen, :zero),',
               'waitlisted_count = if_not_exists(waitlisted_count, :zero), queue_seq = if_not_exists(queue_seq, :zero),',
-              'gsi2pk = :listPk, gsi2sk = :listSk, updated_at = :now',
+              `gsi2pk = :listPk, gsi2sk = :listSk, updated_at = :now${figures.enterprise_cap_fen !== undefined ? ', enterprise_cap_fen = :cap' : ''}`,
               'ADD version :one',
             ].join(' '),
             ExpressionAttributeValues: {
               ...(expectedVersion === undefined ? {} : { ':v': expectedVersion }),
+              ...(figures.enterprise_cap_fen !== undefined ? { ':cap': figures.enterprise_cap_fen } : {}),
               ':m': key.measure, ':fy': key.fiscal_year, ':true': true, ':budget': figures.budget_fen,
               ':available': figures.available_fen, ':alerts': figures.alert_at, ':zero': 0,
               ':listPk': ENVELOPE_LIST_PK, ':listSk': envelopeListSk(key), ':now': audit.at, ':one': 1,
@@ -326,6 +338,7 @@ export class DynamoLedger implements Ledger {
   cancelReserved(award: Award, entry: HistoryEntry): Promise<WriteResult> {
     return this.write(new Transaction()
       .add('award', cancelAwardUpdate(this.tableName, award, 'RESERVED', entry), award.award_id)
+      .addAll(releaseControls(this.tableName, award))
       .add('envelope', {
           Update: {
             TableName: this.tableName,
@@ -340,6 +353,7 @@ export class DynamoLedger implements Ledger {
   cancelWaitlisted(award: Award, entry: HistoryEntry): Promise<WriteResult> {
     return this.write(new Transaction()
       .add('award', cancelAwardUpdate(this.tableName, award, 'WAITLISTED', entry), award.award_id)
+      .addAll(releaseControls(this.tableName, award))
       .add('queue-entry', {
           Delete: {
             TableName: this.tableName,
@@ -383,6 +397,7 @@ export class DynamoLedger implements Ledger {
       envelopeChanged: outcome.failed('envelope'),
       existingAwards: report.awards ? outcome.failedIds('award') : [],
       collided: outcome.conflict,
+      ...(outcome.failed('enterprise') ? { controlsChanged: outcome.failedIds('enterprise') } : {}),
     };
   }
 
@@ -406,6 +421,15 @@ function cancelAwardUpdate(tableName: string, award: Award, from: 'RESERVED' | '
       },
     },
   };
+}
+
+/** Issue 14: count each gated award in its enterprise's controls record, in the award's own transaction. */
+function addEnterpriseCounts(tx: Transaction, tableName: string, awards: readonly Award[], gates: ReadonlyMap<string, EnterpriseGate> | undefined): void {
+  if (!gates) return;
+  for (const a of awards) {
+    const gate = gates.get(a.award_id);
+    if (gate) tx.add('enterprise', enterpriseCountItem(tableName, a, gate), a.award_id);
+  }
 }
 
 const sumOf = (awards: readonly Award[]) => awards.reduce((s, a) => s + a.amount_fen, 0);

@@ -37,11 +37,11 @@ export class DynamoReconciliationStore implements ReconciliationStore {
   async scanLedger(visit: LedgerScanVisitor, options: LedgerScanOptions): Promise<void> {
     const names = {
       '#pk': 'pk', '#type': 'type', '#award_id': 'award_id', '#measure': 'measure', '#fy': 'fiscal_year',
-      '#status': 'status', '#amount': 'amount_fen', '#run_id': 'run_id', '#approved': 'approved_date', '#refunded': 'refunded_fen',
+      '#status': 'status', '#amount': 'amount_fen', '#run_id': 'run_id', '#approved': 'approved_date', '#refunded': 'refunded_fen', '#hold': 'hold',
     };
     const base: ScanCommandInput = {
       TableName: this.tableName,
-      ProjectionExpression: '#pk, #type, #award_id, #measure, #fy, #status, #amount, #run_id, #approved, #refunded',
+      ProjectionExpression: '#pk, #type, #award_id, #measure, #fy, #status, #amount, #run_id, #approved, #refunded, #hold',
       ExpressionAttributeNames: names,
       ...(options.fiscalYear === undefined
         ? { FilterExpression: '#type IN (:award, :queue)', ExpressionAttributeValues: { ':award': 'AWARD', ':queue': 'QUEUE' } }
@@ -185,6 +185,7 @@ function visitItem(item: Item, visit: LedgerScanVisitor): void {
       amount_fen: Number(item.amount_fen),
       ...(typeof item.run_id === 'string' ? { run_id: item.run_id } : {}),
       ...(typeof item.refunded_fen === 'number' ? { refunded_fen: item.refunded_fen } : {}),
+      ...((item.hold as { keeps_reservation?: boolean } | undefined)?.keeps_reservation ? { held_keeps_reservation: true } : {}),
     });
     return;
   }

@@ -77,6 +77,9 @@ export function itemToEnvelope(item: Item): Envelope {
     available_fen: num('available_fen'),
     waitlisted_fen: num('waitlisted_fen'),
     waitlisted_count: num('waitlisted_count'),
+    held_fen: num('held_fen'),
+    held_count: num('held_count'),
+    ...(item.enterprise_cap_fen !== undefined ? { enterprise_cap_fen: num('enterprise_cap_fen') } : {}),
     alert_at: Array.isArray(item.alert_at) ? (item.alert_at as unknown[]).map(Number) : [],
     version: num('version'),
     queue_seq: num('queue_seq'),
@@ -100,5 +103,6 @@ export function itemToScheme(item: Item): Scheme {
     measures: (item.measures as unknown[]).map(Number),
     valid_from: String(item.valid_from),
     valid_to: String(item.valid_to),
+    ...(item.enterprise_cap_fen !== undefined ? { enterprise_cap_fen: Number(item.enterprise_cap_fen) } : {}),
   };
 }

@@ -13,7 +13,8 @@ export type TxRole =
   | 'envelope' | 'award' | 'queue-entry' | 'budget-audit' | 'alert' | 'alert-delivery'
   | 'run' | 'run-item' | 'run-series' | 'paid-month' | 'repair-audit'
   | 'user' | 'login-state' | 'session' | 'audit-entry'
-  | 'transfer' | 'year-close' | 'recovery';
+  | 'transfer' | 'year-close' | 'recovery'
+  | 'enterprise';
 
 export interface RoledItem {
   role: TxRole;
@@ -40,6 +41,11 @@ export class Transaction {
 
   add(role: TxRole, item: TxItem, id?: string): this {
     this.items.push(id === undefined ? { role, item } : { role, id, item });
+    return this;
+  }
+
+  addAll(items: readonly RoledItem[]): this {
+    this.items.push(...items);
     return this;
   }
 

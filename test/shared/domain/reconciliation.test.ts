@@ -19,7 +19,7 @@ describe('LedgerTally', () => {
     t.addAward(award('e', 'REJECTED', 500));
     t.addAward(award('f', 'CANCELLED', 600));
     t.addAward({ ...award('g', 'RESERVED', 700), fiscal_year: 2026 });
-    expect(t.tallyFor(key)).toEqual({ reserved_fen: 100, batched_fen: 200, paid_fen: 300, returned_fen: 0, waitlisted_fen: 400, waitlisted_count: 1 });
+    expect(t.tallyFor(key)).toEqual({ reserved_fen: 100, batched_fen: 200, paid_fen: 300, returned_fen: 0, waitlisted_fen: 400, waitlisted_count: 1, held_fen: 0, held_count: 0 });
     expect(t.tallyFor({ measure: 7, fiscal_year: 2026 }).reserved_fen).toBe(700);
     expect(t.awardsByRun.get('r1')).toEqual({ count: 2, total_fen: 500, paid_fen: 300 });
     expect(t.awardCount).toBe(7);
@@ -48,7 +48,7 @@ describe('LedgerTally', () => {
 
 describe('compareEnvelope', () => {
   const stored = { ...emptyEnvelope(key), budget_set: true, budget_fen: 1000, reserved_fen: 300, batched_fen: 200, paid_fen: 100, available_fen: 400, waitlisted_fen: 50, waitlisted_count: 1 };
-  const tally = { reserved_fen: 300, batched_fen: 200, paid_fen: 100, returned_fen: 0, waitlisted_fen: 50, waitlisted_count: 1 };
+  const tally = { reserved_fen: 300, batched_fen: 200, paid_fen: 100, returned_fen: 0, waitlisted_fen: 50, waitlisted_count: 1, held_fen: 0, held_count: 0 };
 
   test('a consistent envelope has no mismatch', () => {
     expect(compareEnvelope(key, stored, tally)).toEqual([]);
@@ -121,4 +121,15 @@ test('a waitlist head that fits the available money is stuck', () => {
   expect(headAffordable(e, { award_id: 'w', amount_fen: 500 })?.kind).toBe('HEAD_AFFORDABLE');
   expect(headAffordable(e, { award_id: 'w', amount_fen: 501 })).toBeUndefined();
   expect(headAffordable({ ...e, budget_set: false }, { award_id: 'w', amount_fen: 1 })).toBeUndefined();
+});
+
+describe('held awards (issue 14)', () => {
+  test('a HELD award counts in held_count; one held at run preparation also keeps its money reserved', () => {
+    const t = new LedgerTally(() => undefined);
+    t.addAward({ award_id: 'h1', measure: 7, fiscal_year: 2025, status: 'HELD', amount_fen: 500 });
+    t.addAward({ award_id: 'h2', measure: 7, fiscal_year: 2025, status: 'HELD', amount_fen: 700, held_keeps_reservation: true });
+    expect(t.tallyFor(key)).toMatchObject({ held_count: 2, held_fen: 700, reserved_fen: 700 });
+    const stored = { ...emptyEnvelope(key), budget_set: true, budget_fen: 1000, reserved_fen: 700, available_fen: 300, held_fen: 0, held_count: 2 };
+    expect(compareEnvelope(key, stored, t.tallyFor(key)).map((m) => [m.field, m.stored_fen, m.recomputed_fen])).toEqual([['held_fen', 0, 700]]);
+  });
 });

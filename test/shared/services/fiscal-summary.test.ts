@@ -66,7 +66,7 @@ afterAll(async () => { await table.drop(); });
 async function awardSums(): Promise<Map<number, Record<AwardStatus, number>>> {
   const sums = new Map<number, Record<AwardStatus, number>>();
   for await (const a of ledger.listAwards({ fiscal_year: 2025 })) {
-    const s = sums.get(a.measure) ?? { RESERVED: 0, WAITLISTED: 0, REJECTED: 0, CANCELLED: 0, BATCHED: 0, PAID: 0, RETURNED: 0 };
+    const s = sums.get(a.measure) ?? { RESERVED: 0, WAITLISTED: 0, REJECTED: 0, CANCELLED: 0, BATCHED: 0, PAID: 0, RETURNED: 0, HELD: 0 };
     s[a.status] += a.amount_fen;
     sums.set(a.measure, s);
   }
