@@ -145,7 +145,7 @@ test('the OpenAPI document lists every route, generated from the schemas', async
   expect(res.status).toBe(200);
   const paths = Object.keys(res.body.paths).sort();
   expect(paths).toEqual([
-    '/alerts', '/audit', '/awards', '/awards/{id}', '/awards/{id}/cancel', '/envelopes', '/envelopes/{fiscal_year}/{measure}', '/me',
+    '/alerts', '/audit', '/awards', '/awards/{id}', '/awards/{id}/cancel', '/envelopes', '/envelopes/{fiscal_year}/{measure}', '/holds', '/holds/{id}/reject', '/holds/{id}/release', '/me',
     '/reconciliations', '/runs', '/runs/{id}', '/runs/{id}/approve', '/runs/{id}/export', '/runs/{id}/files', '/runs/{id}/files/{name}', '/runs/{id}/reissue', '/runs/{id}/release-failed',
     '/runs/{id}/settlement', '/runs/{id}/verify', '/session', '/submissions', '/summary', '/transfers', '/users', '/users/{username}/disable', '/users/{username}/enable',
   ]);

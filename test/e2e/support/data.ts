@@ -26,7 +26,7 @@ export function awardsCsv(rows: readonly AwardRow[]): string {
     const values: Record<(typeof AWARD_COLUMNS)[number], string> = {
       award_id: r.award_id, measure: String(r.measure), recipient_name: r.name ?? `宁波测试${i + 1}号智造有限公司`,
       recipient_uscc: r.uscc ?? uscc(i + 1), amount_yuan: r.amount, qualifying_date: '2025-02-01', approved_date: r.approved ?? '2025-04-10',
-      approving_unit: r.unit, scheme_id: '', payee_bank: '中国工商银行宁波奉化支行', payee_account: `62220212345678${String(i).padStart(5, '0')}`,
+      approving_unit: r.unit, scheme_id: '', project_ref: '', payee_bank: '中国工商银行宁波奉化支行', payee_account: `62220212345678${String(i).padStart(5, '0')}`,
     };
     return AWARD_COLUMNS.map((c) => cell(values[c])).join(',');
   });

@@ -20,6 +20,7 @@ export function awardTemplateCsv(unit: string | null, fiscalYear: number): strin
     approved_date: `${fiscalYear}-04-15`,
     approving_unit: approving,
     scheme_id: '',
+    project_ref: `${approving}-PRJ-${fiscalYear}-001`,
     payee_bank: '中国工商银行宁波奉化支行',
     payee_account: '6222021234567890123',
   };
