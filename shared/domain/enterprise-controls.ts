@@ -7,16 +7,16 @@
  * Order of checks (after the policy's rules): caps reject (ENTERPRISE_CAP_EXCEEDED); then holds,
  * CREDIT_RESTRICTED, DUPLICATE_PROJECT, POSSIBLE_DUPLICATE; the first that applies is the reason.
  */
-import type { AwardStatus, HoldReason } from './award.ts';
+import type { Award, AwardStatus, HoldReason } from './award.ts';
+import { fiscalYearOf } from './dates.ts';
 import { isActiveOn, describeRestriction, type CreditRestriction } from './credit-restriction.ts';
 import { formatYuanGrouped } from './money.ts';
 import type { TraceStep } from './rules.ts';
 import type { UnitCode } from './units.ts';
 
 /** Statuses whose awards count as live: for duplicates and towards caps. */
-export const LIVE_STATUSES: readonly AwardStatus[] = ['RESERVED', 'WAITLISTED', 'HELD', 'BATCHED', 'PAID'];
-// The payment-integrity issue adds RETURNED; it is live too.
-export const isLive = (status: string) => (LIVE_STATUSES as readonly string[]).includes(status) || status === 'RETURNED';
+export const LIVE_STATUSES: readonly AwardStatus[] = ['RESERVED', 'WAITLISTED', 'HELD', 'BATCHED', 'PAID', 'RETURNED'];
+export const isLive = (status: string) => (LIVE_STATUSES as readonly string[]).includes(status);
 
 export const projectGuard = (projectKey: string) => `P#${projectKey}`;
 export const amountGuard = (a: Pick<ControlledAward, 'measure' | 'fiscal_year' | 'amount_fen'>) => `A#${a.fiscal_year}#${a.measure}#${a.amount_fen}`;
@@ -28,6 +28,11 @@ export interface ControlledAward {
   award_id: string;
   recipient_uscc: string;
   measure: number;
+  /**
+   * The fiscal year of the approval date, fixed for the award's life: the envelope it is charged to
+   * may be a later one (approved in a closed year, or carried at year end), but its enterprise's caps
+   * and duplicate guards count it where it was approved, so counting and release always agree.
+   */
   fiscal_year: number;
   amount_fen: number;
   scheme_id?: string;
@@ -45,6 +50,15 @@ export interface EnterpriseControls {
 }
 
 export const emptyControls = (uscc: string): EnterpriseControls => ({ uscc, guards: new Map(), totals: new Map(), restrictions: [] });
+
+/** A stored award as the controls see it (see ControlledAward.fiscal_year). */
+export function controlledFrom(a: Award): ControlledAward {
+  return {
+    award_id: a.award_id, recipient_uscc: a.recipient_uscc, measure: a.measure, fiscal_year: fiscalYearOf(a.approved_date), amount_fen: a.amount_fen,
+    ...(a.scheme_id !== undefined ? { scheme_id: a.scheme_id } : {}),
+    ...(a.project_key !== undefined ? { project_key: a.project_key } : {}),
+  };
+}
 
 /** The guard keys an award is registered under and the scopes it counts in (every award, cap or not). */
 export function controlledKeys(a: ControlledAward): { guards: string[]; scopes: string[] } {

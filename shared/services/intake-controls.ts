@@ -35,11 +35,11 @@ export interface ScreenResult {
   again: Candidate[];
 }
 
-/** The award as the controls see it, counted in the fiscal year it is charged to. */
-export function controlledOf(c: Candidate, chargedYear: number = fiscalYearOf(c.record.approved_date)): ControlledAward {
+/** A submitted award as the controls see it (counted in its approval's fiscal year: ControlledAward). */
+export function controlledOf(c: Candidate): ControlledAward {
   const r = c.record;
   return {
-    award_id: r.award_id, recipient_uscc: r.recipient_uscc, measure: r.measure, fiscal_year: chargedYear, amount_fen: r.amount_fen,
+    award_id: r.award_id, recipient_uscc: r.recipient_uscc, measure: r.measure, fiscal_year: fiscalYearOf(r.approved_date), amount_fen: r.amount_fen,
     ...(r.scheme_id !== undefined ? { scheme_id: r.scheme_id } : {}),
     ...(r.project_ref !== undefined ? { project_key: normaliseProjectRef(r.project_ref) } : {}),
   };
@@ -78,9 +78,9 @@ export async function screenControls(
   }
   const enterprises = await ledger.controls.readEnterprises([...seen]);
   const guardIds = new Set<string>();
-  for (const { c, key } of todo) {
+  for (const { c } of todo) {
     const state = enterprises.get(c.record.recipient_uscc);
-    for (const g of controlledKeys(controlledOf(c, key.fiscal_year)).guards) for (const id of state?.guards.get(g) ?? []) guardIds.add(id);
+    for (const g of controlledKeys(controlledOf(c)).guards) for (const id of state?.guards.get(g) ?? []) guardIds.add(id);
   }
   const others = new Map<string, OtherAward>();
   for (const [id, a] of await ledger.getAwards([...guardIds])) {
@@ -94,7 +94,7 @@ export async function screenControls(
   const day = shanghaiDate(new Date(deps.clock.now()));
 
   for (const { c, trace, key } of todo) {
-    const award = controlledOf(c, key.fiscal_year);
+    const award = controlledOf(c);
     const state = enterprises.get(award.recipient_uscc) ?? emptyControls(award.recipient_uscc);
     const scheme = award.scheme_id !== undefined ? schemes.get(award.scheme_id) : undefined;
     const verdict = decideControls(award, state, capsFor(award, await capOf(award), scheme), others, day);
@@ -108,7 +108,7 @@ export async function screenControls(
       continue;
     }
     const held = heldAward(c, verdict.reason, fullTrace, now, key);
-    const written = await ledger.controls.holdNew(award, held, verdict.gate);
+    const written = await ledger.controls.holdNew(key, held, verdict.gate);
     if (!written.ok) { out.again.push(c); continue; }
     out.decided.push({ c, result: { ...base, outcome: 'HELD', reason: verdict.reason } });
     await deps.events?.awardHeld?.(held);

@@ -65,6 +65,26 @@ async function refuseOpenRuns(deps: YearCloseDeps, fiscalYear: number, envelopes
   }
 }
 
+/**
+ * Awards of year Y that wait for a person: HELD (issue 14) or RETURNED (a failed payment, issue 13).
+ * Their money and their enterprise's totals are tied to Y, and neither a carry nor a lapse is the
+ * right answer for them, so Y closes only once each is released, rejected or cancelled.
+ */
+async function refuseUnresolved(ledger: Ledger, fiscalYear: number): Promise<void> {
+  const found: { award_id: string; status: 'HELD' | 'RETURNED' }[] = [];
+  for (const status of ['HELD', 'RETURNED'] as const) {
+    const listed: string[] = [];
+    for await (const a of ledger.listAwards({ status, fiscal_year: fiscalYear })) listed.push(a.award_id);
+    // The index is eventually consistent: keep what a strong read confirms.
+    for (const a of (await ledger.getAwards(listed)).values()) if (a.status === status && a.fiscal_year === fiscalYear) found.push({ award_id: a.award_id, status });
+  }
+  if (found.length === 0) return;
+  const held = found.filter((a) => a.status === 'HELD').length;
+  throw new BursarError('UNRESOLVED_AWARDS', `FY${fiscalYear} cannot close while ${held} HELD and ${found.length - held} RETURNED award(s) wait for a decision: ${found.slice(0, 10).map((a) => a.award_id).join(', ')}${found.length > 10 ? ', …' : ''}`, {
+    fiscal_year: fiscalYear, held, returned: found.length - held, award_ids: found.map((a) => a.award_id).sort(),
+  });
+}
+
 async function reservedOf(ledger: Ledger, key: EnvelopeKey): Promise<Award[]> {
   const listed: string[] = [];
   for await (const a of ledger.listAwards({ status: 'RESERVED', measure: key.measure, fiscal_year: key.fiscal_year })) listed.push(a.award_id);
@@ -95,6 +115,7 @@ export async function proposeYearClose(deps: YearCloseDeps, cmd: { fiscal_year: 
   }
   const envelopes = await deps.ledger.listEnvelopes(cmd.fiscal_year);
   await refuseOpenRuns(deps, cmd.fiscal_year, envelopes);
+  await refuseUnresolved(deps.ledger, cmd.fiscal_year);
   const plan = await currentPlan(deps.ledger, envelopes);
   // A repeated proposal refreshes the plan; who proposed first stays the proposer (four eyes).
   const proposer = existing?.proposed_by ?? by;
@@ -127,7 +148,10 @@ export async function approveYearClose(deps: YearCloseDeps, cmd: { fiscal_year: 
   if (close.status === 'CLOSING' && close.approved_by !== by) {
     throw new BursarError('CLOSE_IN_PROGRESS', `FY${fy}'s close is being executed by ${close.approved_by ?? '?'}; only they can resume it`, { fiscal_year: fy });
   }
-  if (close.status === 'PROPOSED') await refuseOpenRuns(deps, fy, await deps.ledger.listEnvelopes(fy));
+  if (close.status === 'PROPOSED') {
+    await refuseOpenRuns(deps, fy, await deps.ledger.listEnvelopes(fy));
+    await refuseUnresolved(deps.ledger, fy);
+  }
   if (!(await deps.closes.startClosing(fy, by, deps.clock.now()))) {
     throw new TransientError(`FY${fy}: the close changed while it was approved; try again`);
   }

@@ -5,7 +5,7 @@
  */
 import type { Award } from '../../domain/award.ts';
 import type { CreditRestriction } from '../../domain/credit-restriction.ts';
-import { controlledKeys, type EnterpriseControls, type EnterpriseGate } from '../../domain/enterprise-controls.ts';
+import { controlledFrom, controlledKeys, type EnterpriseControls, type EnterpriseGate } from '../../domain/enterprise-controls.ts';
 import type { TxItem } from './transaction.ts';
 import type { Item } from './items.ts';
 
@@ -20,7 +20,7 @@ const T = 't:';
 
 /** Count an award in its enterprise's record, re-checking the gate (guards empty, totals within room). */
 export function enterpriseCountItem(tableName: string, award: Award, gate: EnterpriseGate): TxItem {
-  const { guards, scopes } = controlledKeys(award);
+  const { guards, scopes } = controlledKeys(controlledFrom(award));
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = { ':id': new Set([award.award_id]), ':amt': award.amount_fen, ':u': award.recipient_uscc, ':type': 'ENTERPRISE' };
   const adds: string[] = [];
@@ -47,7 +47,7 @@ export function enterpriseCountItem(tableName: string, award: Award, gate: Enter
 
 /** Take an award that stops being live (cancelled, rejected) out of its enterprise's record: its room is freed. */
 export function enterpriseReleaseItem(tableName: string, award: Award): TxItem {
-  const { guards, scopes } = controlledKeys(award);
+  const { guards, scopes } = controlledKeys(controlledFrom(award));
   const names: Record<string, string> = {};
   guards.forEach((g, i) => { names[`#g${i}`] = G + g; });
   scopes.forEach((s, i) => { names[`#t${i}`] = T + s; });

@@ -14,6 +14,8 @@ import { checkLedger } from '../../../shared/services/reconcile.ts';
 import type { IntakeRequest } from '../../../shared/domain/queue-messages.ts';
 import type { Clock } from '../../../shared/services/clock.ts';
 import { BursarError } from '../../../shared/domain/errors.ts';
+import { rejectHold, releaseHold } from '../../../shared/services/holds.ts';
+import { cancelAward } from '../../../shared/services/awards.ts';
 
 const tables: TestTable[] = [];
 let table: TestTable;
@@ -105,6 +107,31 @@ describe('year close', () => {
     await prepareRun({ ledger, runs: runStoreOn(table), clock }, { period: '2025-06', by: 'maker' });
     expect(await refusal(proposeYearClose(deps, { fiscal_year: 2025, by: 'a' }))).toBe('OPEN_RUNS');
     expect(await refusal(proposeYearClose(deps, { fiscal_year: 2025, by: ' ' }))).toBe('MISSING_ACTOR');
+  });
+
+  test('HELD and RETURNED awards of the year refuse its close (UNRESOLVED_AWARDS) until decided; a late held award is held in the year it is charged to', async () => {
+    const a1 = (await ledger.getAward('A-00001'))!;
+    // Same enterprise, measure, year and amount as A-00001, no project_ref: a possible duplicate.
+    const twin = (n: number, date: string) => awardFields(n, { recipient_uscc: a1.recipient_uscc, amount_yuan: '3000.00', approved_date: date });
+    expect(await submit([twin(10, '2025-06-02')])).toEqual(['HELD']);
+    expect(await refusal(proposeYearClose(deps, { fiscal_year: 2025, by: 'a' }))).toBe('UNRESOLVED_AWARDS');
+    await expect(proposeYearClose(deps, { fiscal_year: 2025, by: 'a' })).rejects.toMatchObject({ context: { held: 1, returned: 0, award_ids: ['A-00010'] } });
+    await rejectHold({ ledger, clock }, { award_id: 'A-00010', reason: 'the same project as A-00001', by: 'clerk' });
+    await proposeYearClose(deps, { fiscal_year: 2025, by: 'a' });
+    await approveYearClose(deps, { fiscal_year: 2025, by: 'b' });
+    // A-00001 was carried to 2026; its controls stay in 2025, where it was approved. A twin approved
+    // in closed 2025 is charged to 2026, matched against A-00001 there, and held in 2026.
+    expect(await submit([twin(11, '2025-12-30')])).toEqual(['HELD']);
+    const late = (await ledger.getAward('A-00011'))!;
+    expect(late).toMatchObject({ status: 'HELD', fiscal_year: 2026, reason: 'POSSIBLE_DUPLICATE' });
+    expect(late.trace.map((t) => t.rule)).toEqual(expect.arrayContaining(['FISCAL_YEAR_CLOSED', 'POSSIBLE_DUPLICATE']));
+    expect(await env(7, 2026)).toMatchObject({ held_count: 1 });
+    expect((await env(7, 2025)).held_count ?? 0).toBe(0);
+    // Cancelling the carried A-00001 releases its controls where they were counted: the held twin's
+    // release then passes, and a third twin is a possible duplicate of it.
+    await cancelAward(ledger, clock, { award_id: 'A-00001', reason: 'withdrawn', by: 'clerk' });
+    expect((await releaseHold({ ledger, clock }, { award_id: 'A-00011', note: 'the only one now', by: 'clerk' })).award.status).toBe('RESERVED');
+    expect(await submit([twin(12, '2025-12-31')])).toEqual(['HELD']);
   });
 
   test('year status: OPEN / PROPOSED / CLOSED and the policy days left in Asia/Shanghai days', async () => {
