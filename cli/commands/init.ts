@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { MEASURES, POLICY } from '../../shared/domain/catalog.ts';
 import { withRuntime } from '../context.ts';
-import { manifestSignerOf } from '../manifest-signer.ts';
 
 export function registerInit(program: Command): void {
   program
@@ -9,6 +8,7 @@ export function registerInit(program: Command): void {
     .description('create the store (embedded DynamoDB Local in the data dir by default) and its table')
     .action(async (_opts, command: Command) => {
       await withRuntime(command, async (runtime, out) => {
+        const { manifestSignerOf } = await import('../manifest-signer.ts'); // loads with the command, not at start
         const signer = manifestSignerOf(runtime); // creates the manifest signing key when missing
         const data = {
           initialized: true,

@@ -2,12 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { formatYuanGrouped } from '../../shared/domain/money.ts';
-import { reissueRun } from '../../shared/services/reissue-run.ts';
-import { releaseFailed } from '../../shared/services/release-failed.ts';
-import { verifyExport } from '../../shared/services/verify-export.ts';
 import { withRuntime } from '../context.ts';
-import { manifestSignerOf } from '../manifest-signer.ts';
-import { runStoreOf } from '../run-requests.ts';
 import { runText, runView } from './run-views.ts';
 
 /** Exit code of `run verify` when a file or the manifest differs. */
@@ -28,6 +23,8 @@ export function registerPaymentIntegrity(program: Command): void {
     .requiredOption('--by <name>', 'who asks (may not approve the re-issue)')
     .action(async (runId: string, opts: { reason: string; by: string }, command: Command) => {
       await withRuntime(command, async (runtime, out) => {
+        // Services and the store load with the command, not at every start (AWS SDK).
+        const [{ reissueRun }, { runStoreOf }] = await Promise.all([import('../../shared/services/reissue-run.ts'), import('../run-requests.ts')]);
         const updated = await reissueRun({ runs: runStoreOf(runtime), clock: runtime.clock }, { run_id: runId, reason: opts.reason, by: opts.by });
         out.result(runView(updated), () => runText(updated));
       });
@@ -40,6 +37,7 @@ export function registerPaymentIntegrity(program: Command): void {
     .requiredOption('--by <name>', 'who releases')
     .action(async (runId: string, opts: { award?: string; by: string }, command: Command) => {
       await withRuntime(command, async (runtime, out) => {
+        const [{ releaseFailed }, { runStoreOf }] = await Promise.all([import('../../shared/services/release-failed.ts'), import('../run-requests.ts')]);
         const result = await releaseFailed({ runs: runStoreOf(runtime), clock: runtime.clock }, { run_id: runId, by: opts.by, ...(opts.award ? { award_id: opts.award } : {}) });
         out.result(result, () => `${result.run_id}: released ${result.released} award(s), ${formatYuanGrouped(result.released_fen)} yuan, for the next run: ${result.award_ids.join(', ')}`);
       });
@@ -51,6 +49,9 @@ export function registerPaymentIntegrity(program: Command): void {
     .requiredOption('--dir <dir>', 'the directory holding the exported files')
     .action(async (runId: string, opts: { dir: string }, command: Command) => {
       await withRuntime(command, async (runtime, out) => {
+        const [{ verifyExport }, { runStoreOf }, { manifestSignerOf }] = await Promise.all([
+          import('../../shared/services/verify-export.ts'), import('../run-requests.ts'), import('../manifest-signer.ts'),
+        ]);
         const result = await verifyExport({ runs: runStoreOf(runtime), signer: manifestSignerOf(runtime) }, {
           run_id: runId,
           read: async (name) => {

@@ -144,9 +144,10 @@ describe('run-request handler', () => {
     const response = await handler(e, context);
     expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual([e.Records[0]!.messageId, e.Records[1]!.messageId, e.Records[2]!.messageId]);
     expect(outcomes.get(e.Records[3]!.messageId)).toMatchObject({ ok: true, run: { status: 'EXPORTED' } });
-    // The transient failure left no record: its redelivery is handled afresh.
+    // The transient failure left no record: its redelivery is handled afresh, and refused, since x2
+    // exported the run and a run is exported once (issue 13).
     const redelivered = event({ request_id: 'x1', action: 'export', run_id: 'RUN-2025-04' });
     await handler(redelivered, context);
-    expect(outcomes.get(redelivered.Records[0]!.messageId)).toMatchObject({ ok: false, error: { code: 'FILE_EXISTS' } });
+    expect(outcomes.get(redelivered.Records[0]!.messageId)).toMatchObject({ ok: false, error: { code: 'ALREADY_EXPORTED' } });
   });
 });

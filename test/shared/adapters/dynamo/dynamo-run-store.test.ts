@@ -141,16 +141,17 @@ describe('approve and export', () => {
     expect(await runs.approveRun(RUN, 'approver', T(4))).toBe(false);
     expect(await runs.getRun(RUN)).toMatchObject({ status: 'APPROVED', approved_by: 'approver', approved_at: T(4) });
 
-    await runs.recordExport(RUN, T(5), [{ name: 'a.csv', location: '/x/a.csv', sha256: 'aa' }]);
+    expect(await runs.recordExport(RUN, T(5), [{ name: 'a.csv', location: '/x/a.csv', sha256: 'aa' }])).toBe(true);
     expect(await runs.getRun(RUN)).toMatchObject({ status: 'EXPORTED', exported_at: T(5) });
-    await runs.recordExport(RUN, T(6), [{ name: 'a.csv', location: '/y/a.csv', sha256: 'bb' }]);
+    // Exported once (issue 13): a second record is refused and changes nothing.
+    expect(await runs.recordExport(RUN, T(6), [{ name: 'a.csv', location: '/y/a.csv', sha256: 'bb' }])).toBe(false);
     const header = await runs.getRunHeader(RUN);
     expect(header).toMatchObject({ status: 'EXPORTED', exported_at: T(5) });
   });
 
   test('recordExport of a run that was never approved is refused', async () => {
     await runs.createRun(newRun);
-    await expect(runs.recordExport(RUN, T(5), [])).rejects.toThrow();
+    expect(await runs.recordExport(RUN, T(5), [])).toBe(false);
     expect((await runs.getRun(RUN))!.status).toBe('PREPARING');
   });
 });
@@ -164,19 +165,19 @@ describe('settle', () => {
   const paid = (a: Award) => ({ award_id: a.award_id, amount_fen: a.amount_fen, outcome: 'PAID' as const, reference: `REF-${a.award_id}`, reason: '' });
   const failed = (a: Award) => ({ award_id: a.award_id, amount_fen: a.amount_fen, outcome: 'FAILED' as const, reference: '', reason: 'account closed' });
 
-  test('settlePayments: PAID moves batched to paid and counts the month; FAILED returns the award to RESERVED out of the run', async () => {
+  test('settlePayments: PAID moves batched to paid and counts the month; FAILED makes the award RETURNED (money still committed) until releaseReturned', async () => {
     await exported();
     const items = await runs.getRunItemsByAward(RUN, ['A-00001', 'A-00002', 'A-00003']);
     expect([...items.keys()].sort()).toEqual(['A-00001', 'A-00002']);
     expect(items.get('A-00001')).toMatchObject({ measure: 7, fiscal_year: 2025, unit: 'EITB', amount_fen: 10_000 });
 
     expect(await runs.settlePayments(RUN, KEY, [paid(awards[0]!), failed(awards[1]!)], '2025-06', T(6), 'settler')).toEqual({ ok: true });
-    expect(await ledger.getEnvelope(KEY)).toMatchObject({ batched_fen: 0, paid_fen: 10_000, reserved_fen: 25_000, available_fen: 65_000 });
+    expect(await ledger.getEnvelope(KEY)).toMatchObject({ batched_fen: 0, paid_fen: 10_000, returned_fen: 20_000, reserved_fen: 5_000, available_fen: 65_000 });
     expect(await ledger.getAward('A-00001')).toMatchObject({ status: 'PAID', run_id: RUN });
-    const back = (await ledger.getAward('A-00002'))!;
-    expect(back.status).toBe('RESERVED');
-    expect(back.run_id).toBeUndefined();
-    expect(back.history.at(-1)).toMatchObject({ status: 'RESERVED', by: 'settler', note: `payment failed in ${RUN}: account closed` });
+    const returned = (await ledger.getAward('A-00002'))!;
+    expect(returned).toMatchObject({ status: 'RETURNED', run_id: RUN });
+    expect(returned.history.at(-1)).toMatchObject({ status: 'RETURNED', by: 'settler' });
+    expect(returned.history.at(-1)!.note).toContain('account closed');
     expect((await collect(runs.listRunItems(RUN))).map((i) => [i.award_id, i.outcome, i.reference ?? i.reason]))
       .toEqual([['A-00001', 'PAID', 'REF-A-00001'], ['A-00002', 'FAILED', 'account closed']]);
     expect(await runs.paidByMonth(2025)).toEqual([{ month: '2025-06', measure: 7, paid_fen: 10_000, paid_count: 1 }]);
@@ -186,6 +187,16 @@ describe('settle', () => {
     expect(totals).toEqual({ item_count: 2, paid_count: 1, paid_fen: 10_000, failed_count: 1, failed_fen: 20_000 });
     await runs.recordSettlement(RUN, totals, T(7));
     expect(await runs.getRun(RUN)).toMatchObject({ status: 'SETTLED', settled_at: T(7), paid_count: 1, paid_fen: 10_000, failed_count: 1, failed_fen: 20_000 });
+
+    // A second person releases the returned award: RESERVED again, out of the run, money back in reserved; only once.
+    expect(await runs.releaseReturned(RUN, KEY, [{ award_id: 'A-00002', amount_fen: 20_000 }], 'reviewer', T(8))).toEqual({ ok: true });
+    expect(await ledger.getEnvelope(KEY)).toMatchObject({ returned_fen: 0, reserved_fen: 25_000, available_fen: 65_000 });
+    const back = (await ledger.getAward('A-00002'))!;
+    expect(back.status).toBe('RESERVED');
+    expect(back.run_id).toBeUndefined();
+    expect(back.history.at(-1)).toMatchObject({ status: 'RESERVED', by: 'reviewer', note: `failed payment of ${RUN} released for the next run` });
+    expect(refused(await runs.releaseReturned(RUN, KEY, [{ award_id: 'A-00002', amount_fen: 20_000 }], 'reviewer', T(9))).staleAwards).toEqual(['A-00002']);
+    expect(await ledger.getEnvelope(KEY)).toMatchObject({ returned_fen: 0, reserved_fen: 25_000 });
   });
 
   test('settling a payment twice is refused by award and item, and moves no money; a partial settlement leaves the run EXPORTED', async () => {
