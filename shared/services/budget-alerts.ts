@@ -6,7 +6,7 @@ import { holdAlert } from '../domain/hold-alert.ts';
 import { envelopeLabel, type EnvelopeKey } from '../domain/envelope.ts';
 import { TransientError } from '../domain/errors.ts';
 import type { AlertOutbox } from '../ports/alert-outbox.ts';
-import type { AlertSender } from '../ports/alert-transport.ts';
+import type { AlertSender } from '../ports/alert-sender.ts';
 import type { EnvelopeEvents } from '../ports/envelope-events.ts';
 import { backoff } from '../retry/backoff.ts';
 import type { Clock } from './clock.ts';

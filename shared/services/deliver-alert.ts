@@ -1,7 +1,7 @@
 import { BursarError } from '../domain/errors.ts';
 import type { UnitCode } from '../domain/units.ts';
 import type { AlertDeliveryStore } from '../ports/alert-outbox.ts';
-import type { AlertPublisher } from '../ports/alert-transport.ts';
+import type { AlertPublisher } from '../ports/alert-publisher.ts';
 import type { Clock } from './clock.ts';
 
 export interface DeliverAlertDeps {

@@ -1,5 +1,5 @@
 import type { AlertOutbox } from '../ports/alert-outbox.ts';
-import type { AlertSender } from '../ports/alert-transport.ts';
+import type { AlertSender } from '../ports/alert-sender.ts';
 import type { Clock } from './clock.ts';
 
 export interface ResendOptions {

@@ -2,7 +2,7 @@ import { reconciliationAlert } from '../domain/build-alert.ts';
 import { ValidationError } from '../domain/errors.ts';
 import { mismatchedEnvelopes, planRepair, type EnvelopeTally, type ReconciliationReport, type RepairOutcome } from '../domain/reconciliation.ts';
 import type { AlertOutbox } from '../ports/alert-outbox.ts';
-import type { AlertSender } from '../ports/alert-transport.ts';
+import type { AlertSender } from '../ports/alert-sender.ts';
 import type { EnvelopeEvents } from '../ports/envelope-events.ts';
 import { checkLedger, type LedgerCheck, type ReconcileDeps, type ReconcileOptions } from './reconcile.ts';
 

@@ -24,7 +24,9 @@ export interface Envelope {
   alert_at: number[];
 }
 
-export type AwardStatus = 'RESERVED' | 'WAITLISTED' | 'REJECTED' | 'CANCELLED' | 'BATCHED' | 'PAID';
+/** The statuses are the domain's own (one definition: a new status fails the console's type check until it is shown). */
+export type { AwardStatus } from '../../../shared/domain/award.ts';
+import type { AwardStatus } from '../../../shared/domain/award.ts';
 export const AWARD_STATUSES: readonly AwardStatus[] = ['RESERVED', 'WAITLISTED', 'REJECTED', 'CANCELLED', 'BATCHED', 'PAID'];
 
 export interface TraceStep { rule: string; ok: boolean; detail: string }
@@ -71,7 +73,8 @@ export interface SubmitReport {
   results: SubmitLine[];
 }
 
-export type RunStatus = 'PREPARING' | 'PREPARED' | 'APPROVED' | 'EXPORTED' | 'SETTLED';
+export type { RunStatus } from '../../../shared/domain/run.ts';
+import type { RunStatus } from '../../../shared/domain/run.ts';
 export interface RunBatch { batch_id: string; measure: number; unit: UnitCode; count: number; total_fen: number }
 export interface Run {
   run_id: string;

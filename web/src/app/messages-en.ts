@@ -81,6 +81,8 @@ export const en: Messages = {
   status_CANCELLED: 'Cancelled',
   status_BATCHED: 'Batched',
   status_PAID: 'Paid',
+  status_RETURNED: 'Returned',
+  status_HELD: 'Held',
   search: 'Search',
   searchPlaceholder: 'Award id, credit code or start of a name',
   all: 'All',

@@ -80,6 +80,8 @@ export const zh = {
   status_CANCELLED: '已撤销',
   status_BATCHED: '已批次',
   status_PAID: '已拨付',
+  status_RETURNED: '退回待处理',
+  status_HELD: '挂起待审',
   search: '搜索',
   searchPlaceholder: '奖补编号、统一社会信用代码或企业名称开头',
   all: '全部',

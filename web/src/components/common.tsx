@@ -31,6 +31,7 @@ export function ErrorBox({ error }: { error: unknown }) {
 
 const STATUS_COLORS: Record<AwardStatus, string> = {
   RESERVED: 'blue', WAITLISTED: 'gold', REJECTED: 'red', CANCELLED: 'default', BATCHED: 'cyan', PAID: 'green',
+  RETURNED: 'volcano', HELD: 'purple',
 };
 export function StatusTag({ status }: { status: AwardStatus }) {
   const { t } = useI18n();
