@@ -37,6 +37,8 @@ export interface EnvelopeCloseFacts {
   measure: number;
   available_fen: number;
   reserved: { award_id: string; amount_fen: number; approved_date: string }[];
+  /** HELD awards (issue 14): carried still HELD; only those keeping a reservation carry money. */
+  held?: { award_id: string; amount_fen: number; approved_date: string; keeps_reservation: boolean }[];
   /** In queue order. */
   queued: { award_id: string }[];
 }
@@ -44,11 +46,12 @@ export interface EnvelopeCloseFacts {
 /** The plan, one line per envelope, in measure order; award ids in queue order (approved date, id). */
 export function planYearClose(envelopes: readonly EnvelopeCloseFacts[]): MeasureClosePlan[] {
   return [...envelopes].sort((a, b) => a.measure - b.measure).map((e) => {
-    const reserved = [...e.reserved].sort((a, b) => (a.approved_date === b.approved_date ? (a.award_id < b.award_id ? -1 : 1) : a.approved_date < b.approved_date ? -1 : 1));
+    const held = e.held ?? [];
+    const carried = [...e.reserved, ...held].sort((a, b) => (a.approved_date === b.approved_date ? (a.award_id < b.award_id ? -1 : 1) : a.approved_date < b.approved_date ? -1 : 1));
     return {
       measure: e.measure,
-      carried_fen: reserved.reduce((s, a) => s + a.amount_fen, 0),
-      carried_awards: reserved.map((a) => a.award_id),
+      carried_fen: e.reserved.reduce((s, a) => s + a.amount_fen, 0) + held.filter((a) => a.keeps_reservation).reduce((s, a) => s + a.amount_fen, 0),
+      carried_awards: carried.map((a) => a.award_id),
       queued_awards: e.queued.map((q) => q.award_id),
       lapsed_fen: e.available_fen,
     };

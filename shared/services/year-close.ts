@@ -66,32 +66,30 @@ async function refuseOpenRuns(deps: YearCloseDeps, fiscalYear: number, envelopes
 }
 
 /**
- * Awards of year Y that wait for a person: HELD (issue 14) or RETURNED (a failed payment, issue 13).
- * Their money and their enterprise's totals are tied to Y, and neither a carry nor a lapse is the
- * right answer for them, so Y closes only once each is released, rejected or cancelled.
+ * RETURNED awards of year Y (failed payments, issue 13) hold committed money that only a second
+ * person may release or cancel; neither a carry nor a lapse is the right answer for them, so Y
+ * closes only once each is decided. (HELD awards are carried: carryHeld.)
  */
 async function refuseUnresolved(ledger: Ledger, fiscalYear: number): Promise<void> {
-  const found: { award_id: string; status: 'HELD' | 'RETURNED' }[] = [];
-  for (const status of ['HELD', 'RETURNED'] as const) {
-    const listed: string[] = [];
-    for await (const a of ledger.listAwards({ status, fiscal_year: fiscalYear })) listed.push(a.award_id);
-    // The index is eventually consistent: keep what a strong read confirms.
-    for (const a of (await ledger.getAwards(listed)).values()) if (a.status === status && a.fiscal_year === fiscalYear) found.push({ award_id: a.award_id, status });
-  }
+  const listed: string[] = [];
+  for await (const a of ledger.listAwards({ status: 'RETURNED', fiscal_year: fiscalYear })) listed.push(a.award_id);
+  // The index is eventually consistent: keep what a strong read confirms.
+  const found = [...(await ledger.getAwards(listed)).values()].filter((a) => a.status === 'RETURNED' && a.fiscal_year === fiscalYear).map((a) => a.award_id).sort();
   if (found.length === 0) return;
-  const held = found.filter((a) => a.status === 'HELD').length;
-  throw new BursarError('UNRESOLVED_AWARDS', `FY${fiscalYear} cannot close while ${held} HELD and ${found.length - held} RETURNED award(s) wait for a decision: ${found.slice(0, 10).map((a) => a.award_id).join(', ')}${found.length > 10 ? ', …' : ''}`, {
-    fiscal_year: fiscalYear, held, returned: found.length - held, award_ids: found.map((a) => a.award_id).sort(),
+  throw new BursarError('UNRESOLVED_AWARDS', `FY${fiscalYear} cannot close while ${found.length} RETURNED award(s) wait for release or cancellation: ${found.slice(0, 10).join(', ')}${found.length > 10 ? ', …' : ''}`, {
+    fiscal_year: fiscalYear, returned: found.length, award_ids: found,
   });
 }
 
-async function reservedOf(ledger: Ledger, key: EnvelopeKey): Promise<Award[]> {
+/** The awards of one envelope in `status`, confirmed by a strong read (the index is eventually consistent). */
+async function awardsOf(ledger: Ledger, key: EnvelopeKey, status: 'RESERVED' | 'HELD'): Promise<Award[]> {
   const listed: string[] = [];
-  for await (const a of ledger.listAwards({ status: 'RESERVED', measure: key.measure, fiscal_year: key.fiscal_year })) listed.push(a.award_id);
-  // The index is eventually consistent: keep only what a strong read confirms.
+  for await (const a of ledger.listAwards({ status, measure: key.measure, fiscal_year: key.fiscal_year })) listed.push(a.award_id);
   const awards = await ledger.getAwards(listed);
-  return [...awards.values()].filter((a) => a.status === 'RESERVED' && a.fiscal_year === key.fiscal_year && a.measure === key.measure);
+  return [...awards.values()].filter((a) => a.status === status && a.fiscal_year === key.fiscal_year && a.measure === key.measure);
 }
+
+const reservedOf = (ledger: Ledger, key: EnvelopeKey) => awardsOf(ledger, key, 'RESERVED');
 
 async function queueOf(ledger: Ledger, key: EnvelopeKey): Promise<{ award_id: string }[]> {
   return ledger.queueHead(key, 10_000);
@@ -101,6 +99,7 @@ async function queueOf(ledger: Ledger, key: EnvelopeKey): Promise<{ award_id: st
 async function currentPlan(ledger: Ledger, envelopes: readonly Envelope[]): Promise<MeasureClosePlan[]> {
   const facts = await Promise.all(envelopes.map(async (e) => ({
     measure: e.measure, available_fen: e.available_fen, reserved: await reservedOf(ledger, e), queued: await queueOf(ledger, e),
+    held: (await awardsOf(ledger, e, 'HELD')).map((a) => ({ ...a, keeps_reservation: a.hold?.keeps_reservation === true })),
   })));
   return planYearClose(facts);
 }
@@ -160,6 +159,7 @@ export async function approveYearClose(deps: YearCloseDeps, cmd: { fiscal_year: 
   const keys = MEASURES.map((m) => ({ measure: m.number, fiscal_year: fy }));
   for (const key of keys) await deps.closes.closeEnvelope(key, deps.clock.now());
   for (const key of keys) {
+    await carryHeld(deps, key, by); // first: money held awards keep is inside reserved
     await carryReservations(deps, key, by);
     await carryQueue(deps, key, by);
     await deps.closes.lapse(key, deps.clock.now());
@@ -180,7 +180,7 @@ async function carryReservations(deps: YearCloseDeps, key: EnvelopeKey, by: stri
   const perTransaction = deps.ledger.maxTransactionItems - 2;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const envelope = await deps.ledger.getEnvelope(key);
-    if (!envelope || envelope.reserved_fen === 0) return;
+    if (!envelope || envelope.reserved_fen - (envelope.held_fen ?? 0) === 0) return;
     const awards = await reservedOf(deps.ledger, key);
     if (awards.length === 0) { await backoff(attempt + 1); continue; } // the index has not caught up yet
     for (let i = 0; i < awards.length; i += perTransaction) {
@@ -189,6 +189,21 @@ async function carryReservations(deps: YearCloseDeps, key: EnvelopeKey, by: stri
     }
   }
   throw new TransientError(`${key.measure}/FY${key.fiscal_year}: reservations could not all be carried forward; run year approve again`);
+}
+
+async function carryHeld(deps: YearCloseDeps, key: EnvelopeKey, by: string): Promise<void> {
+  const perTransaction = deps.ledger.maxTransactionItems - 2;
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const envelope = await deps.ledger.getEnvelope(key);
+    if (!envelope || (envelope.held_count ?? 0) === 0) return;
+    const awards = await awardsOf(deps.ledger, key, 'HELD');
+    if (awards.length === 0) { await backoff(attempt + 1); continue; } // the index has not caught up yet
+    for (let i = 0; i < awards.length; i += perTransaction) {
+      const entry: HistoryEntry = { at: deps.clock.now(), status: 'HELD', by, note: carryNote(key.fiscal_year) };
+      await deps.closes.carryHeld(key, awards.slice(i, i + perTransaction), entry);
+    }
+  }
+  throw new TransientError(`${key.measure}/FY${key.fiscal_year}: held awards could not all be carried forward; run year approve again`);
 }
 
 async function carryQueue(deps: YearCloseDeps, key: EnvelopeKey, by: string): Promise<void> {

@@ -113,6 +113,36 @@ export class DynamoYearClose {
     return (await tx.run(this.doc)).ok;
   }
 
+  /**
+   * Carry HELD awards (issue 14) of one closed envelope into next year's, still HELD: the money of
+   * those that keep a reservation (held at run preparation) moves like a reservation, inside
+   * reserved and held_fen on both sides; every one moves Y's held_count to Y+1's.
+   */
+  async carryHeld(key: EnvelopeKey, awards: readonly Award[], entry: HistoryEntry): Promise<boolean> {
+    checkTransactionSize(awards.length + 2, this.maxTransactionItems);
+    const next = { measure: key.measure, fiscal_year: key.fiscal_year + 1 };
+    const kept = awards.filter((a) => a.hold?.keeps_reservation === true).reduce((s, a) => s + a.amount_fen, 0);
+    const tx = new Transaction();
+    for (const a of awards) tx.add('award', this.moveAward(a, 'HELD', key, entry), a.award_id);
+    tx.add('envelope', {
+      Update: {
+        TableName: this.tableName,
+        Key: { pk: envelopePk(key), sk: ENVELOPE_SK },
+        ConditionExpression: '#st = :closed AND held_count >= :n AND held_fen >= :kept AND reserved_fen >= :kept',
+        UpdateExpression: 'SET reserved_fen = reserved_fen - :kept, held_fen = held_fen - :kept, carried_out_fen = if_not_exists(carried_out_fen, :zero) + :kept, updated_at = :now ADD held_count :minus, version :one',
+        ExpressionAttributeNames: { '#st': 'status' },
+        ExpressionAttributeValues: { ':closed': 'CLOSED', ':n': awards.length, ':minus': -awards.length, ':kept': kept, ':zero': 0, ':now': entry.at, ':one': 1 },
+      },
+    });
+    tx.add('envelope', this.upsertNext(next, entry.at, {
+      // Money carried makes next year's budget set, as a carried reservation does; held-only carries do not.
+      set: `budget_set = ${kept > 0 ? ':true' : 'if_not_exists(budget_set, :false)'}, budget_fen = if_not_exists(budget_fen, :zero) + :kept, carried_in_fen = if_not_exists(carried_in_fen, :zero) + :kept, reserved_fen = if_not_exists(reserved_fen, :zero) + :kept, held_fen = if_not_exists(held_fen, :zero) + :kept, available_fen = if_not_exists(available_fen, :zero), waitlisted_fen = if_not_exists(waitlisted_fen, :zero), waitlisted_count = if_not_exists(waitlisted_count, :zero), queue_seq = if_not_exists(queue_seq, :zero)`,
+      add: 'held_count :n, version :one',
+      values: { ...(kept > 0 ? { ':true': true } : { ':false': false }), ':kept': kept, ':n': awards.length },
+    }));
+    return (await tx.run(this.doc)).ok;
+  }
+
   /** Move one waiting award from Y's queue to Y+1's, at its approved-date place. */
   async carryWaitlisted(key: EnvelopeKey, award: Award, entry: HistoryEntry): Promise<boolean> {
     const next = { measure: key.measure, fiscal_year: key.fiscal_year + 1 };
@@ -143,14 +173,14 @@ export class DynamoYearClose {
     return conditionalUpdate(this.doc, {
       TableName: this.tableName,
       Key: { pk: envelopePk(key), sk: ENVELOPE_SK },
-      ConditionExpression: '#st = :closed AND reserved_fen = :zero AND waitlisted_count = :zero AND attribute_not_exists(lapsed_at)',
+      ConditionExpression: '#st = :closed AND reserved_fen = :zero AND waitlisted_count = :zero AND (attribute_not_exists(held_count) OR held_count = :zero) AND attribute_not_exists(lapsed_at)',
       UpdateExpression: 'SET lapsed_fen = if_not_exists(lapsed_fen, :zero) + available_fen, available_fen = :zero, lapsed_at = :at, updated_at = :at ADD version :one',
       ExpressionAttributeNames: { '#st': 'status' },
       ExpressionAttributeValues: { ':closed': 'CLOSED', ':zero': 0, ':at': at, ':one': 1 },
     });
   }
 
-  private moveAward(a: Award, status: 'RESERVED' | 'WAITLISTED', from: EnvelopeKey, entry: HistoryEntry): TxItem {
+  private moveAward(a: Award, status: 'RESERVED' | 'WAITLISTED' | 'HELD', from: EnvelopeKey, entry: HistoryEntry): TxItem {
     const to = { measure: from.measure, fiscal_year: from.fiscal_year + 1 };
     return {
       Update: {

@@ -15,6 +15,14 @@ import type { IntakeRequest } from '../../../shared/domain/queue-messages.ts';
 import type { Clock } from '../../../shared/services/clock.ts';
 import { BursarError } from '../../../shared/domain/errors.ts';
 import { rejectHold, releaseHold } from '../../../shared/services/holds.ts';
+import { approveRun } from '../../../shared/services/approve-run.ts';
+import { exportRun } from '../../../shared/services/export-run.ts';
+import { resultRowsFromFile, settleRun } from '../../../shared/services/settle-run.ts';
+import { releaseFailed } from '../../../shared/services/release-failed.ts';
+import { LocalDirSink } from '../../../shared/adapters/files/local-dir-sink.ts';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { cancelAward } from '../../../shared/services/awards.ts';
 
 const tables: TestTable[] = [];
@@ -109,29 +117,57 @@ describe('year close', () => {
     expect(await refusal(proposeYearClose(deps, { fiscal_year: 2025, by: ' ' }))).toBe('MISSING_ACTOR');
   });
 
-  test('HELD and RETURNED awards of the year refuse its close (UNRESOLVED_AWARDS) until decided; a late held award is held in the year it is charged to', async () => {
+  test('HELD awards are carried still HELD (with the money those held at run preparation keep); controls stay in the approval year', async () => {
     const a1 = (await ledger.getAward('A-00001'))!;
-    // Same enterprise, measure, year and amount as A-00001, no project_ref: a possible duplicate.
+    // A-00002 held at run preparation keeps its reservation (the path itself: holds.test.ts).
+    const a2 = (await ledger.getAward('A-00002'))!;
+    expect((await ledger.controls.holdReserved(a2, { reason: 'CREDIT_RESTRICTED', at: clock.now(), keeps_reservation: true }, { at: clock.now(), status: 'HELD', note: 'CREDIT_RESTRICTED' })).ok).toBe(true);
+    // Same enterprise, measure, year and amount as A-00001, no project_ref: a possible duplicate, held at intake.
     const twin = (n: number, date: string) => awardFields(n, { recipient_uscc: a1.recipient_uscc, amount_yuan: '3000.00', approved_date: date });
     expect(await submit([twin(10, '2025-06-02')])).toEqual(['HELD']);
-    expect(await refusal(proposeYearClose(deps, { fiscal_year: 2025, by: 'a' }))).toBe('UNRESOLVED_AWARDS');
-    await expect(proposeYearClose(deps, { fiscal_year: 2025, by: 'a' })).rejects.toMatchObject({ context: { held: 1, returned: 0, award_ids: ['A-00010'] } });
-    await rejectHold({ ledger, clock }, { award_id: 'A-00010', reason: 'the same project as A-00001', by: 'clerk' });
-    await proposeYearClose(deps, { fiscal_year: 2025, by: 'a' });
-    await approveYearClose(deps, { fiscal_year: 2025, by: 'b' });
-    // A-00001 was carried to 2026; its controls stay in 2025, where it was approved. A twin approved
-    // in closed 2025 is charged to 2026, matched against A-00001 there, and held in 2026.
+    expect(await env(7, 2025)).toMatchObject({ held_count: 2, held_fen: 200_000, reserved_fen: 500_000 });
+
+    const proposed = await proposeYearClose(deps, { fiscal_year: 2025, by: 'a' });
+    expect(proposed.plan[0]).toEqual({ measure: 7, carried_fen: 500_000, carried_awards: ['A-00002', 'A-00001', 'A-00010'], queued_awards: [], lapsed_fen: 500_000 });
+    const approved = await approveYearClose(deps, { fiscal_year: 2025, by: 'b' });
+    expect(approved.closed[0]).toEqual(proposed.plan[0]);
+    expect(await env(7, 2025)).toMatchObject({ reserved_fen: 0, held_count: 0, held_fen: 0, carried_out_fen: 500_000, lapsed_fen: 500_000 });
+    expect(await env(7, 2026)).toMatchObject({ budget_fen: 500_000, carried_in_fen: 500_000, reserved_fen: 500_000, held_count: 2, held_fen: 200_000 });
+    expect(await ledger.getAward('A-00002')).toMatchObject({ status: 'HELD', fiscal_year: 2026, carried_from: [2025], hold: { keeps_reservation: true } });
+    expect(await ledger.getAward('A-00010')).toMatchObject({ status: 'HELD', fiscal_year: 2026, carried_from: [2025], hold: { keeps_reservation: false } });
+    const store = new DynamoReconciliationStore(table.doc, table.tableName);
+    expect((await checkLedger({ ledger, store, runs: runStoreOn(table), clock })).report.clean).toBe(true);
+
+    // A twin approved in closed 2025 is charged to 2026 and matched there against A-00001 (controls
+    // stay in 2025, the approval year): held in 2026.
     expect(await submit([twin(11, '2025-12-30')])).toEqual(['HELD']);
     const late = (await ledger.getAward('A-00011'))!;
     expect(late).toMatchObject({ status: 'HELD', fiscal_year: 2026, reason: 'POSSIBLE_DUPLICATE' });
     expect(late.trace.map((t) => t.rule)).toEqual(expect.arrayContaining(['FISCAL_YEAR_CLOSED', 'POSSIBLE_DUPLICATE']));
-    expect(await env(7, 2026)).toMatchObject({ held_count: 1 });
-    expect((await env(7, 2025)).held_count ?? 0).toBe(0);
-    // Cancelling the carried A-00001 releases its controls where they were counted: the held twin's
-    // release then passes, and a third twin is a possible duplicate of it.
+    expect(await env(7, 2026)).toMatchObject({ held_count: 3 });
+    // Decisions in 2026: A-00002 RESERVED again with its money; cancelling carried A-00001 and rejecting
+    // A-00010 free their controls where they were counted, so A-00011's release passes; a new twin is
+    // a possible duplicate of it.
+    expect((await releaseHold({ ledger, clock }, { award_id: 'A-00002', note: 'cleared', by: 'clerk' })).award.status).toBe('RESERVED');
     await cancelAward(ledger, clock, { award_id: 'A-00001', reason: 'withdrawn', by: 'clerk' });
+    await rejectHold({ ledger, clock }, { award_id: 'A-00010', reason: 'second file of A-00001', by: 'clerk' });
     expect((await releaseHold({ ledger, clock }, { award_id: 'A-00011', note: 'the only one now', by: 'clerk' })).award.status).toBe('RESERVED');
     expect(await submit([twin(12, '2025-12-31')])).toEqual(['HELD']);
+    expect((await checkLedger({ ledger, store, runs: runStoreOn(table), clock })).report.clean).toBe(true);
+  });
+
+  test('RETURNED awards of the year refuse its close (UNRESOLVED_AWARDS) until a second person releases or cancels them', async () => {
+    const runs = runStoreOn(table);
+    await prepareRun({ ledger, runs, clock }, { period: '2025-06', by: 'maker' });
+    await approveRun({ runs, clock }, { run_id: 'RUN-2025-06', by: 'checker' });
+    await exportRun({ runs, clock, sink: new LocalDirSink(mkdtempSync(path.join(os.tmpdir(), 'bursar-yc-'))) }, { run_id: 'RUN-2025-06' });
+    const results = path.join(mkdtempSync(path.join(os.tmpdir(), 'bursar-yc-')), 'results.csv');
+    writeFileSync(results, 'award_id,status,reference,reason\nA-00001,PAID,R-1,\nA-00002,FAILED,,account closed\nA-00003,PAID,R-3,\n');
+    await settleRun({ runs, clock }, { run_id: 'RUN-2025-06', rows: resultRowsFromFile(results), by: 'importer' });
+    expect((await ledger.getAward('A-00002'))!.status).toBe('RETURNED');
+    await expect(proposeYearClose(deps, { fiscal_year: 2025, by: 'a' })).rejects.toMatchObject({ code: 'UNRESOLVED_AWARDS', context: { returned: 1, award_ids: ['A-00002'] } });
+    await releaseFailed({ runs, clock }, { run_id: 'RUN-2025-06', by: 'reviewer' });
+    expect((await proposeYearClose(deps, { fiscal_year: 2025, by: 'a' })).plan[0]).toMatchObject({ measure: 7, carried_awards: ['A-00002'], carried_fen: 200_000 });
   });
 
   test('year status: OPEN / PROPOSED / CLOSED and the policy days left in Asia/Shanghai days', async () => {
