@@ -2,6 +2,7 @@ import { DynamoReconciliationStore } from '../shared/adapters/dynamo/dynamo-reco
 import { DynamoRunStore } from '../shared/adapters/dynamo/dynamo-run-store.ts';
 import type { RunReader } from '../shared/ports/run-store.ts';
 import type { RunReconciliationDeps } from '../shared/services/run-reconciliation.ts';
+import { forecastAlertDaysFromEnv } from '../shared/services/forecast-alerts.ts';
 import { alertEvents, alertOutboxOf } from './alert-events.ts';
 import type { Runtime } from './runtime.ts';
 
@@ -30,6 +31,7 @@ export function reconcileDeps(runtime: Runtime, runs: RunReaderFactory = storeRu
     store: reconciliationStoreOf(runtime),
     clock: runtime.clock,
     outbox: alertOutboxOf(runtime),
+    forecast: { ledger: runtime.ledger, days: forecastAlertDaysFromEnv(process.env.BURSAR_FORECAST_ALERT_DAYS) },
     ...(runReader ? { runs: runReader } : {}),
     ...(events ? { events } : {}),
   };

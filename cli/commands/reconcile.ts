@@ -13,10 +13,11 @@ export const NOT_CLEAN_EXIT_CODE = 2;
 
 /** The JSON `bursar reconcile` prints: the report, plus the repair and its re-check when asked. */
 export function reconcileView(outcome: ReconcileOutcome) {
-  const { report, after_repair, alert_id } = outcome;
+  const { report, after_repair, alert_id, forecast_alert_ids } = outcome;
   return {
     ...report,
     ...(alert_id ? { alert_id } : {}),
+    ...(forecast_alert_ids?.length ? { forecast_alert_ids } : {}),
     ...(after_repair ? { after_repair } : {}),
   };
 }
@@ -26,6 +27,7 @@ export function reconcileText(outcome: ReconcileOutcome): string {
   for (const r of outcome.report.repairs ?? []) lines.push(`repair measure ${r.measure} FY${r.fiscal_year}: ${r.outcome} - ${r.detail}`);
   if (outcome.after_repair) lines.push('', 'After the repair:', reportText(outcome.after_repair));
   if (outcome.alert_id) lines.push('', `Alert ${outcome.alert_id} raised to FIN.`);
+  if (outcome.forecast_alert_ids?.length) lines.push('', `Forecast early warning(s) raised: ${outcome.forecast_alert_ids.join(', ')}.`);
   return lines.join('\n');
 }
 

@@ -38,6 +38,7 @@ export function createReconcileHandler(deps: ReconcileHandlerDeps) {
       checked_awards: report.checked_awards, checked_runs: report.checked_runs, mismatches: report.mismatches.length,
       run_mismatches: report.run_mismatches.length, stuck: report.stuck.length, passes: report.passes, duration_ms: report.duration_ms,
       ...(outcome.alert_id ? { alert_id: outcome.alert_id } : {}),
+      ...(outcome.forecast_alert_ids?.length ? { forecast_alert_ids: outcome.forecast_alert_ids } : {}),
     };
     if (report.clean) logger.info('reconciliation clean', summary);
     else logger.warn('reconciliation found differences', { ...summary, envelopes: report.mismatches.slice(0, 20) });

@@ -11,12 +11,15 @@ import { envelopeLabel } from '../../shared/domain/envelope.ts';
 import { createObservability } from '../../shared/observability/powertools.ts';
 import { createBudgetAlerts } from '../../shared/services/budget-alerts.ts';
 import { systemClock } from '../../shared/services/clock.ts';
+import { DEFAULT_FORECAST_ALERT_DAYS } from '../../shared/services/forecast-alerts.ts';
 import { createReconcileHandler } from './create-handler.ts';
 
 // Composition root for AWS: configuration is parsed once, at cold start.
 const config = parseConfig(process.env, z.object({
   BURSAR_ALERT_QUEUE_URL: z.url(),
   BURSAR_RECONCILE_SEGMENTS: z.coerce.number().int().min(1).max(64).default(8),
+  // The FORECAST early-warning window (issue 15: "within 30 days (a setting)").
+  BURSAR_FORECAST_ALERT_DAYS: z.coerce.number().int().min(1).max(366).default(DEFAULT_FORECAST_ALERT_DAYS),
 }));
 const { doc } = createDynamoClients(config.BURSAR_DYNAMODB_ENDPOINT ? { endpoint: config.BURSAR_DYNAMODB_ENDPOINT } : {});
 const ledger = new DynamoLedger(doc, config.BURSAR_TABLE_NAME, { maxTransactionItems: config.BURSAR_TRANSACTION_MAX_ITEMS });
@@ -32,5 +35,6 @@ export const handler = createReconcileHandler({
   ledger, store: new DynamoReconciliationStore(doc, config.BURSAR_TABLE_NAME), clock: systemClock,
   runs: new DynamoRunStore(doc, config.BURSAR_TABLE_NAME, { maxTransactionItems: config.BURSAR_TRANSACTION_MAX_ITEMS }),
   outbox, sender, events, redrive: { outbox, sender },
+  forecast: { ledger, days: config.BURSAR_FORECAST_ALERT_DAYS },
   segments: config.BURSAR_RECONCILE_SEGMENTS, logger, metrics,
 });

@@ -9,7 +9,7 @@ import { findMeasure } from './catalog.ts';
 import type { EnvelopeKey } from './envelope.ts';
 import { FINANCE_UNIT, type UnitCode } from './units.ts';
 
-export type AlertKind = 'THRESHOLD' | 'WAITLIST' | 'RECONCILIATION' | 'HOLD';
+export type AlertKind = 'THRESHOLD' | 'WAITLIST' | 'RECONCILIATION' | 'HOLD' | 'FORECAST';
 
 export interface Alert {
   /** Deterministic (see the id builders below), so a repeated or racing write cannot duplicate it. */
@@ -24,6 +24,8 @@ export interface Alert {
   wait_reason?: WaitReason;
   /** The held award (HOLD only). */
   award_id?: string;
+  /** The projected exhaustion day (FORECAST only). */
+  forecast_exhaustion_date?: string;
   units: UnitCode[];
   created_at: string;
   /** One line, for an e-mail subject (SNS allows at most 100 ASCII characters). */
@@ -54,6 +56,11 @@ export function waitlistAlertId(key: EnvelopeKey, shanghaiDay: string): string {
   return `W-${key.fiscal_year}-${pad3(key.measure)}-${shanghaiDay}`;
 }
 
+/** A forecast alert is identified by the envelope and the Shanghai day it was raised (at most one per 7 days: see the outbox). */
+export function forecastAlertId(key: EnvelopeKey, shanghaiDay: string): string {
+  return `F-${key.fiscal_year}-${pad3(key.measure)}-${shanghaiDay}`;
+}
+
 /** One reconciliation alert per stored report that was not clean. */
 export function reconciliationAlertId(reportId: string): string {
   return `R-${reportId}`;
@@ -64,5 +71,7 @@ export function alertView(a: Alert) {
   return {
     alert_id: a.alert_id, kind: a.kind, measure: a.measure, fiscal_year: a.fiscal_year, threshold: a.threshold,
     units: a.units, created_at: a.created_at, message: a.message,
+    ...(a.award_id !== undefined ? { award_id: a.award_id } : {}),
+    ...(a.forecast_exhaustion_date !== undefined ? { forecast_exhaustion_date: a.forecast_exhaustion_date } : {}),
   };
 }

@@ -40,6 +40,11 @@ export interface AlertOutbox {
   fireThreshold(key: EnvelopeKey, version: number, threshold: number, alert: Alert): Promise<ConditionalWrite>;
   /** Take thresholds out of the fired set, only if the envelope is still at `version`. */
   rearmThresholds(key: EnvelopeKey, version: number, thresholds: readonly number[]): Promise<ConditionalWrite>;
+  /**
+   * Mark the envelope forecast-alerted on `day` and store the alert, in one transaction, only if its
+   * last forecast alert was on or before `notAfter` (or never): at most one per envelope per window.
+   */
+  fireForecast(key: EnvelopeKey, day: string, notAfter: string, alert: Alert): Promise<ConditionalWrite>;
   /** Store an alert with its deliveries unless an alert with its id exists ('exists'). */
   putAlert(alert: Alert): Promise<'written' | 'exists'>;
   getAlert(alertId: string): Promise<{ alert: Alert; deliveries: AlertDelivery[] } | undefined>;

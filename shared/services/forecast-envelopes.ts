@@ -11,7 +11,7 @@ const COMMITTED: AwardStatus[] = ['RESERVED', 'BATCHED', 'PAID'];
  * The forecast of each envelope from its committed awards (RESERVED, BATCHED, PAID), dated by the
  * Shanghai day they were stored. Deterministic for a given store and clock.
  */
-export async function forecastEnvelopes(ledger: Ledger, clock: Clock, envelopes: readonly Envelope[]): Promise<Map<string, Forecast>> {
+export async function forecastEnvelopes(ledger: Pick<Ledger, 'listAwards'>, clock: Clock, envelopes: readonly Envelope[]): Promise<Map<string, Forecast>> {
   const today = shanghaiDate(new Date(clock.now()));
   const out = new Map<string, Forecast>();
   for (const e of envelopes) {

@@ -4,6 +4,8 @@ import { mismatchedEnvelopes, planRepair, type EnvelopeTally, type Reconciliatio
 import type { AlertOutbox } from '../ports/alert-outbox.ts';
 import type { AlertSender } from '../ports/alert-sender.ts';
 import type { EnvelopeEvents } from '../ports/envelope-events.ts';
+import type { Ledger } from '../ports/ledger.ts';
+import { raiseForecastAlerts } from './forecast-alerts.ts';
 import { checkLedger, type LedgerCheck, type ReconcileDeps, type ReconcileOptions } from './reconcile.ts';
 
 export interface RunReconciliationDeps extends ReconcileDeps {
@@ -17,6 +19,8 @@ export interface RunReconciliationDeps extends ReconcileDeps {
    * after its write).
    */
   events?: EnvelopeEvents;
+  /** With an outbox: raise FORECAST early warnings (forecast-alerts.ts) from these award records. */
+  forecast?: { ledger: Pick<Ledger, 'listEnvelopes' | 'listAwards'>; days?: number };
 }
 
 export interface ReconcileCommand extends ReconcileOptions {
@@ -30,6 +34,8 @@ export interface ReconcileOutcome {
   after_repair?: ReconciliationReport;
   /** The RECONCILIATION alert raised, if the report was not clean. */
   alert_id?: string;
+  /** FORECAST early warnings raised by this run (issue 15). */
+  forecast_alert_ids?: string[];
 }
 
 /**
@@ -74,6 +80,12 @@ export async function runReconciliation(deps: RunReconciliationDeps, command: Re
     // be wrong would re-arm (or fire) thresholds that a repair then puts back, firing them twice.
     const wrong = new Set(final.report.mismatches.map((m) => `${m.fiscal_year}#${m.measure}`));
     for (const [k, { envelope }] of final.envelopes) if (envelope && !wrong.has(k)) await deps.events.envelopeChanged(envelope, {});
+  }
+  if (deps.outbox && deps.forecast) {
+    outcome.forecast_alert_ids = await raiseForecastAlerts({
+      ledger: deps.forecast.ledger, outbox: deps.outbox, clock: deps.clock, ...(deps.sender ? { sender: deps.sender } : {}),
+      ...(deps.forecast.days !== undefined ? { days: deps.forecast.days } : {}),
+    });
   }
   return outcome;
 }

@@ -23,7 +23,7 @@ export const ALERT_LIST_PK = 'ALERTS';
 export const unitAlertListPk = (unit: UnitCode) => `ALERTUNIT#${unit}`;
 export const alertListSk = (alert: Pick<Alert, 'created_at' | 'alert_id'>) => `${alert.created_at}#${alert.alert_id}`;
 
-const ALERT_FIELDS = ['alert_id', 'kind', 'measure', 'fiscal_year', 'threshold', 'wait_reason', 'units', 'created_at', 'subject', 'message'] as const;
+const ALERT_FIELDS = ['alert_id', 'kind', 'measure', 'fiscal_year', 'threshold', 'wait_reason', 'units', 'created_at', 'subject', 'message', 'award_id', 'forecast_exhaustion_date'] as const;
 
 export function alertItem(alert: Alert): Item {
   return { pk: alertPk(alert.alert_id), sk: ALERT_SK, type: 'ALERT', ...alert, gsi2pk: ALERT_LIST_PK, gsi2sk: alertListSk(alert) };

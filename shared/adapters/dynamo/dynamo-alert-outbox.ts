@@ -57,6 +57,18 @@ export class DynamoAlertOutbox implements AlertOutbox, AlertDeliveryStore {
     }));
   }
 
+  fireForecast(key: EnvelopeKey, day: string, notAfter: string, alert: Alert): Promise<ConditionalWrite> {
+    return this.transact(this.alertPuts(alert).add('envelope', {
+      Update: {
+        TableName: this.tableName,
+        Key: { pk: envelopePk(key), sk: ENVELOPE_SK },
+        ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(forecast_alerted_on) OR forecast_alerted_on <= :notAfter)',
+        UpdateExpression: 'SET forecast_alerted_on = :day',
+        ExpressionAttributeValues: { ':day': day, ':notAfter': notAfter },
+      },
+    }));
+  }
+
   async rearmThresholds(key: EnvelopeKey, version: number, thresholds: readonly number[]): Promise<ConditionalWrite> {
     if (thresholds.length === 0) return 'written';
     const written = await conditionalUpdate(this.doc, {
