@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { Award, AwardStatus } from '../../shared/domain/award.ts';
+import { AWARD_STATUSES, type Award, type AwardStatus } from '../../shared/domain/award.ts';
 import { NotFoundError, ValidationError } from '../../shared/domain/errors.ts';
 import { formatYuanGrouped } from '../../shared/domain/money.ts';
 import { cancelAward } from '../../shared/services/awards.ts';
@@ -10,7 +10,7 @@ import { DEFAULT_INTAKE_BATCH_SIZE, DEFAULT_INTAKE_CONCURRENCY } from '../intake
 import type { EventsFactory } from './budget.ts';
 import { awardView } from './views.ts';
 
-const STATUSES: AwardStatus[] = ['RESERVED', 'WAITLISTED', 'REJECTED', 'CANCELLED', 'BATCHED', 'PAID', 'HELD'];
+const STATUSES: readonly AwardStatus[] = AWARD_STATUSES;
 
 export function registerAwards(program: Command, events: EventsFactory = () => undefined): void {
   const awards = program.command('awards').description('approved awards: submit, look up, cancel');
@@ -55,13 +55,17 @@ export function registerAwards(program: Command, events: EventsFactory = () => u
       await withRuntime(command, async (runtime, out) => {
         const award = await runtime.ledger.getAward(id);
         if (!award) throw new NotFoundError('award', id);
-        const view = awardView(award, { showAccount: opts.showAccount === true });
+        // Its recoveries (issue 15): only a paid award can have any.
+        const { DynamoRecoveries } = await import('../../shared/adapters/dynamo/dynamo-recoveries.ts');
+        const recoveries = award.recovery_claimed_fen !== undefined ? await new DynamoRecoveries(runtime.doc, runtime.tableName).list({ award_id: award.award_id }) : [];
+        const view = { ...awardView(award, { showAccount: opts.showAccount === true }), recoveries };
         out.result(view, () => [
           `${award.award_id}  ${award.status}${award.reason ? ` (${award.reason})` : ''}`,
           `measure ${award.measure}, FY${award.fiscal_year}, ${formatYuanGrouped(award.amount_fen)} yuan, approved ${award.approved_date} by ${award.approving_unit}`,
           `recipient ${award.recipient_name} (${award.recipient_uscc}); payee ${award.payee_bank} ${view.payee_account}`,
           'rules:', ...award.trace.map((t) => `  ${t.ok ? 'ok  ' : 'FAIL'} ${t.rule}: ${t.detail}`),
           'history:', ...award.history.map((h) => `  ${h.at} ${h.status}${h.by ? ` by ${h.by}` : ''}${h.note ? `: ${h.note}` : ''}`),
+          ...(recoveries.length > 0 ? ['recoveries:', ...recoveries.map((r) => `  ${r.recovery_id} ${r.status} ${formatYuanGrouped(r.amount_fen)} yuan: ${r.reason}`)] : []),
         ].join('\n'));
       });
     });

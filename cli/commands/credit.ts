@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
-import { readCsvFile } from '../../shared/csv/read-csv-records.ts';
-import { CREDIT_COLUMNS } from '../../shared/domain/credit-restriction.ts';
-import { liftCredit, listCredit, loadCredit } from '../../shared/services/credit.ts';
+import { CREDIT_COLUMNS } from '../../shared/domain/credit-columns.ts';
 import { withRuntime } from '../context.ts';
 import { table } from '../output.ts';
 
@@ -15,6 +13,8 @@ export function registerCredit(program: Command): void {
     .requiredOption('--by <name>', 'who loads the list (recorded)')
     .action(async (file: string, opts: { by: string }, command: Command) => {
       await withRuntime(command, async (runtime, out) => {
+        // The reader and the service (zod, the store) load with the command, not at start.
+        const [{ readCsvFile }, { loadCredit }] = await Promise.all([import('../../shared/csv/read-csv-records.ts'), import('../../shared/services/credit.ts')]);
         const report = await loadCredit(runtime.ledger, runtime.clock, readCsvFile(file, { columns: CREDIT_COLUMNS }), opts.by);
         out.result(report, () => [
           `${report.loaded.length} restriction(s) loaded (${report.loaded.filter((l) => l.change !== 'unchanged').length} new or changed).`,
@@ -30,6 +30,7 @@ export function registerCredit(program: Command): void {
     .option('--active-on <date>', 'only those active on YYYY-MM-DD')
     .action(async (opts: { activeOn?: string }, command: Command) => {
       await withRuntime(command, async (runtime, out) => {
+        const { listCredit } = await import('../../shared/services/credit.ts');
         const found = await listCredit(runtime.ledger, opts.activeOn);
         out.result({ restrictions: found }, () => found.length === 0 ? 'No restrictions.'
           : table(['credit code', 'list', 'from', 'to', 'reference', 'lifted'],
@@ -44,6 +45,7 @@ export function registerCredit(program: Command): void {
     .requiredOption('--by <name>', 'who lifts (recorded)')
     .action(async (uscc: string, opts: { reference: string; by: string }, command: Command) => {
       await withRuntime(command, async (runtime, out) => {
+        const { liftCredit } = await import('../../shared/services/credit.ts');
         const lifted = await liftCredit(runtime.ledger, runtime.clock, { uscc, reference: opts.reference, by: opts.by });
         out.result({ lifted }, () => lifted.length === 0 ? `${uscc} had no restriction to lift.` : `Lifted ${lifted.length} restriction(s) of ${uscc}.`);
       });

@@ -35,7 +35,7 @@ export function registerSummary(program: Command): void {
         if (!opts.out && (format === 'xlsx' || (out.json && format === 'csv'))) {
           throw new ValidationError('BAD_OPTION', `--format ${format} needs --out FILE${format === 'csv' ? ' together with --json' : ''}`, { field: '--out' });
         }
-        const summary = await fiscalSummary({ ledger: runtime.ledger, runs: runStoreOf(runtime) }, opts.fiscalYear);
+        const summary = await fiscalSummary({ ledger: runtime.ledger, runs: runStoreOf(runtime), clock: runtime.clock }, opts.fiscalYear);
         if (!opts.out) {
           if (format === 'csv') process.stdout.write(summaryCsv(summary));
           else out.result(summary, () => (format === 'json' ? JSON.stringify(summary, null, 2) : summaryText(summary)));

@@ -26,11 +26,13 @@ export interface AwardRecord {
   project_ref?: string;
 }
 
-export type AwardStatus = 'RESERVED' | 'WAITLISTED' | 'REJECTED' | 'CANCELLED' | 'BATCHED' | 'PAID'
-  /** integrity: the payment FAILED; the money stays committed until a reviewer releases or cancels it. */
-  | 'RETURNED'
-  /** controls (issue 14): waits for a person (credit restriction, possible duplicate). */
-  | 'HELD';
+/**
+ * Every award status, in lifecycle order. RETURNED (issue 13): the payment FAILED; the money stays
+ * committed until a second person releases or cancels it. HELD (issue 14): waits for a person
+ * (credit restriction, possible duplicate).
+ */
+export const AWARD_STATUSES = ['RESERVED', 'WAITLISTED', 'REJECTED', 'CANCELLED', 'BATCHED', 'PAID', 'RETURNED', 'HELD'] as const;
+export type AwardStatus = (typeof AWARD_STATUSES)[number];
 
 export type RejectReason =
   | 'UNKNOWN_MEASURE' | 'UNIT_NOT_RESPONSIBLE' | 'UNKNOWN_SCHEME' | 'SCHEME_NOT_FOR_MEASURE' | 'OUTSIDE_WINDOW'

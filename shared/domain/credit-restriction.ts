@@ -8,7 +8,7 @@ import { quoteInput, toFieldErrors } from './award-record.ts';
 import { parseIsoDate } from './dates.ts';
 import { usccProblem } from './uscc.ts';
 
-export const CREDIT_COLUMNS = ['recipient_uscc', 'list_name', 'restricted_from', 'restricted_to', 'reference'] as const;
+export { CREDIT_COLUMNS } from './credit-columns.ts';
 
 export interface CreditRestriction {
   recipient_uscc: string;

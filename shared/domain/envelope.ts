@@ -48,6 +48,11 @@ export interface Envelope {
   lapsed_fen: number;
   /** Money recovered after this year closed: returned to the treasury, not to the envelope. */
   recovered_fen: number;
+  /**
+   * Money recovered while this year was open (追回, issue 15): settled back into the envelope, so
+   * already taken out of paid_fen and put back in available_fen. A running total, for the summary.
+   */
+  refunded_fen: number;
 }
 
 export type EnvelopeStatus = 'OPEN' | 'CLOSED';
@@ -72,6 +77,6 @@ export function emptyEnvelope(key: EnvelopeKey): Envelope {
   return {
     ...key, budget_set: false, budget_fen: 0, reserved_fen: 0, batched_fen: 0, paid_fen: 0, returned_fen: 0, available_fen: 0,
     waitlisted_fen: 0, waitlisted_count: 0, held_fen: 0, held_count: 0, alert_at: [...DEFAULT_ALERT_THRESHOLDS], version: 0, queue_seq: 0, updated_at: '',
-    status: 'OPEN', carried_in_fen: 0, carried_out_fen: 0, lapsed_fen: 0, recovered_fen: 0,
+    status: 'OPEN', carried_in_fen: 0, carried_out_fen: 0, lapsed_fen: 0, recovered_fen: 0, refunded_fen: 0,
   };
 }

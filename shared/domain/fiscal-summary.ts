@@ -3,8 +3,11 @@
  * its envelope's figures (zeros where it has none), subtotals per section and per responsible unit,
  * a grand total, and the money paid per month.
  *
- * - Execution rate = (reserved + batched + paid) / budget: money committed to awards, as a share of
- *   the budget, rounded half-up to 4 decimals (0.8523 is 85.23%); null when the budget is zero.
+ * - Execution rate = (reserved + batched + paid + returned) / budget: money committed to awards, as
+ *   a share of the budget, rounded half-up to 4 decimals (0.8523 is 85.23%); null when the budget is zero.
+ * - Held (issue 14), carried in/out, lapsed and recovered (issue 15) are the envelopes' own figures;
+ *   net paid = paid − money recovered to the treasury (recoveries settled while the year was open
+ *   are out of paid already). A measure with an open envelope also carries its exhaustion forecast.
  * - A measure with several responsible units counts in the subtotal of each of them (as the policy
  *   makes each responsible), so unit subtotals overlap and do not add up to the total; section
  *   subtotals do.
@@ -14,21 +17,41 @@
  */
 import { MEASURES, POLICY, SECTIONS, type SectionNumeral } from './catalog.ts';
 import type { Envelope } from './envelope.ts';
+import type { Forecast } from './forecast.ts';
 import { UNITS, type UnitCode } from './units.ts';
 
 export interface SummaryFigures {
   budget_fen: number;
   reserved_fen: number;
   batched_fen: number;
+  /** As the envelope shows it: recoveries settled while the year was open are already out of it. */
   paid_fen: number;
   /** integrity: failed payments awaiting release, still committed. */
   returned_fen: number;
   available_fen: number;
   waitlisted_fen: number;
+  // -- controls (issue 14)
+  /** Money HELD awards keep reserved (inside reserved_fen). */
+  held_fen: number;
+  held_count: number;
+  // -- year end and recoveries (issue 15)
+  /** Reservations carried in from the previous year's close (inside budget). */
+  carried_in_fen: number;
+  /** Reservations carried out to the next year at this year's close. */
+  carried_out_fen: number;
+  /** The unspent balance that lapsed at this year's close (结余). */
+  lapsed_fen: number;
+  /** Recovered from paid awards (追回): back into the open envelope, or to the treasury after the close. */
+  recovered_fen: number;
+  /** Paid net of every recovery: paid_fen minus what went back to the treasury. */
+  net_paid_fen: number;
   execution_rate: number | null;
 }
 
 export interface MeasureSummary extends SummaryFigures {
+  /** The exhaustion forecast (issue 15), for a measure with an open envelope. */
+  burn_rate_fen_per_day?: number;
+  forecast_exhaustion_date?: string;
   measure: number;
   section: SectionNumeral;
   title_zh: string;
@@ -67,7 +90,11 @@ export interface FiscalSummary {
 }
 
 type Amounts = Omit<SummaryFigures, 'execution_rate'>;
-const ZERO: Amounts = { budget_fen: 0, reserved_fen: 0, batched_fen: 0, paid_fen: 0, returned_fen: 0, available_fen: 0, waitlisted_fen: 0 };
+const AMOUNT_FIELDS = [
+  'budget_fen', 'reserved_fen', 'batched_fen', 'paid_fen', 'returned_fen', 'available_fen', 'waitlisted_fen',
+  'held_fen', 'held_count', 'carried_in_fen', 'carried_out_fen', 'lapsed_fen', 'recovered_fen', 'net_paid_fen',
+] as const satisfies readonly (keyof Amounts)[];
+const ZERO = Object.fromEntries(AMOUNT_FIELDS.map((f) => [f, 0])) as Amounts;
 
 /** (reserved + batched + paid) / budget, half-up to 4 decimals, exact for any safe-integer amounts. */
 export function executionRate(committedFen: number, budgetFen: number): number | null {
@@ -81,36 +108,41 @@ function withRate(a: Amounts): SummaryFigures {
 }
 
 function add(a: Amounts, b: Amounts): Amounts {
-  return {
-    budget_fen: a.budget_fen + b.budget_fen,
-    reserved_fen: a.reserved_fen + b.reserved_fen,
-    batched_fen: a.batched_fen + b.batched_fen,
-    paid_fen: a.paid_fen + b.paid_fen,
-    returned_fen: a.returned_fen + b.returned_fen,
-    available_fen: a.available_fen + b.available_fen,
-    waitlisted_fen: a.waitlisted_fen + b.waitlisted_fen,
-  };
+  return Object.fromEntries(AMOUNT_FIELDS.map((f) => [f, a[f] + b[f]])) as Amounts;
 }
 
-const amountsOf = (f: Amounts): Amounts => ({
-  budget_fen: f.budget_fen, reserved_fen: f.reserved_fen, batched_fen: f.batched_fen,
-  paid_fen: f.paid_fen, returned_fen: f.returned_fen ?? 0, available_fen: f.available_fen, waitlisted_fen: f.waitlisted_fen,
+/** An envelope's figures for the summary (fields absent on older items count as zero). */
+const envelopeAmounts = (e: Envelope): Amounts => ({
+  budget_fen: e.budget_fen, reserved_fen: e.reserved_fen, batched_fen: e.batched_fen, paid_fen: e.paid_fen,
+  returned_fen: e.returned_fen ?? 0, available_fen: e.available_fen, waitlisted_fen: e.waitlisted_fen,
+  held_fen: e.held_fen ?? 0, held_count: e.held_count ?? 0,
+  carried_in_fen: e.carried_in_fen ?? 0, carried_out_fen: e.carried_out_fen ?? 0, lapsed_fen: e.lapsed_fen ?? 0,
+  recovered_fen: (e.refunded_fen ?? 0) + (e.recovered_fen ?? 0),
+  net_paid_fen: e.paid_fen - (e.recovered_fen ?? 0),
 });
+
+const amountsOf = (f: Amounts): Amounts => Object.fromEntries(AMOUNT_FIELDS.map((k) => [k, f[k]])) as Amounts;
 
 export function monthsOfYear(fiscalYear: number): string[] {
   return Array.from({ length: 12 }, (_, i) => `${fiscalYear}-${String(i + 1).padStart(2, '0')}`);
 }
 
-export function buildFiscalSummary(input: { fiscal_year: number; envelopes: readonly Envelope[]; paid_by_month: readonly MonthlyPaid[] }): FiscalSummary {
+export function buildFiscalSummary(input: {
+  fiscal_year: number; envelopes: readonly Envelope[]; paid_by_month: readonly MonthlyPaid[];
+  /** Per measure, for open envelopes (forecast-envelopes.ts). */
+  forecasts?: ReadonlyMap<number, Forecast>;
+}): FiscalSummary {
   const fy = input.fiscal_year;
   const byMeasure = new Map(input.envelopes.filter((e) => e.fiscal_year === fy).map((e) => [e.measure, e]));
 
   const measures: MeasureSummary[] = MEASURES.map((m) => {
     const e = byMeasure.get(m.number);
-    const amounts: Amounts = e ? amountsOf(e) : ZERO;
+    const amounts: Amounts = e ? envelopeAmounts(e) : ZERO;
+    const forecast = input.forecasts?.get(m.number);
     return {
       measure: m.number, section: m.section, title_zh: m.titleZh, title_en: m.titleEn, units: [...m.units],
       has_envelope: e !== undefined, ...withRate(amounts),
+      ...(forecast ? { burn_rate_fen_per_day: forecast.burn_rate_fen_per_day, forecast_exhaustion_date: forecast.forecast_exhaustion_date } : {}),
     };
   });
 

@@ -23,7 +23,21 @@ export const SUMMARY_HEADERS = [
   '可用(元) / Available (yuan)',
   '排队需求(元) / Waitlisted demand (yuan)',
   '执行率 / Execution rate',
+  // Appended by issues 13-15 (existing columns keep their places).
+  '退回待处理(元) / Returned (yuan)',
+  '挂起占用(元) / Held, reserved (yuan)',
+  '挂起笔数 / Held awards',
+  '结转转入(元) / Carried in (yuan)',
+  '结转转出(元) / Carried out (yuan)',
+  '结余失效(元) / Lapsed (yuan)',
+  '追回(元) / Recovered (yuan)',
+  '净支付(元) / Net paid (yuan)',
+  '近30日日均使用(元) / Burn rate per day, last 30 days (yuan)',
+  '预计用尽日期 / Forecast exhaustion date',
 ] as const;
+
+/** The appended amount columns, in order, after the execution rate. */
+export const EXTRA_AMOUNT_FIELDS = ['returned_fen', 'held_fen', 'held_count', 'carried_in_fen', 'carried_out_fen', 'lapsed_fen', 'recovered_fen', 'net_paid_fen'] as const;
 
 export type SummaryRowKind = 'MEASURE' | 'SECTION' | 'UNIT' | 'TOTAL' | 'MONTH';
 
@@ -48,6 +62,9 @@ export interface SummaryRow {
   /** Absent on month rows, which carry only paid_fen. */
   figures?: SummaryFigures;
   paid_fen?: number;
+  /** Measure rows of open envelopes: the exhaustion forecast. */
+  burn_rate_fen_per_day?: number;
+  forecast_exhaustion_date?: string;
 }
 
 const unitNames = (codes: readonly UnitCode[]) => codes.map((c) => unitName(c)).join('、');
@@ -58,6 +75,7 @@ export function summaryRows(s: FiscalSummary): SummaryRow[] {
     ...s.measures.map((m): SummaryRow => ({
       ...blank, kind: 'MEASURE', label: KIND_LABEL.MEASURE, section: m.section, measure: String(m.measure),
       title_zh: m.title_zh, title_en: m.title_en, units: unitNames(m.units), figures: m,
+      ...(m.forecast_exhaustion_date !== undefined ? { burn_rate_fen_per_day: m.burn_rate_fen_per_day, forecast_exhaustion_date: m.forecast_exhaustion_date } : {}),
     })),
     ...s.sections.map((x): SummaryRow => ({
       ...blank, kind: 'SECTION', label: KIND_LABEL.SECTION, section: x.section, measure: x.measures.join(','),
@@ -85,5 +103,7 @@ export function summaryCsvFields(row: SummaryRow): string[] {
     row.label, row.section, row.measure, row.title_zh, row.title_en, row.units, row.month,
     y(f?.budget_fen), y(f?.reserved_fen), y(f?.batched_fen), y(f?.paid_fen ?? row.paid_fen), y(f?.available_fen), y(f?.waitlisted_fen),
     f ? formatRate(f.execution_rate) : '',
+    ...EXTRA_AMOUNT_FIELDS.map((k) => (f === undefined ? '' : k === 'held_count' ? String(f.held_count) : y(f[k]))),
+    y(row.burn_rate_fen_per_day), row.forecast_exhaustion_date ?? '',
   ].map(neutraliseFormula);
 }

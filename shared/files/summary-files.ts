@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import { csvText } from '../domain/csv-format.ts';
 import type { FiscalSummary } from '../domain/fiscal-summary.ts';
-import { SUMMARY_HEADERS, summaryCsvFields, summaryRows } from '../domain/summary-report.ts';
+import { EXTRA_AMOUNT_FIELDS, SUMMARY_HEADERS, summaryCsvFields, summaryRows } from '../domain/summary-report.ts';
 import { POLICY } from '../domain/catalog.ts';
 import { XlsxStreamWriter, type Cell } from './xlsx-stream-writer.ts';
 
@@ -32,7 +32,9 @@ export async function writeSummaryWorkbook(summary: FiscalSummary, stream: Writa
       : [undefined, undefined, undefined, row.paid_fen ?? 0, undefined, undefined];
     const amounts = fens.map((fen): Cell => (fen === undefined ? null : { value: fen / 100, style: 'amount' }));
     const rate: Cell = f && f.execution_rate !== null ? { value: f.execution_rate, style: 'percent' } : null;
-    sheet.addRow([...text, ...amounts, rate]);
+    const extras = EXTRA_AMOUNT_FIELDS.map((k): Cell => (f === undefined ? null : k === 'held_count' ? f.held_count : { value: f[k] / 100, style: 'amount' }));
+    const burn: Cell = row.burn_rate_fen_per_day === undefined ? null : { value: row.burn_rate_fen_per_day / 100, style: 'amount' };
+    sheet.addRow([...text, ...amounts, rate, ...extras, burn, row.forecast_exhaustion_date ?? null]);
     await workbook.drained();
   }
   await workbook.finish();

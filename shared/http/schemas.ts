@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { ID_PATTERN } from '../domain/award-record.ts';
+import { AWARD_STATUSES } from '../domain/award.ts';
 import { UNITS } from '../domain/units.ts';
 import { AUDIT_KINDS, ROLES } from '../ports/identity.ts';
 import { USERNAME_PATTERN } from '../services/users.ts';
@@ -8,7 +9,7 @@ import { USERNAME_PATTERN } from '../services/users.ts';
  * The request schemas every route validates with (strict: unknown fields are refused), and from
  * which /api/v1/openapi.json is generated. Amounts in are yuan strings; a JSON number is refused.
  */
-const STATUSES = ['RESERVED', 'WAITLISTED', 'REJECTED', 'CANCELLED', 'BATCHED', 'PAID', 'RETURNED'] as const;
+const STATUSES = AWARD_STATUSES;
 const UNIT_CODES = UNITS.map((u) => u.code) as [string, ...string[]];
 
 export const yearText = z.string().regex(/^20\d\d$/, 'a fiscal year such as 2025');

@@ -5,7 +5,7 @@ import { forecastEnvelope, type Commitment, type Forecast } from '../domain/fore
 import type { Ledger } from '../ports/ledger.ts';
 import type { Clock } from './clock.ts';
 
-const COMMITTED: AwardStatus[] = ['RESERVED', 'BATCHED', 'PAID'];
+const COMMITTED: AwardStatus[] = ['RESERVED', 'BATCHED', 'PAID', 'RETURNED'];
 
 /**
  * The forecast of each envelope from its committed awards (RESERVED, BATCHED, PAID), dated by the

@@ -98,8 +98,14 @@ describe('bursar run and summary (real process, DynamoDB Local)', () => {
     // Awards, envelopes and runs agree (the reconciliation engineer's check, through the RunReader).
     expect(cli('reconcile', '--fiscal-year', '2025')).toMatchObject({ code: 0, json: { clean: true } });
 
+    // A recovery (追回) on a paid award shows on the award (issue 15).
+    const recovery = cli('recover', 'open', 'A-00001', '--amount-yuan', '100', '--reason', '重复申报', '--by', 'fin-li').json;
+    expect(recovery).toMatchObject({ recovery_id: 'REC-A-00001-1', status: 'DUE', amount_fen: 10_000 });
+    expect(cli('awards', 'show', 'A-00001').json).toMatchObject({ recovery_claimed_fen: 10_000, recoveries: [{ recovery_id: 'REC-A-00001-1', status: 'DUE', reason: '重复申报' }] });
+
     const shown = cli('awards', 'show', 'A-00002');
     expect(shown.json.payee_account).toBe('********0002');
+    expect(shown.json.recoveries).toEqual([]);
     expect(shown.stdout).not.toContain('6217000000000002');
     expect(readFileSync(path.join(dir, 'out', 'RUN-2025-04-payments.csv'), 'utf8')).toContain('6217000000000002');
   }, 180_000); // many CLI processes, each starting tsx, on a shared machine
@@ -143,6 +149,10 @@ describe('bursar run and summary (real process, DynamoDB Local)', () => {
     expect(sheet.getCell('A1').value).toBe('奉政办发〔2025〕2号 2025年度预算执行情况 / Budget execution, FY2025');
     expect(sheet.name).toBe('2025 预算执行 Budget execution');
     expect(sheet.getCell('N2').font?.bold).toBe(true);
+    // Issues 13-15 append columns after the rate: returned … net paid, the burn rate and the forecast date.
+    expect(sheet.getCell('O2').value).toBe('退回待处理(元) / Returned (yuan)');
+    expect(sheet.getCell('X2').value).toBe('预计用尽日期 / Forecast exhaustion date');
+    expect(json.json.measures[6]).toHaveProperty('net_paid_fen');
     expect(sheet.getCell('H9').numFmt).toBe('#,##0.00');
     expect([sheet.getCell('N9').value, sheet.getCell('N9').numFmt]).toEqual([json.json.measures[6].execution_rate, '0.00%']);
     // One row per CSV record, after the title: the same table.

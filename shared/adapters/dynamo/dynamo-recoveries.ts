@@ -80,8 +80,8 @@ export class DynamoRecoveries {
           ...(to === 'ENVELOPE'
             ? {
               ConditionExpression: '(attribute_not_exists(#st) OR #st <> :closed) AND paid_fen >= :amt',
-              UpdateExpression: 'SET paid_fen = paid_fen - :amt, available_fen = available_fen + :amt, updated_at = :at ADD version :one',
-              ExpressionAttributeValues: { ':closed': 'CLOSED', ':amt': amt, ':at': fields.at, ':one': 1 },
+              UpdateExpression: 'SET paid_fen = paid_fen - :amt, available_fen = available_fen + :amt, refunded_fen = if_not_exists(refunded_fen, :zero) + :amt, updated_at = :at ADD version :one',
+              ExpressionAttributeValues: { ':closed': 'CLOSED', ':amt': amt, ':zero': 0, ':at': fields.at, ':one': 1 },
             }
             : {
               ConditionExpression: '#st = :closed',

@@ -89,6 +89,7 @@ export function itemToEnvelope(item: Item): Envelope {
     carried_out_fen: num('carried_out_fen'),
     lapsed_fen: num('lapsed_fen'),
     recovered_fen: num('recovered_fen'),
+    refunded_fen: num('refunded_fen'),
   };
 }
 

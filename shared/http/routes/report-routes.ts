@@ -1,12 +1,12 @@
 import { PassThrough, Readable } from 'node:stream';
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { isResponsibleUnit } from '../../domain/catalog.ts';
-import { buildFiscalSummary, type FiscalSummary } from '../../domain/fiscal-summary.ts';
+import type { FiscalSummary } from '../../domain/fiscal-summary.ts';
 import { alertView, type Alert } from '../../domain/alert.ts';
 import { sinceShanghaiDay } from '../../domain/dates.ts';
 import { summaryCsv, writeSummaryWorkbook } from '../../files/summary-files.ts';
 import type { AuditKind } from '../../ports/identity.ts';
-import { checkFiscalYear } from '../../services/fiscal-summary.ts';
+import { checkFiscalYear, fiscalSummary } from '../../services/fiscal-summary.ts';
 import { allow, principalOf, scopedUnit } from '../auth.ts';
 import type { ApiDeps, AppEnv } from '../deps.ts';
 import { alertsQuery, auditQuery, summaryQuery } from '../schemas.ts';
@@ -46,12 +46,8 @@ export function registerReportRoutes(api: OpenAPIHono<AppEnv>, deps: ApiDeps): v
     const fy = checkFiscalYear(Number(q.fiscal_year));
     const unit = scopedUnit(principalOf(c));
     const mine = (measure: number) => unit === undefined || isResponsibleUnit(measure, unit);
-    const [envelopes, paid] = await Promise.all([deps.ledger.listEnvelopes(fy), deps.runs.paidByMonth(fy)]);
     // Built from the measures the user may see; a bureau user's units table holds their own unit only.
-    const built = buildFiscalSummary({
-      fiscal_year: fy, envelopes: envelopes.filter((e) => mine(e.measure)),
-      paid_by_month: paid.filter((p) => mine(p.measure)).map(({ month, paid_fen }) => ({ month, paid_fen })),
-    });
+    const built = await fiscalSummary({ ledger: deps.ledger, runs: deps.runs, clock: deps.clock }, fy, mine);
     const summary: FiscalSummary = unit === undefined ? built
       : { ...built, measures: built.measures.filter((m) => mine(m.measure)), units: built.units.filter((u) => u.unit === unit) };
     const name = `summary-${fy}`;

@@ -1,3 +1,4 @@
+import { fiscalSummary } from '../../../shared/services/fiscal-summary.ts';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -68,7 +69,10 @@ describe('recoveries', () => {
     expect([...settled.values()][0]).toMatchObject({ ok: true, result: { outcome: 'WAITLISTED' } });
     const s = await settleRecovery(deps, { recovery_id: r1.recovery_id, reference: 'BANK-9', by: 'fin-li' });
     expect(s).toMatchObject({ changed: true, drained: ['A-00003'], recovery: { status: 'SETTLED', settled_to: 'ENVELOPE', reference: 'BANK-9' } });
-    expect(await ledger.getEnvelope({ measure: 7, fiscal_year: 2025 })).toMatchObject({ paid_fen: 140_000, reserved_fen: 150_000, available_fen: 10_000 });
+    expect(await ledger.getEnvelope({ measure: 7, fiscal_year: 2025 })).toMatchObject({ paid_fen: 140_000, reserved_fen: 150_000, available_fen: 10_000, refunded_fen: 60_000 });
+    // The summary: paid as the envelope shows it, recovered, and net paid.
+    expect((await fiscalSummary({ ledger, runs: runStoreOn(table) }, 2025)).measures.find((m) => m.measure === 7))
+      .toMatchObject({ paid_fen: 140_000, recovered_fen: 60_000, net_paid_fen: 140_000 });
     expect(await ledger.getAward('A-00001')).toMatchObject({ status: 'PAID', recovery_claimed_fen: 60_000, recovered_fen: 60_000, refunded_fen: 60_000 });
     expect((await settleRecovery(deps, { recovery_id: r1.recovery_id, reference: 'BANK-9', by: 'fin-li' })).changed).toBe(false);
     expect(await refusal(openRecovery(deps, { award_id: 'A-00001', amount_fen: 40_001, reason: 'x', by: 'y' }))).toBe('RECOVERY_EXCEEDS_PAID');
@@ -90,6 +94,8 @@ describe('recoveries', () => {
     expect(await ledger.getEnvelope({ measure: 7, fiscal_year: 2025 })).toMatchObject({
       status: 'CLOSED', paid_fen: 200_000, available_fen: 0, lapsed_fen: 100_000, recovered_fen: 25_000,
     });
+    expect((await fiscalSummary({ ledger, runs: runStoreOn(table) }, 2025)).measures.find((m) => m.measure === 7))
+      .toMatchObject({ paid_fen: 200_000, recovered_fen: 25_000, net_paid_fen: 175_000, lapsed_fen: 100_000 });
     const report = await clean();
     expect(report.mismatches).toEqual([]);
   });
