@@ -38,9 +38,11 @@ describe('a 10 MB field', () => {
       unquoted: big,
     };
     const steps = [{ argv: ['budget', 'set', '--measure', '7', '--fiscal-year', '2025', '--amount-yuan', '1000000', '--by', 'finance-a'], env: { BURSAR_TABLE_NAME: table.tableName } }];
-    for (const [name, value] of Object.entries(files)) {
+    for (const [i, [name, value]] of Object.entries(files).entries()) {
       const file = path.join(dir, `ten-mb-${name}.csv`);
-      const lines = [AWARD_COLUMNS.join(','), row(awardFields(1, { award_id: `${name}-1` })), row({ ...awardFields(2, { award_id: `${name}-2` }), recipient_name: value }), row(awardFields(3, { award_id: `${name}-3` }))];
+      // Other enterprises per file: the same enterprise, measure and amount again would be a possible duplicate (issue 14).
+      const fields = (n: number) => awardFields(10 * i + n, { award_id: `${name}-${n}` });
+      const lines = [AWARD_COLUMNS.join(','), row(fields(1)), row({ ...fields(2), recipient_name: value }), row(fields(3))];
       writeFileSync(file, `${lines.join('\n')}\n`);
       steps.push({ argv: ['awards', 'submit', file], env: { BURSAR_TABLE_NAME: table.tableName } });
     }
