@@ -10,7 +10,7 @@ import { DEFAULT_INTAKE_BATCH_SIZE, DEFAULT_INTAKE_CONCURRENCY } from '../intake
 import type { EventsFactory } from './budget.ts';
 import { awardView } from './views.ts';
 
-const STATUSES: AwardStatus[] = ['RESERVED', 'WAITLISTED', 'REJECTED', 'CANCELLED', 'BATCHED', 'PAID', 'HELD'];
+const STATUSES: AwardStatus[] = ['RESERVED', 'WAITLISTED', 'REJECTED', 'CANCELLED', 'BATCHED', 'PAID', 'HELD', 'RETURNED'];
 
 export function registerAwards(program: Command, events: EventsFactory = () => undefined): void {
   const awards = program.command('awards').description('approved awards: submit, look up, cancel');
