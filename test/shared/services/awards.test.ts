@@ -8,6 +8,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeEach, describe, expect, test } from '@jest/globals';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ENVELOPE_SK, envelopePk } from '../../../shared/adapters/dynamo/items.ts';
+import { runItemSk, runPk } from '../../../shared/adapters/dynamo/run-items.ts';
 import { freshTable, type TestTable } from '../../support/dynamo.ts';
 import { awardFields, ledgerOn, tickingClock, usccFor } from '../../support/records.ts';
 import { budget, reserve, runStoreOn } from '../../support/runs.ts';
@@ -179,5 +182,30 @@ describe('cancel a RETURNED award', () => {
       expect(e.available_fen).toBe(40_000);
     }
     expect((await runItem('A-00004')).released_at).toBeDefined();
+  });
+
+  test('a store that disagrees with the award is named, not retried forever, and nothing changes', async () => {
+    // The envelope says less money is returned than the award holds (a hand edit, a bad repair).
+    await table.doc.send(new UpdateCommand({
+      TableName: table.tableName, Key: { pk: envelopePk(key), sk: ENVELOPE_SK },
+      UpdateExpression: 'SET returned_fen = :z', ExpressionAttributeValues: { ':z': 0 },
+    }));
+    const before = await envelope();
+    await expect(cancelAward(ledger, clock, { award_id: 'A-00004', reason: 'x', by: 'reviewer' })).rejects.toMatchObject({ code: 'ENVELOPE_INCONSISTENT' });
+    expect(await envelope()).toEqual(before);
+    expect((await ledger.getAward('A-00004'))!.status).toBe('RETURNED');
+
+    // The run item says the failure was decided already, yet the award is still RETURNED.
+    await table.doc.send(new UpdateCommand({
+      TableName: table.tableName, Key: { pk: envelopePk(key), sk: ENVELOPE_SK },
+      UpdateExpression: 'SET returned_fen = :r', ExpressionAttributeValues: { ':r': 40_000 },
+    }));
+    await table.doc.send(new UpdateCommand({
+      TableName: table.tableName, Key: { pk: runPk(RUN), sk: runItemSk('A-00004') },
+      UpdateExpression: 'SET released_at = :t, released_by = :b', ExpressionAttributeValues: { ':t': '2025-05-01T00:00:00Z', ':b': 'someone' },
+    }));
+    await expect(cancelAward(ledger, clock, { award_id: 'A-00004', reason: 'x', by: 'reviewer' })).rejects.toMatchObject({ code: 'RUN_ITEM_INCONSISTENT' });
+    expect((await ledger.getAward('A-00004'))!.status).toBe('RETURNED');
+    expect((await envelope()).returned_fen).toBe(40_000);
   });
 });
