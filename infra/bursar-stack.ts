@@ -16,6 +16,7 @@ import { FinanceApi } from './constructs/api.ts';
 import { StaffDirectory } from './constructs/auth.ts';
 import { EncryptionKey } from './constructs/encryption-key.ts';
 import { ExportBucket } from './constructs/export-bucket.ts';
+import { ManifestSigningKey } from './constructs/manifest-signing-key.ts';
 import { BursarFunction } from './constructs/functions.ts';
 import { ManagedPolicyRole } from './constructs/managed-policy-role.ts';
 import { Notifications } from './constructs/notifications.ts';
@@ -71,6 +72,7 @@ export class BursarStack extends Stack {
   readonly key: kms.Key;
   readonly table: dynamodb.Table;
   readonly exportBucket: ExportBucket;
+  readonly manifestSigningKey: ManifestSigningKey;
   readonly notifications: Notifications;
   readonly queues: { readonly intake: WorkQueue; readonly runRequest: WorkQueue; readonly alert: WorkQueue };
   readonly reconcileDeadLetterQueue: sqs.Queue;
@@ -87,7 +89,8 @@ export class BursarStack extends Stack {
 
     const { key } = new EncryptionKey(this, 'Encryption');
     const { table } = new BursarTable(this, 'Ledger', { key });
-    const exportBucket = new ExportBucket(this, 'Exports', { key });
+    const exportBucket = new ExportBucket(this, 'Exports', { key, retentionDays: props.exportRetentionDays });
+    const manifestSigningKey = new ManifestSigningKey(this, 'ManifestSigning');
     const notifications = new Notifications(this, 'Notifications', {
       key,
       alertEmails: props.alertEmails,
@@ -176,6 +179,12 @@ export class BursarStack extends Stack {
         'Payment file keys are named per run at run time, so PutObject is granted on the objects of ' +
         'the dedicated export bucket (s3:PutObject only: no read, delete, or bucket-level action).',
     });
+
+    // Issue 13, finding 3: the run-request function (which exports) signs manifests; the API
+    // function (GET /runs/{id}/verify) only verifies. Both learn the key from BURSAR_MANIFEST_KEY_ARN.
+    manifestSigningKey.grantSign(runRequest.role);
+    manifestSigningKey.grantVerify(api.role);
+    for (const fn of [runRequest, api]) fn.function.addEnvironment('BURSAR_MANIFEST_KEY_ARN', manifestSigningKey.key.keyArn);
 
     allowTableAccess(reconcile.role, table, key, FUNCTION_TABLE_ACCESS.reconcile);
     allowSendMessages(reconcile.role, alertQueue.queue, key);
@@ -267,6 +276,7 @@ export class BursarStack extends Stack {
       UserPoolClientId: staff.consoleClient.userPoolClientId,
       TableName: table.tableName,
       ExportBucketName: exportBucket.bucket.bucketName,
+      ManifestSigningKeyArn: manifestSigningKey.key.keyArn,
       IntakeQueueUrl: intakeQueue.queue.queueUrl,
       IntakeDeadLetterQueueArn: intakeQueue.deadLetterQueue.queueArn,
       RunRequestQueueUrl: runQueue.queue.queueUrl,
@@ -289,6 +299,7 @@ export class BursarStack extends Stack {
     this.key = key;
     this.table = table;
     this.exportBucket = exportBucket;
+    this.manifestSigningKey = manifestSigningKey;
     this.notifications = notifications;
     this.queues = { intake: intakeQueue, runRequest: runQueue, alert: alertQueue };
     this.reconcileDeadLetterQueue = reconcileDlq;

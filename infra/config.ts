@@ -5,6 +5,7 @@
  *
  *   -c alertEmails='{"EITB":["a@x.cn"],"FIN":["f@x.cn"]}'   bureau e-mails, by unit code
  *   -c opsEmails='["ops@x.cn"]'                              operators who receive CloudWatch alarms
+ *   -c exportRetentionDays=10950                             Object Lock (governance) retention of exported files
  */
 import type { Node } from 'constructs';
 import * as z from 'zod';
@@ -15,6 +16,11 @@ export interface DeployConfig {
   readonly alertEmails: Partial<Record<UnitCode, readonly string[]>>;
   /** Addresses subscribed (unfiltered) to the operations topic that the alarms notify. */
   readonly opsEmails: readonly string[];
+  /**
+   * Days each exported file version is kept under S3 Object Lock in governance mode (issue 13,
+   * finding 3). Default 30 years: the archive period of accounting vouchers (会计档案管理办法).
+   */
+  readonly exportRetentionDays: number;
   /** The console on CloudFront (infra/constructs/console.ts); left out unless both are given. */
   readonly console?: { readonly domainName: string; readonly certificateArn: string; readonly authDomain?: string };
 }
@@ -23,6 +29,9 @@ const unitCodes = UNITS.map((u) => u.code) as [UnitCode, ...UnitCode[]];
 const email = z.email();
 const alertEmailsSchema = z.partialRecord(z.enum(unitCodes), z.array(email));
 const opsEmailsSchema = z.array(email);
+export const DEFAULT_EXPORT_RETENTION_DAYS = 30 * 365;
+// S3 Object Lock takes 1 day to 100 years.
+const retentionDaysSchema = z.coerce.number().int().min(1).max(36_500);
 
 /** `-c` passes strings; `cdk.json` and tests pass JSON values. Accept both. */
 function jsonish(value: unknown): unknown {
@@ -53,7 +62,9 @@ function parse<T>(key: string, schema: z.ZodType<T>, raw: unknown, fallback: T):
   return result.data;
 }
 
-export function parseDeployConfig(context: { alertEmails?: unknown; opsEmails?: unknown; consoleDomain?: unknown; consoleCertificateArn?: unknown; consoleAuthDomain?: unknown }): DeployConfig {
+export function parseDeployConfig(context: {
+  alertEmails?: unknown; opsEmails?: unknown; exportRetentionDays?: unknown; consoleDomain?: unknown; consoleCertificateArn?: unknown; consoleAuthDomain?: unknown;
+}): DeployConfig {
   const alertEmails = parse('alertEmails', alertEmailsSchema, context.alertEmails, {});
   const opsEmails = parse('opsEmails', opsEmailsSchema, context.opsEmails, []);
   for (const [unit, addresses] of Object.entries(alertEmails)) {
@@ -64,7 +75,17 @@ export function parseDeployConfig(context: { alertEmails?: unknown; opsEmails?: 
       seen.add(key);
     }
   }
-  return { alertEmails, opsEmails, ...consoleConfig(context) };
+  const exportRetentionDays = parseRetention(context.exportRetentionDays);
+  return { alertEmails, opsEmails, exportRetentionDays, ...consoleConfig(context) };
+}
+
+/** A number of days: `-c exportRetentionDays=3650` passes a string, cdk.json and tests a number. */
+function parseRetention(raw: unknown): number {
+  const value = typeof raw === 'string' ? raw.trim() : raw;
+  if (value === undefined || value === null || value === '') return DEFAULT_EXPORT_RETENTION_DAYS;
+  const result = retentionDaysSchema.safeParse(value);
+  if (!result.success) throw new Error(`invalid context value "exportRetentionDays": a whole number of days from 1 to 36500, got ${JSON.stringify(raw)}`);
+  return result.data;
 }
 
 /**
@@ -89,6 +110,7 @@ export function readDeployConfig(node: Node): DeployConfig {
   return parseDeployConfig({
     alertEmails: node.tryGetContext('alertEmails'),
     opsEmails: node.tryGetContext('opsEmails'),
+    exportRetentionDays: node.tryGetContext('exportRetentionDays'),
     consoleDomain: node.tryGetContext('consoleDomain'),
     consoleCertificateArn: node.tryGetContext('consoleCertificateArn'),
     consoleAuthDomain: node.tryGetContext('consoleAuthDomain'),

@@ -96,7 +96,7 @@ export function registerAwards(program: Command, events: EventsFactory = () => u
 
   awards
     .command('cancel <id>')
-    .description('cancel a RESERVED award (money returns) or a WAITLISTED one (it leaves the queue)')
+    .description('cancel a RESERVED award (money returns), a WAITLISTED one (it leaves the queue) or a RETURNED one (a failed payment; not by whoever imported the failure)')
     .requiredOption('--reason <text>', 'why')
     .requiredOption('--by <name>', 'who cancels (recorded)')
     .action(async (id: string, opts: { reason: string; by: string }, command: Command) => {

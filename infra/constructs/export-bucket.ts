@@ -10,12 +10,18 @@ const REPLICATION_REASON =
 /**
  * Payment files and exports: private, TLS 1.2+, versioned, SSE-KMS with the Bursar key (S3 Bucket
  * Key on, to keep KMS request costs down), server access logs to a separate bucket.
+ *
+ * Never overwritten (issue 13, finding 3): S3 Object Lock in governance mode keeps every version
+ * written for `retentionDays` (nobody deletes or replaces a version without the
+ * s3:BypassGovernanceRetention permission, which no Bursar role has), and the S3 sink writes with
+ * `If-None-Match: *`, so a second file under an exported name is refused instead of becoming the
+ * current version.
  */
 export class ExportBucket extends Construct {
   readonly bucket: s3.Bucket;
   readonly accessLogBucket: s3.Bucket;
 
-  constructor(scope: Construct, id: string, props: { readonly key: kms.IKey }) {
+  constructor(scope: Construct, id: string, props: { readonly key: kms.IKey; readonly retentionDays: number }) {
     super(scope, id);
 
     // S3 server access log delivery supports only SSE-S3 on the target bucket, not SSE-KMS.
@@ -51,6 +57,8 @@ export class ExportBucket extends Construct {
       enforceSSL: true,
       minimumTLSVersion: 1.2,
       versioned: true,
+      objectLockEnabled: true,
+      objectLockDefaultRetention: s3.ObjectLockRetention.governance(Duration.days(props.retentionDays)),
       serverAccessLogsBucket: this.accessLogBucket,
       serverAccessLogsPrefix: 'exports/',
       removalPolicy: RemovalPolicy.RETAIN,

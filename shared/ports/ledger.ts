@@ -98,6 +98,12 @@ export interface Ledger {
   getTransfer(transferId: string): Promise<BudgetTransfer | undefined>;
   cancelReserved(award: Award, entry: HistoryEntry): Promise<WriteResult>;
   cancelWaitlisted(award: Award, entry: HistoryEntry): Promise<WriteResult>;
+  /**
+   * Cancel a RETURNED award (its payment FAILED in `award.run_id`): its money leaves returned for
+   * available, its run item is marked decided (released_by/at), its enterprise controls are freed.
+   * Refused unless the award is still exactly as read (status, run and updated_at).
+   */
+  cancelReturned(award: Award, entry: HistoryEntry): Promise<WriteResult>;
 
   recordIntakeIssue(issue: IntakeIssue): Promise<void>;
   listIntakeIssues(submissionId: string): Promise<IntakeIssue[]>;

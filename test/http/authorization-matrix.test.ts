@@ -27,7 +27,7 @@ const CASES: Case[] = [
   { method: 'PUT', path: '/api/v1/envelopes/2025/7', json: { amount_yuan: '1000.00' }, allowed: ['clerk'] },
   { method: 'GET', path: '/api/v1/awards?status=RESERVED&measure=7&limit=5', allowed: READERS },
   { method: 'GET', path: '/api/v1/awards/NOPE-1', allowed: READERS },
-  { method: 'POST', path: '/api/v1/awards/NOPE-1/cancel', json: { reason: 'duplicate' }, allowed: ['bureau', 'clerk'] },
+  { method: 'POST', path: '/api/v1/awards/NOPE-1/cancel', json: { reason: 'duplicate' }, allowed: ['bureau', 'clerk', 'reviewer'] },
   { method: 'POST', path: '/api/v1/submissions', csv: awardsCsv([]), allowed: ['bureau', 'clerk'] },
   { method: 'GET', path: '/api/v1/runs', allowed: FINANCE },
   { method: 'GET', path: '/api/v1/runs/RUN-2099-01', allowed: FINANCE },

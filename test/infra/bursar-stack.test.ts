@@ -4,8 +4,9 @@
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { App, CfnResource, Validations, type CfnElement } from 'aws-cdk-lib';
+import { App, CfnResource, Stack, Validations, type CfnElement } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks, NIST80053R5Checks, type NagPack } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
@@ -17,6 +18,8 @@ import {
   type FunctionName,
 } from '../../infra/bursar-stack.ts';
 import { REPO_ROOT } from '../../infra/paths.ts';
+import { DEFAULT_EXPORT_RETENTION_DAYS } from '../../infra/config.ts';
+import { ExportBucket } from '../../infra/constructs/export-bucket.ts';
 import { GSI1, GSI2, KEY } from '../../shared/adapters/dynamo/table-schema.ts';
 import { bundleSizes, DEFAULT_LIMIT_KB } from '../../scripts/bundle-report.ts';
 import { API_ROUTES } from '../../shared/http/route-table.ts';
@@ -82,12 +85,45 @@ const hasActionPrefix = (statements: Json[], prefix: string): boolean =>
 
 // ---------------------------------------------------------------------------------------------
 describe('KMS', () => {
-  test('one customer-managed key, rotated, retained on stack deletion', () => {
-    template.resourceCountIs('AWS::KMS::Key', 1);
-    template.hasResource('AWS::KMS::Key', {
-      Properties: { EnableKeyRotation: true },
+  test('one customer-managed data key, rotated, retained on stack deletion; and the manifest signing key', () => {
+    template.resourceCountIs('AWS::KMS::Key', 2);
+    expect(resources[logicalId(stack.key)]).toMatchObject({ Properties: { EnableKeyRotation: true }, DeletionPolicy: 'Retain' });
+  });
+
+  // Issue 13, finding 3: manifests are signed in AWS with a dedicated KMS asymmetric signing key.
+  test('the manifest signing key: asymmetric ECC P-256 for signing only, retained, with its alias', () => {
+    const signing = resources[logicalId(stack.manifestSigningKey.key)]!;
+    expect(signing).toMatchObject({
+      Type: 'AWS::KMS::Key',
+      Properties: { KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' },
       DeletionPolicy: 'Retain',
     });
+    expect(signing.Properties.EnableKeyRotation).toBeUndefined(); // KMS cannot rotate asymmetric keys
+    template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/bursar-manifest-signing', TargetKeyId: arnOf(stack.manifestSigningKey.key) });
+  });
+
+  test('only the run-request function may sign, only the API function may verify and read the public key, with the one algorithm', () => {
+    const signingKey = JSON.stringify(arnOf(stack.manifestSigningKey.key));
+    const onSigningKey = (fn: FunctionName) => statementsOf(fn).filter((st) => asArray(st.Resource).some((r) => JSON.stringify(r) === signingKey));
+    const actionsOn = (fn: FunctionName) => onSigningKey(fn).flatMap((st) => asArray<string>(st.Action)).sort();
+    expect(actionsOn('runRequest')).toEqual(['kms:Sign']);
+    expect(actionsOn('api')).toEqual(['kms:GetPublicKey', 'kms:Verify']);
+    for (const fn of ['intake', 'reconcile', 'notifier'] as const) expect(actionsOn(fn)).toEqual([]);
+    for (const st of [...onSigningKey('runRequest'), ...onSigningKey('api')]) {
+      if (asArray<string>(st.Action).some((a) => a === 'kms:Sign' || a === 'kms:Verify')) {
+        expect(st.Condition).toEqual({ StringEquals: { 'kms:SigningAlgorithm': 'ECDSA_SHA_256' } });
+      }
+      expect(asArray(st.Resource)).toHaveLength(1);
+    }
+    // Nobody signs or verifies with the data key.
+    const dataKey = JSON.stringify(arnOf(stack.key));
+    for (const fn of FUNCTIONS) {
+      for (const st of statementsOf(fn)) {
+        if (asArray(st.Resource).some((r) => JSON.stringify(r) === dataKey)) {
+          expect(asArray<string>(st.Action).filter((a) => ['kms:Sign', 'kms:Verify', 'kms:GetPublicKey'].includes(a))).toEqual([]);
+        }
+      }
+    }
   });
 });
 
@@ -190,6 +226,8 @@ describe('Lambda functions', () => {
         POWERTOOLS_METRICS_NAMESPACE: 'Bursar',
         // Only the run-request function checks who sent its messages (issue 13, finding 5).
         ...(name === 'runRequest' ? { BURSAR_RUN_REQUEST_SENDERS: { 'Fn::GetAtt': [logicalId(stack.functions.api.role), 'RoleId'] } } : {}),
+        // The manifest signing key, for the function that signs and the one that verifies (finding 3).
+        ...(name === 'runRequest' || name === 'api' ? { BURSAR_MANIFEST_KEY_ARN: arnOf(stack.manifestSigningKey.key) } : {}),
       });
     }
   });
@@ -540,6 +578,35 @@ describe('S3', () => {
       },
       DeletionPolicy: 'Retain',
     });
+  });
+
+  // Issue 13, finding 3: an exported file is never overwritten.
+  test('export bucket: S3 Object Lock in governance mode, retained for the configured days (30 years by default)', () => {
+    const bucket = resources[logicalId(stack.exportBucket.bucket)]!;
+    expect(bucket.Properties.ObjectLockEnabled).toBe(true);
+    expect(bucket.Properties.ObjectLockConfiguration).toEqual({
+      ObjectLockEnabled: 'Enabled',
+      Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: DEFAULT_EXPORT_RETENTION_DAYS } },
+    });
+    // The access log bucket is not locked (its lifecycle expires old versions).
+    expect(resources[logicalId(stack.exportBucket.accessLogBucket)]!.Properties.ObjectLockEnabled).toBeUndefined();
+  });
+
+  test('the retention is a setting: the export bucket construct takes it', () => {
+    const cdkJson = JSON.parse(readFileSync(path.join(REPO_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
+    const other = new Stack(new App({ context: cdkJson.context }), 'RetentionCheck');
+    const exports = new ExportBucket(other, 'Exports', { key: new kms.Key(other, 'Key'), retentionDays: 400 });
+    const bucket = Template.fromStack(other).toJSON().Resources[other.getLogicalId(exports.bucket.node.defaultChild as CfnElement)];
+    expect(bucket.Properties.ObjectLockConfiguration).toEqual({ ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 400 } } });
+  });
+
+  test('no role may bypass governance retention, change a retention or delete an object version', () => {
+    const forbidden = ['s3:BypassGovernanceRetention', 's3:PutObjectRetention', 's3:PutObjectLegalHold', 's3:PutBucketObjectLockConfiguration', 's3:DeleteObject', 's3:DeleteObjectVersion'];
+    for (const [, p] of ofType('AWS::IAM::ManagedPolicy')) {
+      for (const st of asArray<Json>(p.Properties.PolicyDocument.Statement)) {
+        expect(asArray<string>(st.Action).filter((a) => forbidden.includes(a))).toEqual([]);
+      }
+    }
   });
 
   test('both buckets deny requests without TLS 1.2+', () => {

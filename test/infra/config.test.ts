@@ -1,4 +1,4 @@
-import { parseDeployConfig } from '../../infra/config.ts';
+import { DEFAULT_EXPORT_RETENTION_DAYS, parseDeployConfig } from '../../infra/config.ts';
 import { unitsByAddress } from '../../infra/constructs/notifications.ts';
 
 describe('deploy context', () => {
@@ -9,8 +9,17 @@ describe('deploy context', () => {
   });
 
   test('nothing configured is allowed (no subscriptions)', () => {
-    expect(parseDeployConfig({})).toEqual({ alertEmails: {}, opsEmails: [] });
-    expect(parseDeployConfig({ alertEmails: '', opsEmails: '' })).toEqual({ alertEmails: {}, opsEmails: [] });
+    expect(parseDeployConfig({})).toEqual({ alertEmails: {}, opsEmails: [], exportRetentionDays: DEFAULT_EXPORT_RETENTION_DAYS });
+    expect(parseDeployConfig({ alertEmails: '', opsEmails: '' })).toEqual({ alertEmails: {}, opsEmails: [], exportRetentionDays: DEFAULT_EXPORT_RETENTION_DAYS });
+  });
+
+  test('exportRetentionDays: 30 years unless set; whole days from 1 to 100 years, as `-c` passes it or as a number', () => {
+    expect(DEFAULT_EXPORT_RETENTION_DAYS).toBe(10_950);
+    expect(parseDeployConfig({ exportRetentionDays: '3650' }).exportRetentionDays).toBe(3650);
+    expect(parseDeployConfig({ exportRetentionDays: 1 }).exportRetentionDays).toBe(1);
+    for (const bad of ['0', '-5', '1.5', 'ten years', '36501', 0]) {
+      expect(() => parseDeployConfig({ exportRetentionDays: bad })).toThrow(/exportRetentionDays/);
+    }
   });
 
   test('opsEmails as a JSON array or a comma-separated list', () => {

@@ -22,6 +22,7 @@ import {
   awardToItem, envelopeListSk, envelopePk, intakePk, itemToAward, itemToEnvelope, itemToQueueEntry,
   itemToScheme, queueItem, queueSk, schemePk, schemeToItem, SCHEME_LIST_PK,
 } from './items.ts';
+import { runItemSk, runPk } from './run-items.ts';
 
 
 export interface DynamoLedgerOptions {
@@ -369,6 +370,47 @@ export class DynamoLedger implements Ledger {
             UpdateExpression: 'SET waitlisted_count = waitlisted_count - :one, waitlisted_fen = waitlisted_fen - :amt, updated_at = :now ADD version :one',
             ExpressionAttributeValues: { ':amt': award.amount_fen, ':now': entry.at, ':one': 1 },
           },
+      }), { awards: false });
+  }
+
+  cancelReturned(award: Award, entry: HistoryEntry): Promise<WriteResult> {
+    const runId = award.run_id;
+    if (runId === undefined) throw new RangeError(`RETURNED award ${award.award_id} names no run`);
+    return this.write(new Transaction()
+      .add('award', {
+        Update: {
+          TableName: this.tableName,
+          Key: { pk: awardPk(award.award_id), sk: AWARD_SK },
+          // updated_at binds the write to the award as read: the importer the caller checked four eyes
+          // against is the one in this version's history. run_id stays: it names where the payment failed.
+          ConditionExpression: '#status = :returned AND run_id = :run AND updated_at = :seen',
+          UpdateExpression: 'SET #status = :cancelled, reason = :reason, gsi1pk = :gsi1pk, updated_at = :now, history = list_append(history, :h)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':returned': 'RETURNED', ':run': runId, ':seen': award.updated_at, ':cancelled': 'CANCELLED', ':reason': entry.note ?? 'cancelled',
+            ':gsi1pk': awardStatusPk('CANCELLED', award), ':now': entry.at, ':h': [entry],
+          },
+        },
+      }, award.award_id)
+      // The failed payment is decided, as release-failed marks it: release-failed will not pick it up again.
+      .add('run-item', {
+        Update: {
+          TableName: this.tableName,
+          Key: { pk: runPk(runId), sk: runItemSk(award.award_id) },
+          ConditionExpression: 'outcome = :failed AND attribute_not_exists(released_at)',
+          UpdateExpression: 'SET released_by = :by, released_at = :now',
+          ExpressionAttributeValues: { ':failed': 'FAILED', ':by': entry.by ?? 'unknown', ':now': entry.at },
+        },
+      }, award.award_id)
+      .addAll(releaseControls(this.tableName, award))
+      .add('envelope', {
+        Update: {
+          TableName: this.tableName,
+          Key: { pk: envelopePk(award), sk: ENVELOPE_SK },
+          ConditionExpression: 'returned_fen >= :amt',
+          UpdateExpression: 'SET returned_fen = returned_fen - :amt, available_fen = available_fen + :amt, updated_at = :now ADD version :one',
+          ExpressionAttributeValues: { ':amt': award.amount_fen, ':now': entry.at, ':one': 1 },
+        },
       }), { awards: false });
   }
 

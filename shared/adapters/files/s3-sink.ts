@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { BursarError, TransientError } from '../../domain/errors.ts';
 import type { FileSink, FileWriter, WrittenFile } from '../../ports/file-sink.ts';
 import { HashingStream } from './hashing-stream.ts';
 import { checkFileName } from './local-dir-sink.ts';
@@ -13,6 +14,10 @@ import { checkFileName } from './local-dir-sink.ts';
  * any size never sits in memory), then uploaded in one PutObject with its SHA-256, which S3 checks
  * on arrival. Nothing appears in the bucket unless the whole file was written. The function's role
  * may only put objects (infra: allowPutObjects), which is all this needs.
+ *
+ * Never over another file (issue 13, finding 3): the upload is conditional (`If-None-Match: *`), so
+ * S3 refuses it (412) when the key already holds an object, and the export fails with FILE_EXISTS,
+ * writing nothing. The bucket's Object Lock (governance) keeps every version it ever held besides.
  */
 export class S3Sink implements FileSink {
   constructor(
@@ -41,13 +46,14 @@ export class S3Sink implements FileSink {
           await this.s3.send(new PutObjectCommand({
             Bucket: this.bucket,
             Key: key,
+            IfNoneMatch: '*',
             Body: createReadStream(await tmpPath),
             ContentLength: stream.bytes,
             ContentType: contentType,
             ChecksumSHA256: Buffer.from(sha256, 'hex').toString('base64'),
             // No ServerSideEncryption here: the bucket's default (SSE-KMS with the Bursar key) applies;
             // naming 'aws:kms' without a key id would pick the AWS-managed aws/s3 key instead.
-          }));
+          })).catch((error: unknown) => { throw uploadRefusal(error, this.bucket, key); });
           return { name, location: `s3://${this.bucket}/${key}`, bytes: stream.bytes, sha256 };
         } finally {
           await cleanUp();
@@ -60,4 +66,20 @@ export class S3Sink implements FileSink {
       },
     };
   }
+}
+
+/** S3's answers to a conditional upload, as Bursar's errors; anything else is passed on as it is. */
+function uploadRefusal(error: unknown, bucket: string, key: string): unknown {
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } } | undefined;
+  const status = e?.$metadata?.httpStatusCode;
+  if (e?.name === 'PreconditionFailed' || status === 412) {
+    return new BursarError('FILE_EXISTS', `s3://${bucket}/${key} already exists; nothing was written (an exported file is never replaced)`, {
+      file: `s3://${bucket}/${key}`,
+    }, { cause: error });
+  }
+  // Another write to the same key was in flight: S3 asks the caller to try again.
+  if (e?.name === 'ConditionalRequestConflict' || status === 409) {
+    return new TransientError(`s3://${bucket}/${key} was being written by another request; try again`, { cause: error });
+  }
+  return error;
 }

@@ -29,8 +29,8 @@ const showRoute = createRoute({
   responses: { 200: { description: 'the award' }, 401: errors[401], 403: errors[403], 404: errors[404] },
 });
 const cancelRoute = createRoute({
-  method: 'post', path: '/awards/{id}/cancel', tags: ['awards'], middleware: [allow('bureau', 'clerk')] as const,
-  summary: 'Cancel a RESERVED or WAITLISTED award (bureau: own unit; clerk: any)',
+  method: 'post', path: '/awards/{id}/cancel', tags: ['awards'], middleware: [allow('bureau', 'clerk', 'reviewer')] as const,
+  summary: 'Cancel a RESERVED or WAITLISTED award (bureau: own unit; clerk: any) or a RETURNED one (reviewer; 403 SAME_PERSON for whoever imported the failure)',
   request: { params: awardIdParams, body: { ...jsonContent(cancelBody), required: true } },
   responses: { 200: { description: '{"award", "changed", "drained"}' }, 400: errors[400], 401: errors[401], 403: errors[403], 404: errors[404] },
 });
@@ -75,10 +75,15 @@ export function registerAwardRoutes(api: OpenAPIHono<AppEnv>, deps: ApiDeps): vo
     const { id } = c.req.valid('param');
     const { reason } = c.req.valid('json');
     const principal = principalOf(c);
-    // A bureau user (without the clerk role) cancels only awards their unit approved.
-    const unit = principal.roles.includes('clerk') ? undefined : principal.unit ?? '__none__' as UnitCode;
-    await visibleAward(id, unit);
-    const result = await cancelAward(deps.ledger, deps.clock, { award_id: id, reason, by: principal.id }, deps.events);
+    // Bureau and clerk cancel RESERVED or WAITLISTED awards, a bureau user (without the clerk role)
+    // only those their unit approved; a RETURNED award (a failed payment) is a reviewer's decision.
+    const award = await visibleAward(id, scopedUnit(principal));
+    const ownUnit = principal.roles.includes('bureau') && principal.unit === award.approving_unit;
+    const mayCancel: AwardStatus[] = [
+      ...(principal.roles.includes('clerk') || ownUnit ? ['RESERVED', 'WAITLISTED'] as const : []),
+      ...(principal.roles.includes('reviewer') ? ['RETURNED'] as const : []),
+    ];
+    const result = await cancelAward(deps.ledger, deps.clock, { award_id: id, reason, by: principal.id, may_cancel: mayCancel }, deps.events);
     if (result.changed) await recordAudit(deps.audit, deps.clock, principal, 'award-cancel', id, { reason });
     return c.json({ award: awardView(result.award), changed: result.changed, drained: result.drained }, 200);
   });
