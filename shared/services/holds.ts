@@ -11,7 +11,7 @@ import { shanghaiDate } from '../domain/dates.ts';
 import { BursarError, NotFoundError, TransientError, ValidationError } from '../domain/errors.ts';
 import type { UnitCode } from '../domain/units.ts';
 import { noEnvelopeEvents, type EnvelopeEvents } from '../ports/envelope-events.ts';
-import type { Ledger } from '../ports/ledger.ts';
+import type { Ledger, WriteResult } from '../ports/ledger.ts';
 import { backoff } from '../retry/backoff.ts';
 import type { Clock } from './clock.ts';
 import { drainWaitlist } from './drain-waitlist.ts';
@@ -63,15 +63,7 @@ export async function releaseHold(deps: HoldDeps, cmd: { award_id: string; note:
   const note = required(cmd.note, 'MISSING_NOTE', 'a note', 'note');
   const by = required(cmd.by, 'MISSING_ACTOR', 'who releases', 'by');
   const { ledger, clock } = deps;
-  const events = deps.events ?? noEnvelopeEvents;
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    if (attempt > 0) await backoff(attempt);
-    const award = await ledger.getAward(cmd.award_id);
-    if (!award) throw new NotFoundError('award', cmd.award_id);
-    if (award.status !== 'HELD') {
-      if (lastDecision(award, 'released')) return { award, changed: false, drained: [] };
-      throw new BursarError('NOT_HELD', `award ${award.award_id} is ${award.status}; only HELD awards can be released`, { award_id: award.award_id, status: award.status });
-    }
+  return decideHold(deps, cmd.award_id, 'released', async (award) => {
     const hold = award.hold as AwardHold;
     if (hold.reason === 'CREDIT_RESTRICTED') {
       const day = shanghaiDate(new Date(clock.now()));
@@ -83,45 +75,44 @@ export async function releaseHold(deps: HoldDeps, cmd: { award_id: string; note:
     }
     const at = clock.now();
     const entry = (status: Award['status']): HistoryEntry => ({ at, status, by, note: `hold released (${hold.reason}): ${note}` });
-    let result;
-    if (hold.keeps_reservation) {
-      result = await ledger.controls.releaseToReserved(award, entry('RESERVED'));
-    } else {
-      // Planned like a new arrival: reserved if it fits and nobody waits ahead of it, else queued at its place.
-      const envelope = await ledger.getEnvelope(award);
-      const fits = envelope !== undefined && envelope.budget_set && envelope.waitlisted_count === 0 && envelope.available_fen >= award.amount_fen;
-      result = fits
-        ? await ledger.controls.releaseReserving(award, entry('RESERVED'))
-        : await ledger.controls.releaseToQueue(award, entry('WAITLISTED'), envelope?.budget_set ? 'BUDGET_EXHAUSTED' : 'NO_ENVELOPE');
-    }
-    if (!result.ok) continue; // the award or its envelope moved: look again
-    const drained = await drainWaitlist(ledger, clock, award);
-    await events.envelopeChanged(award, {});
-    return { award: (await ledger.getAward(award.award_id)) ?? award, changed: true, drained };
-  }
-  throw new TransientError(`award ${cmd.award_id} kept changing while being released; try again`);
+    if (hold.keeps_reservation) return ledger.controls.releaseToReserved(award, entry('RESERVED'));
+    // Planned like a new arrival: reserved if it fits and nobody waits ahead of it, else queued at its place.
+    const envelope = await ledger.getEnvelope(award);
+    const fits = envelope !== undefined && envelope.budget_set && envelope.waitlisted_count === 0 && envelope.available_fen >= award.amount_fen;
+    return fits
+      ? ledger.controls.releaseReserving(award, entry('RESERVED'))
+      : ledger.controls.releaseToQueue(award, entry('WAITLISTED'), envelope?.budget_set ? 'BUDGET_EXHAUSTED' : 'NO_ENVELOPE');
+  });
 }
 
 export async function rejectHold(deps: HoldDeps, cmd: { award_id: string; reason: string; by: string }): Promise<HoldDecision> {
   const reason = required(cmd.reason, 'MISSING_REASON', 'a reason', 'reason');
   const by = required(cmd.by, 'MISSING_ACTOR', 'who rejects', 'by');
+  return decideHold(deps, cmd.award_id, 'rejected', (award) =>
+    deps.ledger.controls.rejectHeld(award, { at: deps.clock.now(), status: 'REJECTED', by, note: `hold rejected (${award.hold?.reason}): ${reason}` }));
+}
+
+/**
+ * One decision on a held award, retried while the award or its envelope moves: re-run after it was
+ * made, it changes nothing; made, the queue is served and the envelope's alerts evaluated.
+ */
+async function decideHold(deps: HoldDeps, awardId: string, kind: 'released' | 'rejected', decide: (award: Award) => Promise<WriteResult>): Promise<HoldDecision> {
   const { ledger, clock } = deps;
   const events = deps.events ?? noEnvelopeEvents;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     if (attempt > 0) await backoff(attempt);
-    const award = await ledger.getAward(cmd.award_id);
-    if (!award) throw new NotFoundError('award', cmd.award_id);
+    const award = await ledger.getAward(awardId);
+    if (!award) throw new NotFoundError('award', awardId);
     if (award.status !== 'HELD') {
-      if (lastDecision(award, 'rejected')) return { award, changed: false, drained: [] };
-      throw new BursarError('NOT_HELD', `award ${award.award_id} is ${award.status}; only HELD awards can be rejected`, { award_id: award.award_id, status: award.status });
+      if (lastDecision(award, kind)) return { award, changed: false, drained: [] };
+      throw new BursarError('NOT_HELD', `award ${award.award_id} is ${award.status}; only HELD awards can be ${kind}`, { award_id: award.award_id, status: award.status });
     }
-    const result = await ledger.controls.rejectHeld(award, { at: clock.now(), status: 'REJECTED', by, note: `hold rejected (${award.hold?.reason}): ${reason}` });
-    if (!result.ok) continue;
+    if (!(await decide(award)).ok) continue; // the award or its envelope moved: look again
     const drained = await drainWaitlist(ledger, clock, award);
     await events.envelopeChanged(award, {});
     return { award: (await ledger.getAward(award.award_id)) ?? award, changed: true, drained };
   }
-  throw new TransientError(`award ${cmd.award_id} kept changing while being rejected; try again`);
+  throw new TransientError(`award ${awardId} kept changing while being ${kind}; try again`);
 }
 
 /**
