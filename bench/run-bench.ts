@@ -18,6 +18,7 @@ import { realisticMix, todayMix, type IntakeMix } from './intake-mixes.ts';
  * Every rate is also given as a ratio to the floor (PutItem/s at the intake's client concurrency),
  * since absolute speed on a shared machine drifts. BENCH_QUICK=1 runs everything small (a smoke
  * run of a minute or two); BENCH_AWARDS, BENCH_RUN_AWARDS, BENCH_FLOOR_PUTS set the sizes one by one.
+ * The console phase (bench/console-bench.ts) follows BENCH_QUICK and BENCH_CONSOLE_AWARDS.
  */
 const QUICK = process.env['BENCH_QUICK'] === '1';
 const AWARDS = Number(process.env['BENCH_AWARDS'] ?? (QUICK ? 1_000 : 20_000));
@@ -55,6 +56,30 @@ function apiRows(api: ReturnType<typeof apiPhase>): [string, string, string][] {
     [`api ${route}: SDK p50/p95/p99 ms`, `${api[route].sdk.p50_ms}/${api[route].sdk.p95_ms}/${api[route].sdk.p99_ms}`, ''],
     [`api ${route}: p95 / SDK p95 (target <= 3)`, String(api[route].p95_ratio), ''],
   ]);
+}
+
+/** The console phase (issue 12 §4): its own DynamoDB Local and `bursar serve`; BENCH_CONSOLE_ONLY=1 runs it alone. */
+type ConsoleFigures = {
+  awards: number; js_gzip_kb_sign_in_overview_fetched: number; js_limit_kb: number;
+  overview_figures_ms_cold: { median: number; max: number }; overview_figures_ms_warm: { median: number; max: number };
+  awards_next_page_ms: { median: number; max: number };
+};
+
+function consolePhase(): ConsoleFigures {
+  process.stderr.write('bench: console (headless Chromium against bursar serve)...\n');
+  const out = spawnSync(process.execPath, ['--import', 'tsx', path.join('bench', 'console-bench.ts')], {
+    encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 26,
+  });
+  if (out.status !== 0) throw new Error(`console phase failed (exit ${out.status})`);
+  return JSON.parse(out.stdout.trim().split('\n').at(-1)!) as ConsoleFigures;
+}
+
+function consoleRows(c: ConsoleFigures): [string, string, string][] {
+  return [
+    [`console: JS for sign-in + overview, KB gzip (limit ${c.js_limit_kb})`, String(c.js_gzip_kb_sign_in_overview_fetched), ''],
+    [`console: overview figures ms, cold/warm median (${c.awards} awards, target <= 2000)`, `${c.overview_figures_ms_cold.median}/${c.overview_figures_ms_warm.median}`, ''],
+    ['console: awards next page ms, median/max (target <= 1000)', `${c.awards_next_page_ms.median}/${c.awards_next_page_ms.max}`, ''],
+  ];
 }
 
 function phase(name: string, endpoint: string, table: string, ...args: (string | number)[]): Record<string, number> {
@@ -97,6 +122,10 @@ async function main(): Promise<void> {
       for (const [a, b] of apiRows(api)) process.stdout.write(`${a.padEnd(46)}${b.padStart(22)}\n`);
       return;
     }
+    if (process.env['BENCH_CONSOLE_ONLY'] === '1') {
+      for (const [a, b] of consoleRows(consolePhase())) process.stdout.write(`${a.padEnd(70)}${b.padStart(14)}\n`);
+      return;
+    }
     // Warm the JVM first so the floor is not measured on a cold DynamoDB Local.
     phase('floor', local.endpoint, 'warmup', 2_000, CLIENT_CONCURRENCY);
     const floor = phase('floor', local.endpoint, 'floor', FLOOR_PUTS, CLIENT_CONCURRENCY).puts_per_second!;
@@ -108,6 +137,7 @@ async function main(): Promise<void> {
     const run = phase('run', local.endpoint, 'runs', RUN_AWARDS, RUN_CONCURRENCY);
     const reconcile = phase('reconcile', local.endpoint, 'runs');
     const api = apiPhase(local.endpoint);
+    const consoleFigures = consolePhase();
     const bundles = esbuildBundleSizes();
 
     const results = {
@@ -123,6 +153,7 @@ async function main(): Promise<void> {
       run: { ...run, ratio_to_floor: run.awards_per_second! / floor },
       reconcile: { ...reconcile, ratio_to_floor: reconcile.awards_per_second! / floor },
       api,
+      console: consoleFigures,
       bundles,
     };
     mkdirSync('bench', { recursive: true });
@@ -145,6 +176,7 @@ async function main(): Promise<void> {
       [`reconcile: awards/s (${reconcile.awards})`, reconcile.awards_per_second!.toFixed(0), (reconcile.awards_per_second! / floor).toFixed(2)],
       ['reconcile: peak RSS (MB)', String(reconcile.peak_rss_mb), ''],
       ...apiRows(api),
+      ...consoleRows(consoleFigures),
       ...bundles.map((b): [string, string, string] => [`bundle: ${b.function} (bytes)`, String(b.bytes), '']),
     ];
     process.stdout.write(`${table(['figure', 'value', 'x floor'], rows)}\n`);
