@@ -15,8 +15,8 @@ import {
   ensureTable,
   startDynamoLocal,
   type DynamoLocal,
-} from '../../cli/local/dynamo-local.ts';
-import { freshTable } from './dynamo.ts';
+} from '../../../cli/local/dynamo-local.ts';
+import { freshTable } from '../../support/dynamo.ts';
 
 const TABLE = 'bursar-launcher-test';
 
