@@ -44,9 +44,10 @@ describe('money core, model-based, on the DynamoDB adapters with faults and inte
         fc.scheduler(), faultPlanArb(150, 24), initialBudgetsArb,
         fc.constantFrom(10, 10, 10, 5, 7),
         fc.constantFrom(false, false, true),
+        fc.option(fc.constantFrom(400, 700, 1000), { freq: 2 }),
         stepsArb({ maxSteps, ...(settings.replayPath ? { replayPath: settings.replayPath } : {}) }),
-        async (s, faults, budgets, maxItems, exportFiles, steps) => {
-          totals.add(await runModel((gate) => dynamoStore(gate, maxItems), s, faults, budgets, steps, { exportFiles }));
+        async (s, faults, budgets, maxItems, exportFiles, schemeCapYuan, steps) => {
+          totals.add(await runModel((gate) => dynamoStore(gate, maxItems), s, faults, budgets, steps, { exportFiles, schemeCapYuan }));
         },
       ),
       settings, 'test/reliability/money-core.pbt.test.ts',
