@@ -147,7 +147,8 @@ describe('run settle', () => {
 
     // Both imports check the file and read the payments unsettled before either writes: they race for every payment.
     const racing = meetAtFirstWrite(runs, 2);
-    const [a, b] = await Promise.all([0, 1].map(() => settleRun({ runs: racing, clock }, { run_id: 'RUN-2025-04', rows: resultRowsFromFile(file), by: 'finance-b' })));
+    const importFile = () => settleRun({ runs: racing, clock }, { run_id: 'RUN-2025-04', rows: resultRowsFromFile(file), by: 'finance-b' });
+    const [a, b] = await Promise.all([importFile(), importFile()]);
 
     // Same outcome: both accepted, the run settled, nothing outstanding. Each line was applied by
     // one of them; the other found it settled, as a re-import does (paid/failed vs unchanged).
