@@ -26,6 +26,7 @@
 import { afterAll, describe, expect, jest, test } from '@jest/globals';
 import fc from 'fast-check';
 import { scheduledBackoff } from './support/store-gate.ts';
+import type { Prologue } from './support/money-model.ts';
 
 // Backoff between optimistic retries becomes a scheduling point instead of a real (random) sleep.
 jest.unstable_mockModule(new URL('../../shared/retry/backoff.ts', import.meta.url).pathname, () => ({ backoff: scheduledBackoff }));
@@ -45,9 +46,10 @@ describe('money core, model-based, on the DynamoDB adapters with faults and inte
         fc.constantFrom(10, 10, 10, 5, 7),
         fc.constantFrom(false, false, true),
         fc.option(fc.constantFrom(400, 700, 1000), { freq: 2 }),
+        fc.constantFrom<Prologue>('none', 'none', 'exported run', 'exported run, E3 restricted'),
         stepsArb({ maxSteps, ...(settings.replayPath ? { replayPath: settings.replayPath } : {}) }),
-        async (s, faults, budgets, maxItems, exportFiles, schemeCapYuan, steps) => {
-          totals.add(await runModel((gate) => dynamoStore(gate, maxItems), s, faults, budgets, steps, { exportFiles, schemeCapYuan }));
+        async (s, faults, budgets, maxItems, exportFiles, schemeCapYuan, prologue, steps) => {
+          totals.add(await runModel((gate) => dynamoStore(gate, maxItems), s, faults, budgets, steps, { exportFiles, schemeCapYuan, prologue }));
         },
       ),
       settings, 'test/reliability/money-core.pbt.test.ts',

@@ -345,6 +345,42 @@ export function capsOf(s: Snapshot): Map<string, number> {
   return caps;
 }
 
+/**
+ * No enterprise over a cap (issue 14, section 3), judged snapshot after snapshot: per enterprise and
+ * cap scope, its live awards add up to at most the cap. A cap lowered below what an enterprise
+ * already has binds from then on: the total may stay (nothing is taken away) but never grows past
+ * the higher of the two, and the bound follows the total down. An intake that read the cap before
+ * it moved may have used the old one, so where a cap moved the bound is the higher of the old bound
+ * and the new cap.
+ */
+export class CapWatch {
+  private previousCaps = new Map<string, number>();
+  private bounds = new Map<string, number>();
+
+  check(s: Snapshot): { violations: string[]; atCap: number } {
+    const violations: string[] = [];
+    let atCap = 0;
+    const caps = capsOf(s);
+    const bounds = new Map<string, number>();
+    for (const [uscc, e] of enterpriseScopes(s)) {
+      for (const [scope, total] of e.totals) {
+        const cap = caps.get(scope);
+        if (cap === undefined) continue;
+        const key = `${uscc} ${scope}`;
+        const before = this.previousCaps.get(scope);
+        const earlier = this.bounds.get(key) ?? before ?? Number.POSITIVE_INFINITY;
+        const bound = before === cap ? earlier : Math.max(cap, earlier);
+        if (total > bound) violations.push(`ENT#${uscc} has ${total} fen of live awards under ${scope}, over its cap ${cap}${bound > cap ? ` (bound ${bound} since the cap was lowered)` : ''}`);
+        bounds.set(key, Math.max(cap, total));
+        if (total > 0 && total === cap) atCap++;
+      }
+    }
+    this.bounds = bounds;
+    this.previousCaps = caps;
+    return { violations, atCap };
+  }
+}
+
 /** Each enterprise's controls record says exactly what its live awards add up to. */
 function checkEnterprises(s: Snapshot): string[] {
   const v: string[] = [];
