@@ -34,6 +34,8 @@ function award(id: string, measure: number, who: { uscc: string; name: string },
   };
 }
 
+const clip = (text: string, max: number) => ([...text].length > max ? `${[...text].slice(0, max - 1).join('')}…` : text);
+
 async function* rowsOf(records: Record<string, string>[]): AsyncIterable<CsvRow> {
   for (const [i, fields] of records.entries()) yield { kind: 'record', line: i + 2, fields };
 }
@@ -69,7 +71,7 @@ export async function demoHolds(runtime: Runtime, out: Output): Promise<Award[]>
   const holds = (await listHolds(runtime.ledger)).filter((a) => Object.values(DEMO_HOLDS).includes(a.award_id));
   const why = (a: Award) => a.trace.find((t) => t.rule === a.hold?.reason && !t.ok)?.detail ?? '';
   out.info(table(['award', 'hold', 'measure', 'enterprise', 'yuan', 'why'], holds.map((a) => [
-    a.award_id, a.hold?.reason ?? '', a.measure, a.recipient_name, formatYuanGrouped(a.amount_fen), why(a).slice(0, 90),
+    a.award_id, a.hold?.reason ?? '', a.measure, a.recipient_name, formatYuanGrouped(a.amount_fen), clip(why(a), 80),
   ])));
   out.info('Decide them with: bursar holds release AWARD_ID --note TEXT --by NAME, or bursar holds reject AWARD_ID --reason TEXT --by NAME.');
   return holds;
