@@ -438,13 +438,17 @@ export type Prologue = 'none' | 'exported run' | 'exported run, E3 restricted';
 /**
  * With six steps at most, a run rarely gets from intake to an exported run and on to re-issues,
  * settlements and released failures; a prologue takes it there first (through the same steps,
- * faults and interleavings), now and then with a credit restriction loaded while the awards arrive.
+ * faults and interleavings), now and then with a credit restriction loaded before the run is
+ * prepared (which holds the enterprise's RESERVED awards). Restrictions loaded while awards arrive
+ * come from the generated steps.
  */
 export function prologueSteps(prologue: Prologue): Op[][] {
   if (prologue === 'none') return [];
   const submit: Op = { kind: 'submit', lines: [0, 1, 3, 6, 7, 15].map((t) => ({ t, variant: 'ok' as const })), batchOf: [0, 0, 1, 1, 0, 1], duplicate: false, maxReceive: 4 };
   return [
-    prologue === 'exported run' ? [submit] : [submit, { kind: 'credit', who: 3, lift: false }],
+    [submit],
+    // Restricted after its awards were reserved: run preparation holds them, keeping their reservations.
+    ...(prologue === 'exported run' ? [] : [[{ kind: 'credit', who: 3, lift: false } as const]]),
     [{ kind: 'prepare', period: 3, batchSize: 2, pageSize: 2, concurrency: 2, maker: 0 }],
     [{ kind: 'approve', pick: 0 }],
   ];
@@ -795,6 +799,10 @@ export class ModelHarness {
   private async reissue(op: Extract<Op, { kind: 'reissue' }>): Promise<void> {
     const runId = await this.pickRun(op.pick, ['EXPORTED']);
     const deps = { runs: this.store.runs, clock: this.clock };
+    // Payments only ever gain a result, so what is unsettled now bounds what the re-issue may hold.
+    let unsettled = 0;
+    let unsettledFen = 0;
+    for await (const it of this.store.plainRuns.listRunItems(runId)) if (it.outcome === undefined) { unsettled++; unsettledFen += it.amount_fen; }
     const asked = await this.retrying(`reissue ${runId}`, () => reissueRun(deps, { run_id: runId, reason: '银行退回文件 the bank lost the file', by: 'reissuer' }),
       ['NOT_FOUND', 'NOT_EXPORTED', 'NOTHING_TO_REISSUE', 'RUN_CHANGED']);
     if (!asked) return;
@@ -818,7 +826,9 @@ export class ModelHarness {
     if (exported && after?.reissue?.exported_at !== undefined) {
       this.count('reissue exported');
       // The re-issued file leaves out every payment already settled when it was asked for.
-      if (after.reissue.number === number && after.reissue.award_count > asked.award_count) throw new ModelFailure(`${runId}: re-issue holds ${after.reissue.award_count} payments, the run ${asked.award_count}`);
+      if (after.reissue.number === number && (after.reissue.award_count > unsettled || after.reissue.total_fen > unsettledFen)) {
+        throw new ModelFailure(`${runId}: re-issue ${number} holds ${after.reissue.award_count} payments (${after.reissue.total_fen} fen); only ${unsettled} (${unsettledFen} fen) were unsettled before it was asked for`);
+      }
     }
     this.stepLog.push(`reissue ${runId} #${number}: ${exported ? 'exported' : 'not exported'}`);
   }
