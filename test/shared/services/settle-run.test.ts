@@ -164,6 +164,33 @@ describe('run settle', () => {
     expect((await runs.getRun('RUN-2025-04'))!).toMatchObject({ status: 'SETTLED', paid_count: 4, paid_fen: 110000, failed_count: 1, failed_fen: 40000 });
   });
 
+  test('an import overtaken by another reports the run as it stands: a SETTLED run has nothing outstanding (issue 13, finding 12)', async () => {
+    await approveAndExport();
+    const first = resultsFile(['A-00001,PAID,BOC-0001,']);
+    const rest = resultsFile(['A-00002,PAID,BOC-0002,', 'A-00003,PAID,BOC-0003,', 'A-00004,FAILED,,账户已销户 account closed', 'A-00005,PAID,BOC-0005,']);
+    // The first import has applied its line and read the run's totals (4 outstanding) when the
+    // second imports the rest and settles the run; only then does the first record what it read.
+    let restDone!: () => void;
+    const overtaken = new Promise<void>((resolve) => { restDone = resolve; });
+    const slow = new Proxy(runs, {
+      get(target, prop) {
+        if (prop === 'recordSettlement') {
+          return async (...args: Parameters<DynamoRunStore['recordSettlement']>) => { await overtaken; return target.recordSettlement(...args); };
+        }
+        const value: unknown = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+
+    const firstImport = settleRun({ runs: slow, clock }, { run_id: 'RUN-2025-04', rows: resultRowsFromFile(first), by: 'finance-b' });
+    const restImport = settle(rest).finally(() => restDone());
+    const [a, b] = await Promise.all([firstImport, restImport]);
+
+    expect(b).toMatchObject({ paid: 3, failed: 1, run_status: 'SETTLED', outstanding: 0 });
+    expect(a).toMatchObject({ paid: 1, failed: 0, unchanged: 0, run_status: 'SETTLED', outstanding: 0 });
+    expect((await runs.getRun('RUN-2025-04'))!).toMatchObject({ status: 'SETTLED', paid_count: 4, failed_count: 1 });
+  });
+
   test('a file contradicting an earlier settlement is refused whole', async () => {
     await approveAndExport();
     await settle(resultsFile(FIRST));
