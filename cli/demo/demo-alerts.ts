@@ -10,7 +10,7 @@ import type { Runtime } from '../runtime.ts';
 
 /**
  * The demo's last part: the alerts that fired while the sample data went in (thresholds crossed,
- * awards waiting), who received them, one message of each kind in full, and a reconciliation of
+ * awards waiting, awards held), who received them, one message of each kind in full, and a reconciliation of
  * the whole store, which should be clean.
  */
 export async function demoAlerts(runtime: Runtime, out: Output): Promise<void> {
@@ -20,9 +20,9 @@ export async function demoAlerts(runtime: Runtime, out: Output): Promise<void> {
 
   out.result({ alerts: alerts.map(alertView), reconciliation: reconcileView(outcome) }, () => {
     const perUnit = UNITS.map((u) => [u.code, u.nameZh, alerts.filter((a) => a.units.includes(u.code)).length] as const).filter(([, , n]) => n > 0);
-    const sample = (['THRESHOLD', 'WAITLIST'] as const).map((kind) => alerts.find((a) => a.kind === kind)).filter((a): a is Alert => a !== undefined);
+    const sample = (['THRESHOLD', 'WAITLIST', 'HOLD'] as const).map((kind) => alerts.find((a) => a.kind === kind)).filter((a): a is Alert => a !== undefined);
     return [
-      `Alerts fired: ${alerts.length} (${(['THRESHOLD', 'WAITLIST', 'RECONCILIATION'] as const).map((k) => `${alerts.filter((a) => a.kind === k).length} ${k}`).join(', ')}).`,
+      `Alerts fired: ${alerts.length} (${(['THRESHOLD', 'WAITLIST', 'HOLD', 'RECONCILIATION'] as const).map((k) => `${alerts.filter((a) => a.kind === k).length} ${k}`).join(', ')}).`,
       '',
       alerts.length === 0 ? '(none)' : table(['kind', 'FY', 'measure', 'threshold', 'to'],
         alerts.map((a) => [a.kind, a.fiscal_year ?? '', a.measure ?? '', a.threshold === null ? '' : `${a.threshold}%`, a.units.join(' ')])),

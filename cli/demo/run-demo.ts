@@ -10,12 +10,13 @@ import { openRuntime } from '../runtime.ts';
 import { createOutput, table } from '../output.ts';
 import { demoRuns } from './demo-runs.ts';
 import { demoAlerts } from './demo-alerts.ts';
+import { demoHolds } from './demo-holds.ts';
 import { sampleAwardLines, sampleBudgetsCsv, sampleSchemesCsv } from './sample-data.ts';
 
 /**
  * `npm start`: the whole product on a fresh embedded store, driven through the real CLI commands
  * (and so the real handlers): catalog, schemes, FY2025 budgets, ~1,000 sample awards, then what
- * happened per measure. Everything lands in .bursar-demo/ (data dir and input files).
+ * happened per measure, a month's run, one held award of each hold reason, the alerts. Everything lands in .bursar-demo/ (data dir and input files).
  */
 export const root = path.resolve(process.env['BURSAR_DEMO_DIR'] ?? '.bursar-demo');
 export const dataDir = path.join(root, 'data');
@@ -101,6 +102,9 @@ async function steps(files: { schemes: string; budgets: string; awards: string }
     say('');
     say('Monthly disbursement for 2025-06 (awards approved up to 2025-06-30):');
     await demoRuns(runtime, createOutput(false), { period: '2025-06', outDir: path.join(root, 'exports') });
+    say('');
+    say('Controls across bureaus: a credit restriction and two awards subsidising the same thing twice, held for a person:');
+    await demoHolds(runtime, createOutput(false));
     say('');
     await demoAlerts(runtime, createOutput(false));
   } finally {

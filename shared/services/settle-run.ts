@@ -105,11 +105,16 @@ export async function settleRun(deps: SettleDeps, cmd: { run_id: string; rows: R
   const totals = await deps.runs.readSettlementTotals(runId);
   await deps.runs.recordSettlement(runId, totals, deps.clock.now());
   const after = await deps.runs.getRun(runId);
+  // Status and outstanding from one read of the run: an import running alongside may have settled
+  // more (and the run) since this one read its totals; the header keeps the latest figures.
+  const outstanding = after?.paid_count !== undefined
+    ? after.award_count - after.paid_count - (after.failed_count ?? 0)
+    : totals.item_count - totals.paid_count - totals.failed_count;
   return {
     run_id: runId,
     ...result,
     run_status: after?.status ?? run.status,
-    outstanding: totals.item_count - totals.paid_count - totals.failed_count,
+    outstanding,
     ...(amountsChecked ? {} : { warnings: [`the results file has no ${SETTLEMENT_AMOUNT_COLUMN} column: amounts were not checked against the run`] }),
   };
 }

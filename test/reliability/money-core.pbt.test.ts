@@ -13,11 +13,14 @@
  * invariants of support/money-invariants.ts plus what intake reported; after the last step, the
  * product's reconciliation must say clean. Items per transaction vary: DynamoDB Local's 10 mostly,
  * and 5 or 7 (one or two awards a transaction); about one run in three also writes the payment files
- * (CSV, XLSX, manifest to a discarding sink) when it exports.
+ * (CSV, XLSX, manifest to a discarding sink) when it exports. Issues 13 and 14 add re-issue,
+ * release-failed, two imports of one results file at once, enterprise caps, credit restrictions and
+ * holds, with their invariants (see support/money-model.ts and support/money-invariants.ts).
  *
  * The split (every request is real I/O on DynamoDB Local, ~50 ms each on a loaded 2-core machine):
- * - CI (`npm test`): 200 runs of at most 6 steps each (measured 2026-11-30 on the shared 2-core
- *   machine under load: 20 runs in 102 s, ~5 s a run, so ~17 min for 200);
+ * - CI (`npm test`): 200 runs of at most 6 steps each, half of them after a prologue to an exported
+ *   run (measured 2026-11-30 on the shared 2-core machine under load: 2 min 50 s for the file, where
+ *   the model before holds, caps, re-issue and release-failed took 3 min 6 s);
  * - deeper: BURSAR_PBT_RUNS=1000 BURSAR_PBT_MAX_STEPS=20 (the old in-memory suite's depth), e.g.
  *   before a release; each run then costs ~10 s here.
  * A failure prints fast-check's seed and path; replay with
@@ -26,6 +29,7 @@
 import { afterAll, describe, expect, jest, test } from '@jest/globals';
 import fc from 'fast-check';
 import { scheduledBackoff } from './support/store-gate.ts';
+import type { Prologue } from './support/money-model.ts';
 
 // Backoff between optimistic retries becomes a scheduling point instead of a real (random) sleep.
 jest.unstable_mockModule(new URL('../../shared/retry/backoff.ts', import.meta.url).pathname, () => ({ backoff: scheduledBackoff }));
@@ -44,9 +48,11 @@ describe('money core, model-based, on the DynamoDB adapters with faults and inte
         fc.scheduler(), faultPlanArb(150, 24), initialBudgetsArb,
         fc.constantFrom(10, 10, 10, 5, 7),
         fc.constantFrom(false, false, true),
+        fc.option(fc.constantFrom(400, 700, 1000), { freq: 2 }),
+        fc.constantFrom<Prologue>('none', 'none', 'exported run', 'exported run, E3 restricted'),
         stepsArb({ maxSteps, ...(settings.replayPath ? { replayPath: settings.replayPath } : {}) }),
-        async (s, faults, budgets, maxItems, exportFiles, steps) => {
-          totals.add(await runModel((gate) => dynamoStore(gate, maxItems), s, faults, budgets, steps, { exportFiles }));
+        async (s, faults, budgets, maxItems, exportFiles, schemeCapYuan, prologue, steps) => {
+          totals.add(await runModel((gate) => dynamoStore(gate, maxItems), s, faults, budgets, steps, { exportFiles, schemeCapYuan, prologue }));
         },
       ),
       settings, 'test/reliability/money-core.pbt.test.ts',

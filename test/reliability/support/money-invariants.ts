@@ -15,6 +15,15 @@
  *   equal the payments per series; batches are numbered 1..n without gaps and hold at most the
  *   batch size; only an exported run has settled payments, and a SETTLED run has no unsettled one.
  * Paid months: per envelope they add up to its paid money and its PAID awards.
+ * Holds (issue 14): held_count counts the envelope's HELD awards and held_fen the money those held at
+ *   run preparation keep reserved (inside reserved_fen); a HELD award held at intake commits nothing.
+ *   Envelope identity: budget = available + reserved + batched + paid + returned + carried_out + lapsed.
+ * Enterprises (issue 14): each ENT#<uscc> CONTROLS record's totals per cap scope (M#<fy>#<measure>,
+ *   S#<scheme>) and duplicate guards (P#<project>, A#<fy>#<measure>#<amount>) equal what its live
+ *   counted awards (RESERVED, WAITLISTED, HELD, BATCHED, PAID, RETURNED) add up to; no two live
+ *   matching awards (same enterprise and project, or same enterprise, measure, approval year and
+ *   amount without a project) are both out of HELD unless a person released one of them from a hold.
+ *   The caps themselves are judged by the harness (`enterpriseScopes`), which knows when a cap moved.
  */
 import { awardPk, awardStatusPk, envelopePk, queueSk } from '../../../shared/adapters/dynamo/items.ts';
 import { paidMonthPk } from '../../../shared/adapters/dynamo/run-items.ts';
@@ -33,6 +42,9 @@ export interface Snapshot {
   series: Map<string, Map<string, number>>;
   paidMonths: Item[];
   intakeIssues: Item[];
+  /** ENT#<uscc> CONTROLS records by credit code; schemes by id. */
+  enterprises: Map<string, Item>;
+  schemes: Map<string, Item>;
   /** Award items, counted per award_id (must be 1 each). */
   awardItemCount: Map<string, number>;
 }
@@ -40,7 +52,7 @@ export interface Snapshot {
 export function snapshotOf(items: readonly Item[]): Snapshot {
   const s: Snapshot = {
     envelopes: new Map(), awards: new Map(), queues: new Map(), runs: new Map(), runItems: new Map(), series: new Map(),
-    paidMonths: [], intakeIssues: [], awardItemCount: new Map(),
+    paidMonths: [], intakeIssues: [], enterprises: new Map(), schemes: new Map(), awardItemCount: new Map(),
   };
   const sorted = [...items].sort((a, b) => (String(a.pk) + '\u0000' + String(a.sk) < String(b.pk) + '\u0000' + String(b.sk) ? -1 : 1));
   for (const it of sorted) {
@@ -62,6 +74,8 @@ export function snapshotOf(items: readonly Item[]): Snapshot {
       s.series.set(runId, m);
     } else if (pk.startsWith('PAID#')) s.paidMonths.push(it);
     else if (it.type === 'INTAKE_ISSUE') s.intakeIssues.push(it);
+    else if (pk.startsWith('ENT#') && sk === 'CONTROLS') s.enterprises.set(pk.slice(4), it);
+    else if (pk.startsWith('SCHEME#') && sk === 'SCHEME') s.schemes.set(String(it.scheme_id), it);
   }
   return s;
 }
@@ -81,11 +95,15 @@ interface Tally {
   waitlisted: number;
   waitlistedCount: number;
   paidCount: number;
+  held: number;
+  heldCount: number;
   waiting: Item[];
 }
 
 const MONEY_FIELDS = ['budget_fen', 'reserved_fen', 'batched_fen', 'paid_fen', 'available_fen', 'waitlisted_fen', 'waitlisted_count', 'version', 'queue_seq'];
-const STATUSES: readonly AwardStatus[] = ['RESERVED', 'WAITLISTED', 'REJECTED', 'CANCELLED', 'BATCHED', 'PAID', 'RETURNED'];
+const STATUSES: readonly AwardStatus[] = ['RESERVED', 'WAITLISTED', 'REJECTED', 'CANCELLED', 'BATCHED', 'PAID', 'RETURNED', 'HELD'];
+/** Live awards: they count towards caps and duplicate guards (issue 14, section 2). */
+export const LIVE: readonly string[] = ['RESERVED', 'WAITLISTED', 'HELD', 'BATCHED', 'PAID', 'RETURNED'];
 const RUN_ORDER = ['PREPARING', 'PREPARED', 'APPROVED', 'EXPORTED', 'SETTLED'];
 
 export function checkInvariants(s: Snapshot, options: InvariantOptions): string[] {
@@ -93,7 +111,7 @@ export function checkInvariants(s: Snapshot, options: InvariantOptions): string[
   const tallies = new Map<string, Tally>();
   const tallyOf = (pk: string) => {
     let t = tallies.get(pk);
-    if (!t) { t = { reserved: 0, batched: 0, paid: 0, returned: 0, waitlisted: 0, waitlistedCount: 0, paidCount: 0, waiting: [] }; tallies.set(pk, t); }
+    if (!t) { t = { reserved: 0, batched: 0, paid: 0, returned: 0, waitlisted: 0, waitlistedCount: 0, paidCount: 0, held: 0, heldCount: 0, waiting: [] }; tallies.set(pk, t); }
     return t;
   };
 
@@ -115,6 +133,13 @@ export function checkInvariants(s: Snapshot, options: InvariantOptions): string[
     const amount = Number(a.amount_fen);
     const t = tallyOf(envelopePk(key));
     if (status === 'RESERVED') t.reserved += amount;
+    if (status === 'HELD') {
+      const hold = a.hold as { reason?: string; keeps_reservation?: boolean } | undefined;
+      if (!hold || typeof hold.reason !== 'string') v.push(`award ${id} is HELD without a hold reason`);
+      t.heldCount++;
+      // Held at run preparation: keeps its reservation (inside reserved_fen); held at intake: no money.
+      if (hold?.keeps_reservation === true) { t.reserved += amount; t.held += amount; }
+    } else if (a.hold !== undefined) v.push(`award ${id} is ${status} but still carries a hold`);
     if (status === 'BATCHED') t.batched += amount;
     if (status === 'RETURNED') t.returned += amount;
     if (status === 'PAID') { t.paid += amount; t.paidCount++; }
@@ -128,21 +153,24 @@ export function checkInvariants(s: Snapshot, options: InvariantOptions): string[
     const t = tallyOf(pk);
     const queue = s.queues.get(pk) ?? [];
     if (!e) {
-      if (t.reserved + t.batched + t.paid + t.waitlisted + t.waitlistedCount > 0 || queue.length > 0) {
+      if (t.reserved + t.batched + t.paid + t.waitlisted + t.waitlistedCount + t.heldCount > 0 || queue.length > 0) {
         v.push(`${pk}: awards or queue entries of an envelope that does not exist`);
       }
       continue;
     }
     for (const f of MONEY_FIELDS) if (!Number.isSafeInteger(e[f])) v.push(`${pk}: ${f} is ${String(e[f])}`);
     // returned_fen (issue 13) appears on an envelope with its first failed payment: absent is 0.
-    const n = (f: string) => Number(f === 'returned_fen' ? e[f] ?? 0 : e[f]);
+    // returned_fen, held_* (issues 13, 14) and the year-end figures (issue 15) may be absent: 0.
+    const optional = ['returned_fen', 'held_fen', 'held_count', 'carried_out_fen', 'lapsed_fen'];
+    const n = (f: string) => Number(optional.includes(f) ? e[f] ?? 0 : e[f]);
     const committed = n('reserved_fen') + n('batched_fen') + n('paid_fen') + n('returned_fen');
+    const leftTheYear = n('carried_out_fen') + n('lapsed_fen');
     if (e.budget_set !== true) {
       for (const f of ['budget_fen', 'reserved_fen', 'batched_fen', 'paid_fen', 'available_fen']) if (n(f) !== 0) v.push(`${pk}: no budget set but ${f} = ${n(f)}`);
     }
     if (committed > n('budget_fen')) v.push(`${pk}: committed ${committed} exceeds the budget ${n('budget_fen')} (overspent)`);
     if (n('available_fen') < 0) v.push(`${pk}: available ${n('available_fen')} is negative`);
-    if (n('budget_fen') !== n('available_fen') + committed) v.push(`${pk}: budget ${n('budget_fen')} ≠ available ${n('available_fen')} + reserved + batched + paid ${committed}`);
+    if (n('budget_fen') !== n('available_fen') + committed + leftTheYear) v.push(`${pk}: budget ${n('budget_fen')} ≠ available ${n('available_fen')} + reserved + batched + paid + returned ${committed} + carried out + lapsed ${leftTheYear}`);
     const expect = (f: string, want: number) => { if (n(f) !== want) v.push(`${pk}: stored ${f} ${n(f)} ≠ ${want} summed over its awards`); };
     expect('reserved_fen', t.reserved);
     expect('batched_fen', t.batched);
@@ -150,6 +178,8 @@ export function checkInvariants(s: Snapshot, options: InvariantOptions): string[
     expect('returned_fen', t.returned);
     expect('waitlisted_fen', t.waitlisted);
     expect('waitlisted_count', t.waitlistedCount);
+    expect('held_fen', t.held);
+    expect('held_count', t.heldCount);
 
     const want = [...t.waiting].sort((a, b) => (queueOrderKey(a as never) < queueOrderKey(b as never) ? -1 : 1));
     const got = queue.map((q) => String(q.award_id));
@@ -277,6 +307,132 @@ export function checkInvariants(s: Snapshot, options: InvariantOptions): string[
     const x = monthly.get(pk) ?? { fen: 0, count: 0 };
     const t = tallyOf(pk);
     if (x.fen !== t.paid || x.count !== t.paidCount) v.push(`${pk}: paid per month ${x.fen} (${x.count}) ≠ PAID awards ${t.paid} (${t.paidCount})`);
+  }
+
+  v.push(...checkEnterprises(s), ...checkDuplicates(s));
+  return v;
+}
+
+// ---- enterprises (issue 14) ----
+
+const approvalYear = (a: Item) => String(a.approved_date).slice(0, 4);
+const measureScopeOf = (a: Item) => `M#${approvalYear(a)}#${Number(a.measure)}`;
+const amountGuardOf = (a: Item) => `A#${approvalYear(a)}#${Number(a.measure)}#${Number(a.amount_fen)}`;
+
+/** Per credit code: the fen of its live awards per cap scope, and the live award ids per duplicate guard. */
+export function enterpriseScopes(s: Snapshot): Map<string, { totals: Map<string, number>; guards: Map<string, Set<string>> }> {
+  const out = new Map<string, { totals: Map<string, number>; guards: Map<string, Set<string>> }>();
+  for (const [id, a] of s.awards) {
+    if (!LIVE.includes(String(a.status))) continue;
+    const uscc = String(a.recipient_uscc);
+    const e = out.get(uscc) ?? { totals: new Map<string, number>(), guards: new Map<string, Set<string>>() };
+    out.set(uscc, e);
+    const scopes = [measureScopeOf(a), ...(typeof a.scheme_id === 'string' ? [`S#${a.scheme_id}`] : [])];
+    for (const scope of scopes) e.totals.set(scope, (e.totals.get(scope) ?? 0) + Number(a.amount_fen));
+    const guards = [...(typeof a.project_key === 'string' ? [`P#${a.project_key}`] : []), amountGuardOf(a)];
+    for (const g of guards) e.guards.set(g, new Set([...(e.guards.get(g) ?? []), id]));
+  }
+  return out;
+}
+
+/** The caps in force: a measure's (its envelope's enterprise_cap_fen) and a scheme's, by scope. */
+export function capsOf(s: Snapshot): Map<string, number> {
+  const caps = new Map<string, number>();
+  for (const e of s.envelopes.values()) {
+    if (e.enterprise_cap_fen !== undefined) caps.set(`M#${String(e.fiscal_year)}#${Number(e.measure)}`, Number(e.enterprise_cap_fen));
+  }
+  for (const sc of s.schemes.values()) if (sc.enterprise_cap_fen !== undefined) caps.set(`S#${String(sc.scheme_id)}`, Number(sc.enterprise_cap_fen));
+  return caps;
+}
+
+/**
+ * No enterprise over a cap (issue 14, section 3), judged snapshot after snapshot: per enterprise and
+ * cap scope, its live awards add up to at most the cap. A cap lowered below what an enterprise
+ * already has binds from then on: the total may stay (nothing is taken away) but never grows past
+ * the higher of the two, and the bound follows the total down. An intake that read the cap before
+ * it moved may have used the old one, so where a cap moved the bound is the higher of the old bound
+ * and the new cap.
+ */
+export class CapWatch {
+  private previousCaps = new Map<string, number>();
+  private bounds = new Map<string, number>();
+
+  check(s: Snapshot): { violations: string[]; atCap: number } {
+    const violations: string[] = [];
+    let atCap = 0;
+    const caps = capsOf(s);
+    const bounds = new Map<string, number>();
+    for (const [uscc, e] of enterpriseScopes(s)) {
+      for (const [scope, total] of e.totals) {
+        const cap = caps.get(scope);
+        if (cap === undefined) continue;
+        const key = `${uscc} ${scope}`;
+        const before = this.previousCaps.get(scope);
+        const earlier = this.bounds.get(key) ?? before ?? Number.POSITIVE_INFINITY;
+        const bound = before === cap ? earlier : Math.max(cap, earlier);
+        if (total > bound) violations.push(`ENT#${uscc} has ${total} fen of live awards under ${scope}, over its cap ${cap}${bound > cap ? ` (bound ${bound} since the cap was lowered)` : ''}`);
+        bounds.set(key, Math.max(cap, total));
+        if (total > 0 && total === cap) atCap++;
+      }
+    }
+    this.bounds = bounds;
+    this.previousCaps = caps;
+    return { violations, atCap };
+  }
+}
+
+/** Each enterprise's controls record says exactly what its live awards add up to. */
+function checkEnterprises(s: Snapshot): string[] {
+  const v: string[] = [];
+  for (const [id, a] of s.awards) {
+    if (LIVE.includes(String(a.status)) && a.controls_counted !== true) v.push(`award ${id} is ${String(a.status)} but not counted in its enterprise's controls`);
+    if (!LIVE.includes(String(a.status)) && String(a.status) !== 'REJECTED' && String(a.status) !== 'CANCELLED') v.push(`award ${id}: unknown liveness of ${String(a.status)}`);
+  }
+  const expected = enterpriseScopes(s);
+  for (const uscc of new Set([...expected.keys(), ...s.enterprises.keys()])) {
+    const want = expected.get(uscc) ?? { totals: new Map<string, number>(), guards: new Map<string, Set<string>>() };
+    const record = s.enterprises.get(uscc) ?? {};
+    const stored = { totals: new Map<string, number>(), guards: new Map<string, string[]>() };
+    for (const [name, value] of Object.entries(record)) {
+      if (name.startsWith('t:')) stored.totals.set(name.slice(2), Number(value));
+      if (name.startsWith('g:')) stored.guards.set(name.slice(2), [...(value as Set<string>)].map(String).sort());
+    }
+    for (const scope of new Set([...want.totals.keys(), ...stored.totals.keys()])) {
+      const w = want.totals.get(scope) ?? 0;
+      const got = stored.totals.get(scope) ?? 0;
+      if (w !== got) v.push(`ENT#${uscc}: total ${scope} ${got} ≠ ${w} of its live awards`);
+    }
+    for (const guard of new Set([...want.guards.keys(), ...stored.guards.keys()])) {
+      const w = [...(want.guards.get(guard) ?? [])].sort();
+      const got = stored.guards.get(guard) ?? [];
+      if (JSON.stringify(w) !== JSON.stringify(got)) v.push(`ENT#${uscc}: guard ${guard} holds ${JSON.stringify(got)}, its live awards are ${JSON.stringify(w)}`);
+    }
+  }
+  return v;
+}
+
+/** A person released this award from a hold (its history says so). */
+export function releasedByPerson(a: Item): boolean {
+  const history = (a.history as { by?: string; note?: string }[] | undefined) ?? [];
+  return history.some((h) => typeof h.by === 'string' && (h.note ?? '').startsWith('hold released'));
+}
+
+/**
+ * No two live matching awards both out of HELD unless one was released by a person: matching by
+ * enterprise and normalised project reference, or, both without one, by enterprise, measure,
+ * approval year and amount (an award with a project reference is only checked by project).
+ */
+function checkDuplicates(s: Snapshot): string[] {
+  const v: string[] = [];
+  const groups = new Map<string, string[]>();
+  for (const [id, a] of s.awards) {
+    const status = String(a.status);
+    if (!LIVE.includes(status) || status === 'HELD' || releasedByPerson(a)) continue;
+    const key = typeof a.project_key === 'string' ? `${String(a.recipient_uscc)}|P|${a.project_key}` : `${String(a.recipient_uscc)}|${amountGuardOf(a)}`;
+    groups.set(key, [...(groups.get(key) ?? []), id]);
+  }
+  for (const [key, ids] of groups) {
+    if (ids.length > 1) v.push(`duplicate subsidy: live awards ${ids.sort().map((id) => `${id} (${String(s.awards.get(id)!.status)})`).join(', ')} match (${key}) and none is HELD or was released by a person`);
   }
   return v;
 }

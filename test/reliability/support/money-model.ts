@@ -20,7 +20,15 @@
  *   manifest to a discarding sink, control totals checked) or, when the run skips the files, only
  *   its status change;
  * - settle: `settleRun` with bank results for part of the run's payments (PAID or FAILED by a hash
- *   of the award and run), now and then a file contradicting earlier results.
+ *   of the award and run), now and then a file contradicting earlier results, now and then two imports
+ *   of the same file at once (issue 13, finding 12: both report the same outcome, money moves once);
+ * - reissue: `reissueRun` of an exported run, `approveRun` of the re-issue by a second person, its
+ *   export; release-failed: `releaseFailed` of a run's RETURNED awards by a reviewer (or by the
+ *   importer, which must be refused SAME_PERSON);
+ * - issue 14: `setBudget` with an enterprise cap, the scheme loaded again with another cap,
+ *   `loadCredit`/`liftCredit` of a restriction (intake then holds the enterprise's awards, and run
+ *   preparation holds its RESERVED ones), `releaseHold`/`rejectHold` of a HELD award. The templates
+ *   repeat enterprises, projects and amounts, so duplicates and caps are met often.
  * Runs start from seeded budgets; runs, cancellations and settlements pick their target among what
  * exists at the time (chosen by the generated index), so the model reaches settled runs often.
  * An operation that fails with an injected fault or a TransientError is simply run again (the queue
@@ -51,16 +59,21 @@ import { approveRun } from '../../../shared/services/approve-run.ts';
 import { setBudget } from '../../../shared/services/budget.ts';
 import type { Clock } from '../../../shared/services/clock.ts';
 import { exportRun } from '../../../shared/services/export-run.ts';
+import { liftCredit, loadCredit } from '../../../shared/services/credit.ts';
+import { listHolds, rejectHold, releaseHold } from '../../../shared/services/holds.ts';
+import { reissueRun } from '../../../shared/services/reissue-run.ts';
+import { releaseFailed } from '../../../shared/services/release-failed.ts';
+import type { Scheme } from '../../../shared/domain/scheme.ts';
 import { processIntake, type IntakeResult } from '../../../shared/services/intake.ts';
 import type { IntakeRequest } from '../../../shared/domain/queue-messages.ts';
 import { prepareRun } from '../../../shared/services/prepare-run.ts';
 import { checkLedger } from '../../../shared/services/reconcile.ts';
-import { settleRun } from '../../../shared/services/settle-run.ts';
+import { settleRun, type SettleResult } from '../../../shared/services/settle-run.ts';
 import type { CsvRow } from '../../../shared/csv/read-csv-records.ts';
-import { awardFields } from '../../support/records.ts';
+import { awardFields, usccFor } from '../../support/records.ts';
 import { freshTable, type TestTable } from '../../support/dynamo.ts';
 import type { Item } from '../../../shared/adapters/dynamo/operations.ts';
-import { checkInvariants, snapshotOf, type Snapshot } from './money-invariants.ts';
+import { CapWatch, checkInvariants, snapshotOf, type Snapshot } from './money-invariants.ts';
 import {
   FAULTS, FaultPlan, gatedDocClient, isInjected, scheduledGate, setBackoffYield, type Fault, type StoreGate,
 } from './store-gate.ts';
@@ -74,30 +87,57 @@ interface Template {
   yuan: number;
   approved: string;
   qualifying?: string;
+  /** The recipient: enterprise E<who> (ENTERPRISES[who - 1]). */
+  who: number;
+  /** project_ref as the bureau typed it (matched after trimming, case folding, full-width → half-width). */
+  project?: string;
+  /** Made under the scheme SCHEME_ID (whose enterprise cap the model may set). */
+  scheme?: boolean;
 }
 
-/** The awards the model submits (ids A-00001 …): three envelopes, two units per measure, one rejected. */
+/** Four enterprises, so awards repeat one (duplicates, caps, credit restrictions). */
+export const ENTERPRISES: readonly string[] = [1, 2, 3, 4].map((i) => usccFor(900 + i));
+export const SCHEME_ID = 'S-CAP';
+
+/**
+ * The awards the model submits (ids A-00001 …): three envelopes, two units per measure, one rejected,
+ * and matching pairs: A-00006 repeats A-00001 without a project (POSSIBLE_DUPLICATE); A-00008 and
+ * A-00012 name A-00002's project in other spellings, under another measure and another year
+ * (DUPLICATE_PROJECT); A-00014 has A-00001's amount but a project of its own (no match); A-00015 has
+ * A-00008's amount without a project (POSSIBLE_DUPLICATE while A-00008 is live).
+ */
 export const TEMPLATES: readonly Template[] = [
-  { n: 1, measure: 7, unit: 'EITB', yuan: 300, approved: '2025-01-15' },
-  { n: 2, measure: 7, unit: 'IPC', yuan: 500, approved: '2025-01-15' },
-  { n: 3, measure: 7, unit: 'EITB', yuan: 200, approved: '2025-02-10' },
-  { n: 4, measure: 7, unit: 'EITB', yuan: 800, approved: '2025-03-05' },
-  { n: 5, measure: 7, unit: 'IPC', yuan: 100, approved: '2025-03-05' },
-  { n: 6, measure: 7, unit: 'EITB', yuan: 300, approved: '2025-04-20' },
-  { n: 7, measure: 7, unit: 'IPC', yuan: 500, approved: '2025-05-11' },
-  { n: 8, measure: 12, unit: 'STB', yuan: 400, approved: '2025-01-20' },
-  { n: 9, measure: 12, unit: 'EITB', yuan: 200, approved: '2025-02-28' },
-  { n: 10, measure: 12, unit: 'STB', yuan: 600, approved: '2025-04-02' },
-  { n: 11, measure: 7, unit: 'EITB', yuan: 300, approved: '2024-11-30', qualifying: '2024-06-01' },
-  { n: 12, measure: 7, unit: 'IPC', yuan: 700, approved: '2024-12-20', qualifying: '2024-06-01' },
+  { n: 1, measure: 7, unit: 'EITB', yuan: 300, approved: '2025-01-15', who: 1 },
+  { n: 2, measure: 7, unit: 'IPC', yuan: 500, approved: '2025-01-15', who: 2, project: 'PV-1' },
+  { n: 3, measure: 7, unit: 'EITB', yuan: 200, approved: '2025-02-10', who: 1, scheme: true },
+  { n: 4, measure: 7, unit: 'EITB', yuan: 800, approved: '2025-03-05', who: 3 },
+  { n: 5, measure: 7, unit: 'IPC', yuan: 100, approved: '2025-03-05', who: 2 },
+  { n: 6, measure: 7, unit: 'EITB', yuan: 300, approved: '2025-04-20', who: 1 },
+  { n: 7, measure: 7, unit: 'IPC', yuan: 500, approved: '2025-05-11', who: 3, scheme: true },
+  { n: 8, measure: 12, unit: 'STB', yuan: 400, approved: '2025-01-20', who: 2, project: 'ＰＶ－１' },
+  { n: 9, measure: 12, unit: 'EITB', yuan: 200, approved: '2025-02-28', who: 1, scheme: true },
+  { n: 10, measure: 12, unit: 'STB', yuan: 600, approved: '2025-04-02', who: 3 },
+  { n: 11, measure: 7, unit: 'EITB', yuan: 300, approved: '2024-11-30', qualifying: '2024-06-01', who: 1 },
+  { n: 12, measure: 7, unit: 'IPC', yuan: 700, approved: '2024-12-20', qualifying: '2024-06-01', who: 2, project: ' pv-1 ' },
   // IPC is not a responsible unit of measure 12: REJECTED (UNIT_NOT_RESPONSIBLE), stored with no money.
-  { n: 13, measure: 12, unit: 'IPC', yuan: 100, approved: '2025-02-01' },
+  { n: 13, measure: 12, unit: 'IPC', yuan: 100, approved: '2025-02-01', who: 3 },
+  { n: 14, measure: 7, unit: 'EITB', yuan: 300, approved: '2025-05-20', who: 1, project: 'R-9' },
+  { n: 15, measure: 12, unit: 'STB', yuan: 400, approved: '2025-03-15', who: 2 },
+  { n: 16, measure: 7, unit: 'EITB', yuan: 500, approved: '2025-02-20', who: 4, scheme: true },
 ];
 export const ENVELOPES: readonly EnvelopeKey[] = [
   { measure: 7, fiscal_year: 2025 }, { measure: 12, fiscal_year: 2025 }, { measure: 7, fiscal_year: 2024 },
 ];
 export const PERIODS = ['2024-12', '2025-02', '2025-04', '2025-06'] as const;
 export const awardId = (t: number) => `A-${String(TEMPLATES[t]!.n).padStart(5, '0')}`;
+
+/** The scheme of the scheme-made awards: a window wide enough for all of them, and maybe a cap. */
+export function schemeWith(capYuan: number | null): Scheme {
+  return {
+    scheme_id: SCHEME_ID, name: '专项 cap scheme', measures: [7, 12], valid_from: '2024-01-01', valid_to: '2026-12-31',
+    ...(capYuan !== null ? { enterprise_cap_fen: capYuan * 100 } : {}),
+  };
+}
 
 export type Variant = 'ok' | 'conflict' | 'invalid';
 
@@ -106,7 +146,10 @@ export function recordOf(t: number, variant: Variant): Record<string, string> {
   const yuan = variant === 'conflict' ? tpl.yuan + 1 : tpl.yuan;
   return awardFields(tpl.n, {
     measure: String(tpl.measure), approving_unit: tpl.unit, approved_date: tpl.approved,
+    recipient_uscc: ENTERPRISES[tpl.who - 1]!, recipient_name: `宁波模型企业${tpl.who}有限公司`,
     ...(tpl.qualifying ? { qualifying_date: tpl.qualifying } : {}),
+    ...(tpl.project !== undefined ? { project_ref: tpl.project } : {}),
+    ...(tpl.scheme ? { scheme_id: SCHEME_ID } : {}),
     amount_yuan: variant === 'invalid' ? 'twelve' : String(yuan),
   });
 }
@@ -116,24 +159,40 @@ export function recordOf(t: number, variant: Variant): Record<string, string> {
 export type Op =
   | { kind: 'submit'; lines: { t: number; variant: Variant }[]; batchOf: number[]; duplicate: boolean; maxReceive: number }
   | { kind: 'redeliver'; pick: number }
-  | { kind: 'budget'; env: number; topUp: boolean; yuan: number }
+  /** `budget set`, now and then with a per-enterprise cap of the measure and year (`--enterprise-cap-yuan`). */
+  | { kind: 'budget'; env: number; topUp: boolean; yuan: number; capYuan: number | null }
+  /** The scheme loaded again with another enterprise cap. */
+  | { kind: 'schemeCap'; capYuan: number }
+  /** `credit load` of a restriction on enterprise E<who>, or `credit lift` of its restrictions. */
+  | { kind: 'credit'; who: number; lift: boolean }
+  /** `holds release` or `holds reject` of a HELD award (`pick` among them, else any template). */
+  | { kind: 'hold'; pick: number; release: boolean }
   /** Cancel an award: `pick` chooses among the RESERVED and WAITLISTED awards (else the templates). */
   | { kind: 'cancel'; pick: number }
   | { kind: 'prepare'; period: number; batchSize: number; pageSize: number; concurrency: number; maker: number }
   /** Approve and export a run: `pick` chooses among the runs not yet approved (else any run). */
   | { kind: 'approve'; pick: number }
-  /** Import bank results for a run: `pick` chooses among the exported runs (else any run). */
-  | { kind: 'settle'; pick: number; quarters: number; salt: number; contradict: boolean };
+  /** `run reissue` of an exported run, its approval by a second person and the re-issue's export. */
+  | { kind: 'reissue'; pick: number }
+  /** `run release-failed` (whole run or one award) by a reviewer, or by the importer (refused SAME_PERSON). */
+  | { kind: 'releaseFailed'; pick: number; one: boolean; importer: boolean }
+  /** Import bank results for a run: `pick` chooses among the exported runs (else any run); `twice`: two imports of the file at once. */
+  | { kind: 'settle'; pick: number; quarters: number; salt: number; contradict: boolean; twice: boolean };
 
 export function describeOp(op: Op): string {
   switch (op.kind) {
     case 'submit': return `submit[${op.lines.map((l, i) => `${awardId(l.t)}${l.variant === 'ok' ? '' : `(${l.variant})`}→b${op.batchOf[i]}`).join(',')}${op.duplicate ? ' dup' : ''} rx${op.maxReceive}]`;
     case 'redeliver': return `redeliver#${op.pick}`;
-    case 'budget': return `budget(${ENVELOPES[op.env]!.measure}/${ENVELOPES[op.env]!.fiscal_year} ${op.topUp ? 'committed+' : ''}${op.yuan})`;
+    case 'budget': return `budget(${ENVELOPES[op.env]!.measure}/${ENVELOPES[op.env]!.fiscal_year} ${op.topUp ? 'committed+' : ''}${op.yuan}${op.capYuan !== null ? ` cap ${op.capYuan}` : ''})`;
+    case 'schemeCap': return `scheme(${SCHEME_ID} cap ${op.capYuan})`;
+    case 'credit': return `credit ${op.lift ? 'lift' : 'load'}(E${op.who})`;
+    case 'hold': return `holds ${op.release ? 'release' : 'reject'}(#${op.pick})`;
     case 'cancel': return `cancel(#${op.pick})`;
     case 'prepare': return `prepare(${PERIODS[op.period]} b${op.batchSize} p${op.pageSize} c${op.concurrency} maker-${op.maker})`;
     case 'approve': return `approve+export(run#${op.pick})`;
-    case 'settle': return `settle(run#${op.pick} ${op.quarters}/4 salt${op.salt}${op.contradict ? ' CONTRADICTING' : ''})`;
+    case 'reissue': return `reissue+approve+export(run#${op.pick})`;
+    case 'releaseFailed': return `release-failed(run#${op.pick}${op.one ? ' one' : ''}${op.importer ? ' BY THE IMPORTER' : ''})`;
+    case 'settle': return `settle(run#${op.pick} ${op.quarters}/4 salt${op.salt}${op.contradict ? ' CONTRADICTING' : ''}${op.twice ? ' ×2 at once' : ''})`;
   }
 }
 
@@ -157,8 +216,12 @@ export const opArb: fc.Arbitrary<Op> = fc.oneof(
     arbitrary: fc.record({
       kind: fc.constant('budget' as const), env: fc.nat({ max: ENVELOPES.length - 1 }), topUp: fc.boolean(),
       yuan: fc.constantFrom(0, 100, 300, 600, 1000, 1500, 2500),
+      capYuan: fc.option(fc.constantFrom(300, 500, 800, 1200), { freq: 2 }),
     }),
   },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('schemeCap' as const), capYuan: fc.constantFrom(200, 400, 700, 1000) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('credit' as const), who: fc.integer({ min: 1, max: ENTERPRISES.length }), lift: fc.boolean() }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('hold' as const), pick: fc.nat({ max: 20 }), release: fc.boolean() }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('cancel' as const), pick: fc.nat({ max: 20 }) }) },
   {
     weight: 2,
@@ -168,12 +231,21 @@ export const opArb: fc.Arbitrary<Op> = fc.oneof(
     }),
   },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('approve' as const), pick: fc.nat({ max: 3 }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('reissue' as const), pick: fc.nat({ max: 3 }) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('releaseFailed' as const), pick: fc.nat({ max: 3 }), one: fc.boolean(),
+      importer: fc.oneof({ weight: 4, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
+    }),
+  },
   {
     weight: 3,
     arbitrary: fc.record({
       kind: fc.constant('settle' as const), pick: fc.nat({ max: 3 }), quarters: fc.integer({ min: 1, max: 4 }),
       // Now and then a file that contradicts what the bank said before (refused, or partly applied).
       salt: fc.nat({ max: 7 }), contradict: fc.oneof({ weight: 5, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
+      twice: fc.oneof({ weight: 2, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
     }),
   },
 );
@@ -355,6 +427,31 @@ export class Totals {
 export interface ModelOptions {
   /** Export runs through exportRun (CSV, XLSX, manifest to a discarding sink), or only record the export. */
   exportFiles: boolean;
+  /** The scheme's enterprise cap at the start (yuan), null for none. */
+  schemeCapYuan?: number | null;
+  /** Steps run before the generated ones (PROLOGUES), so short runs reach exported runs. */
+  prologue?: Prologue;
+}
+
+export type Prologue = 'none' | 'exported run' | 'exported run, E3 restricted';
+
+/**
+ * With six steps at most, a run rarely gets from intake to an exported run and on to re-issues,
+ * settlements and released failures; a prologue takes it there first (through the same steps,
+ * faults and interleavings), now and then with a credit restriction loaded before the run is
+ * prepared (which holds the enterprise's RESERVED awards). Restrictions loaded while awards arrive
+ * come from the generated steps.
+ */
+export function prologueSteps(prologue: Prologue): Op[][] {
+  if (prologue === 'none') return [];
+  const submit: Op = { kind: 'submit', lines: [0, 1, 3, 6, 7, 15].map((t) => ({ t, variant: 'ok' as const })), batchOf: [0, 0, 1, 1, 0, 1], duplicate: false, maxReceive: 4 };
+  return [
+    [submit],
+    // Restricted after its awards were reserved: run preparation holds them, keeping their reservations.
+    ...(prologue === 'exported run' ? [] : [[{ kind: 'credit', who: 3, lift: false } as const]]),
+    [{ kind: 'prepare', period: 3, batchSize: 2, pageSize: 2, concurrency: 2, maker: 0 }],
+    [{ kind: 'approve', pick: 0 }],
+  ];
 }
 
 export class ModelFailure extends Error {
@@ -403,6 +500,9 @@ export class ModelHarness {
   private settleCompleted = new Set<string>();
   private settleRefused = new Set<string>();
   private racedMismatches: { key: string; id: string; first: string; again: string }[] = [];
+  private readonly caps = new CapWatch();
+  private stepHasContradiction = false;
+  private stepSettles = 0;
   /** Concurrent deliveries of one message that reported differently, in the way finding 1b allows. */
   concurrentDeliveryMismatches = 0;
   /** What the operations did, counted by kind (coverage of the model). */
@@ -428,6 +528,8 @@ export class ModelHarness {
     this.stepLog = [];
     this.settleCompleted = new Set();
     this.settleRefused = new Set();
+    this.stepHasContradiction = ops.some((op) => op.kind === 'settle' && op.contradict);
+    this.stepSettles = ops.filter((op) => op.kind === 'settle').length;
     const failures: string[] = [];
     const work = Promise.all(ops.map((op, i) => this.runOp(op).catch((error: unknown) => {
       failures.push(`op ${i} ${describeOp(op)}: ${error instanceof ModelFailure ? error.message : describeError(error)}`);
@@ -449,6 +551,13 @@ export class ModelHarness {
   /** After the last step: the product's reconciliation must agree that everything is clean. */
   async finish(): Promise<void> {
     this.plan.armed = false;
+    // Coverage: how the run ended for the controls (holds by reason, where they were made).
+    for (const a of snapshotOf(await this.store.dump()).awards.values()) {
+      const hold = a.hold as { reason: string; keeps_reservation: boolean } | undefined;
+      if (a.status === 'HELD' && hold) this.count(`ends HELD ${hold.reason}${hold.keeps_reservation ? ' (at run preparation)' : ''}`);
+      if (a.status === 'REJECTED' && a.reason === 'ENTERPRISE_CAP_EXCEEDED') this.count('ends REJECTED over a cap');
+      if (a.status === 'RETURNED') this.count('ends RETURNED');
+    }
     const { report } = await checkLedger({
       ledger: this.store.plainLedger, store: this.store.reconciliation, runs: this.store.plainRuns, clock: this.clock,
     }, { segments: 2 });
@@ -486,6 +595,9 @@ export class ModelHarness {
     violations.push(...this.checkRedeliveries(snapshot));
     violations.push(...await this.checkQueueReads(snapshot));
     violations.push(...this.checkRunProgress(snapshot));
+    const caps = this.caps.check(snapshot);
+    violations.push(...caps.violations);
+    for (let i = 0; i < caps.atCap; i++) this.count('enterprise at its cap');
     return violations;
   }
 
@@ -499,7 +611,7 @@ export class ModelHarness {
       const stored = s.awards.get(id);
       const hash = m.hash;
       switch (result.outcome) {
-        case 'RESERVED': case 'WAITLISTED': case 'REJECTED':
+        case 'RESERVED': case 'WAITLISTED': case 'REJECTED': case 'HELD':
           if (!stored) v.push(`${key}: reported ${result.outcome} but award ${id} is not stored`);
           else if (stored.submission_id !== m.submission || stored.line !== m.line || stored.content_hash !== hash) v.push(`${key}: reported ${result.outcome} but award ${id} was stored from ${String(stored.submission_id)}#${String(stored.line)}`);
           else {
@@ -524,6 +636,11 @@ export class ModelHarness {
           if (!s.intakeIssues.some((i) => i.submission_id === m.submission && i.line === m.line && i.outcome === 'INVALID')) v.push(`${key}: INVALID not recorded as an intake issue`);
           break;
       }
+    }
+    // No award lost: a record intake answered (anything but INVALID) is stored, once, under its id.
+    for (const [key, result] of this.firstResult) {
+      const id = byKey.get(key)!.record['award_id']!;
+      if (result.outcome !== 'INVALID' && !s.awards.has(id)) v.push(`${key}: reported ${result.outcome} but award ${id} is lost`);
     }
     for (const [id, a] of s.awards) {
       const origin = `${String(a.submission_id)}#${String(a.line)}`;
@@ -594,10 +711,12 @@ export class ModelHarness {
         const key = ENVELOPES[op.env]!;
         const current = await this.store.plainLedger.getEnvelope(key);
         const amount = (op.topUp && current ? committedFen(current) : 0) + op.yuan * 100;
-        const r = await this.retrying(`budget ${amount}`, () => setBudget(this.store.ledger, this.clock, { ...key, amount_fen: amount, by: 'budget-officer' }), ['BUDGET_BELOW_COMMITTED']);
+        const cap = op.capYuan !== null ? { enterprise_cap_fen: op.capYuan * 100 } : {};
+        const r = await this.retrying(`budget ${amount}`, () => setBudget(this.store.ledger, this.clock, { ...key, amount_fen: amount, by: 'budget-officer', ...cap }), ['BUDGET_BELOW_COMMITTED']);
         if (r) {
           this.count(r.drained.length > 0 ? 'budget drained the queue' : r.changed ? 'budget changed' : 'budget unchanged');
-          this.stepLog.push(`budget ${key.measure}/${key.fiscal_year} = ${amount}: drained ${JSON.stringify(r.drained)}`);
+          if (op.capYuan !== null && r.changed) this.count('measure cap set');
+          this.stepLog.push(`budget ${key.measure}/${key.fiscal_year} = ${amount}${op.capYuan !== null ? ` cap ${op.capYuan * 100}` : ''}: drained ${JSON.stringify(r.drained)}`);
         }
         return;
       }
@@ -637,7 +756,103 @@ export class ModelHarness {
         return;
       }
       case 'settle': return this.settle(op);
+      case 'schemeCap': {
+        const r = await this.retrying('scheme', () => this.store.ledger.putScheme(schemeWith(op.capYuan)), []);
+        this.count(`scheme cap ${r}`);
+        this.stepLog.push(`scheme ${SCHEME_ID} cap ${op.capYuan * 100}: ${r}`);
+        return;
+      }
+      case 'credit': return this.credit(op);
+      case 'hold': return this.decideHold(op);
+      case 'reissue': return this.reissue(op);
+      case 'releaseFailed': return this.releaseFailed(op);
     }
+  }
+
+  private async credit(op: Extract<Op, { kind: 'credit' }>): Promise<void> {
+    const uscc = ENTERPRISES[op.who - 1]!;
+    if (op.lift) {
+      const lifted = await this.retrying(`credit lift ${uscc}`, () => liftCredit(this.store.ledger, this.clock, { uscc, reference: '信用修复 2025-07', by: 'credit-officer' }), []);
+      this.count(lifted && lifted.length > 0 ? 'credit lifted' : 'credit lift found nothing');
+      this.stepLog.push(`credit lift E${op.who}: ${lifted?.length ?? 0} lifted`);
+      return;
+    }
+    const row = { recipient_uscc: uscc, list_name: '失信被执行人', restricted_from: '2025-01-01', restricted_to: '', reference: `(2025)浙0212执${op.who}号` };
+    const r = await this.retrying(`credit load ${uscc}`, () => loadCredit(this.store.ledger, this.clock, (async function* () { yield { kind: 'record' as const, line: 2, fields: row }; })(), 'credit-officer'), []);
+    if (r && r.errors.length > 0) throw new ModelFailure(`credit load refused a good row: ${JSON.stringify(r.errors)}`);
+    this.count(`credit load ${r?.loaded[0]?.change ?? '?'}`);
+    this.stepLog.push(`credit load E${op.who}: ${r?.loaded[0]?.change ?? '?'}`);
+  }
+
+  private async decideHold(op: Extract<Op, { kind: 'hold' }>): Promise<void> {
+    const held = (await listHolds(this.store.plainLedger)).map((a) => a.award_id).sort();
+    const id = held.length === 0 || op.pick % 5 === 4 ? awardId(op.pick % TEMPLATES.length) : held[op.pick % held.length]!;
+    const deps = { ledger: this.store.ledger, clock: this.clock };
+    const r = await this.retrying(`holds ${op.release ? 'release' : 'reject'} ${id}`, () => (op.release
+      ? releaseHold(deps, { award_id: id, note: 'checked: different projects', by: 'fin-clerk' })
+      : rejectHold(deps, { award_id: id, reason: 'keep the higher award (就高不重复)', by: 'fin-clerk' })), ['NOT_FOUND', 'NOT_HELD', 'STILL_RESTRICTED']);
+    if (r) {
+      this.count(`hold ${op.release ? 'released' : 'rejected'}${r.changed ? '' : ' again'} → ${r.award.status}`);
+      this.stepLog.push(`holds ${op.release ? 'release' : 'reject'} ${id}: ${r.award.status}, changed ${r.changed}, drained ${JSON.stringify(r.drained)}`);
+    }
+  }
+
+  /** Re-issue an exported run's file, have a second person approve it, export it (issue 13, finding 1). */
+  private async reissue(op: Extract<Op, { kind: 'reissue' }>): Promise<void> {
+    const runId = await this.pickRun(op.pick, ['EXPORTED']);
+    const deps = { runs: this.store.runs, clock: this.clock };
+    // Payments only ever gain a result, so what is unsettled now bounds what the re-issue may hold.
+    let unsettled = 0;
+    let unsettledFen = 0;
+    for await (const it of this.store.plainRuns.listRunItems(runId)) if (it.outcome === undefined) { unsettled++; unsettledFen += it.amount_fen; }
+    const asked = await this.retrying(`reissue ${runId}`, () => reissueRun(deps, { run_id: runId, reason: '银行退回文件 the bank lost the file', by: 'reissuer' }),
+      ['NOT_FOUND', 'NOT_EXPORTED', 'NOTHING_TO_REISSUE', 'RUN_CHANGED']);
+    if (!asked) return;
+    const number = asked.reissue!.number;
+    this.count('reissue requested');
+    // The same person may not approve it.
+    try {
+      await approveRun(deps, { run_id: runId, by: 'reissuer' });
+      const run = await this.store.plainRuns.getRun(runId);
+      if (run?.reissue?.approved_by !== undefined && run.reissue.approved_by.toLowerCase() === 'reissuer') throw new ModelFailure(`${runId}: re-issue approved by whoever asked for it`);
+    } catch (error) {
+      if (error instanceof ModelFailure) throw error;
+      if (!(error instanceof BursarError) && !retryable(error)) throw error;
+    }
+    const approved = await this.retrying(`approve reissue ${runId}`, () => approveRun(deps, { run_id: runId, by: 'checker' }), ['NOT_FOUND', 'DIGEST_MISMATCH']);
+    if (!approved) return;
+    // Settled meanwhile (its digest went stale), replaced by another re-issue, or exported by another: refused, nothing written.
+    const exported = await this.retrying(`export reissue ${runId}`, () => exportRun({ runs: this.store.runs, clock: this.clock, sink: discardingSink }, { run_id: runId }),
+      ['NOT_APPROVED', 'ALREADY_EXPORTED', 'EXPORT_IN_PROGRESS', 'DIGEST_MISMATCH', 'CONTROL_TOTALS_MISMATCH']);
+    const after = await this.store.plainRuns.getRun(runId);
+    if (exported && after?.reissue?.exported_at !== undefined) {
+      this.count('reissue exported');
+      // The re-issued file leaves out every payment already settled when it was asked for.
+      if (after.reissue.number === number && (after.reissue.award_count > unsettled || after.reissue.total_fen > unsettledFen)) {
+        throw new ModelFailure(`${runId}: re-issue ${number} holds ${after.reissue.award_count} payments (${after.reissue.total_fen} fen); only ${unsettled} (${unsettledFen} fen) were unsettled before it was asked for`);
+      }
+    }
+    this.stepLog.push(`reissue ${runId} #${number}: ${exported ? 'exported' : 'not exported'}`);
+  }
+
+  /** Release a run's RETURNED awards (issue 13, finding 4): by a reviewer, never by the importer. */
+  private async releaseFailed(op: Extract<Op, { kind: 'releaseFailed' }>): Promise<void> {
+    const runId = await this.pickRun(op.pick, ['EXPORTED', 'SETTLED']);
+    let awardIdOf: string | undefined;
+    if (op.one) {
+      const failed: string[] = [];
+      for await (const it of this.store.plainRuns.listRunItems(runId)) if (it.outcome === 'FAILED' && it.released_at === undefined) failed.push(it.award_id);
+      awardIdOf = failed.sort()[op.pick % Math.max(1, failed.length)];
+    }
+    const by = op.importer ? 'bank-import' : 'reviewer';
+    const acceptable = ['NOT_FOUND', 'NOTHING_TO_RELEASE', 'NOT_IN_RUN', ...(op.importer ? ['SAME_PERSON'] : [])];
+    const r = await this.retrying(`release-failed ${runId}`, () => releaseFailed({ runs: this.store.runs, clock: this.clock }, {
+      run_id: runId, by, ...(awardIdOf !== undefined ? { award_id: awardIdOf } : {}),
+    }), acceptable);
+    if (!r) return;
+    if (op.importer && r.released > 0) throw new ModelFailure(`${runId}: the importer released ${JSON.stringify(r.award_ids)} alone`);
+    this.count('failed payments released');
+    this.stepLog.push(`release-failed ${runId}: ${r.released} released (${r.released_fen} fen) ${JSON.stringify(r.award_ids)}`);
   }
 
   private async submit(op: Extract<Op, { kind: 'submit' }>): Promise<void> {
@@ -724,7 +939,7 @@ export class ModelHarness {
     if (first) return;
     this.firstResult.set(m.key, result);
     this.count(`intake ${result.outcome}`);
-    if (result.outcome === 'RESERVED' || result.outcome === 'WAITLISTED' || result.outcome === 'REJECTED') {
+    if (result.outcome === 'RESERVED' || result.outcome === 'WAITLISTED' || result.outcome === 'REJECTED' || result.outcome === 'HELD') {
       const decidedBy = this.deciding.get(id);
       if (decidedBy !== undefined && decidedBy !== m.key) throw new ModelFailure(`award ${id} counted twice: decided by ${decidedBy} and by ${m.key} (${result.outcome})`);
       this.deciding.set(id, m.key);
@@ -769,10 +984,20 @@ export class ModelHarness {
     });
     // Judged when refused: a contradicting file may be imported by another operation of the same step.
     const acceptable = () => ['NOT_FOUND', 'NOT_EXPORTED', ...(this.contradicted.has(runId) ? ['CONTRADICTS_SETTLEMENT', 'CONCURRENT_SETTLEMENT'] : [])];
-    const r = await this.retrying(`settle ${runId}`, () => settleRun({ runs: this.store.runs, clock: this.clock }, {
-      run_id: runId, rows: async function* () { yield* rows; }, by: 'bank-import',
-    }), acceptable, () => this.settleRefused.add(runId));
-    if (r) {
+    const unsettledBefore = new Set(items.filter((it) => it.outcome === undefined).map((it) => String(it.award_id)));
+    const importOnce = async (): Promise<{ result?: SettleResult; refused?: string }> => {
+      let refused: string | undefined;
+      const result = await this.retrying(`settle ${runId}`, () => settleRun({ runs: this.store.runs, clock: this.clock }, {
+        run_id: runId, rows: async function* () { yield* rows; }, by: 'bank-import',
+      }), acceptable, () => this.settleRefused.add(runId), (code) => { refused = code; });
+      return { ...(result ? { result } : {}), ...(refused ? { refused } : {}) };
+    };
+    const outcomes = await Promise.all(op.twice ? [importOnce(), importOnce()] : [importOnce()]);
+    if (op.twice) this.checkConcurrentImports(runId, rows, unsettledBefore, outcomes);
+    for (const { result: r } of outcomes) {
+      if (!r) continue;
+      // A report describes the run as it stands: SETTLED exactly when nothing is outstanding.
+      if ((r.run_status === 'SETTLED') !== (r.outstanding === 0)) throw new ModelFailure(`${runId}: an import reported the run ${r.run_status} with ${r.outstanding} outstanding`);
       if (r.paid > 0) this.count('settle paid');
       if (r.failed > 0) this.count('settle failed payments');
       if (r.unchanged > 0) this.count('settle re-import');
@@ -782,8 +1007,40 @@ export class ModelHarness {
     }
   }
 
+  /**
+   * Issue 13, finding 12: two imports of one results file at once report the same outcome — both
+   * accepted with the same run status and outstanding count, or both refused with the same code — and
+   * the money moves once: between them they settle each line once (the one that reaches a payment
+   * first applies it, the other finds it settled, as a re-import does).
+   */
+  private checkConcurrentImports(runId: string, rows: readonly CsvRow[], unsettledBefore: ReadonlySet<string>, outcomes: { result?: SettleResult; refused?: string }[]): void {
+    const [a, b] = outcomes as [{ result?: SettleResult; refused?: string }, { result?: SettleResult; refused?: string }];
+    const show = (o: { result?: SettleResult; refused?: string }) => (o.result ? `${o.result.run_status}, outstanding ${o.result.outstanding} (paid ${o.result.paid}, failed ${o.result.failed}, unchanged ${o.result.unchanged})` : `refused ${o.refused}`);
+    this.stepLog.push(`two imports of one file: ${show(a)} ‖ ${show(b)}`);
+    // Another file imported in the same step (maybe into the same run) moves the run between the two
+    // reports, and a contradicting one may refuse either import on its own: only money-once is judged then.
+    if (this.stepHasContradiction || this.stepSettles > 1) {
+      if (a.result && b.result && a.result.paid + a.result.failed + b.result.paid + b.result.failed > rows.filter((row) => row.kind === 'record' && unsettledBefore.has(String(row.fields['award_id']))).length) {
+        throw new ModelFailure(`${runId}: two imports of one file applied more payments than the file had unsettled`);
+      }
+      return;
+    }
+    this.count('two imports of one file at once');
+    const same = a.result && b.result
+      ? a.result.run_status === b.result.run_status && a.result.outstanding === b.result.outstanding
+      : a.refused !== undefined && a.refused === b.refused;
+    if (!same) throw new ModelFailure(`${runId}: two imports of one results file at once reported differently: ${show(a)} ‖ ${show(b)}`);
+    if (!a.result || !b.result) return;
+    for (const r of [a.result, b.result]) {
+      if (r.paid + r.failed + r.unchanged !== rows.length) throw new ModelFailure(`${runId}: an import accounts for ${r.paid + r.failed + r.unchanged} of the file's ${rows.length} lines`);
+    }
+    const applied = a.result.paid + a.result.failed + b.result.paid + b.result.failed;
+    const fresh = rows.filter((row) => row.kind === 'record' && unsettledBefore.has(String(row.fields['award_id']))).length;
+    if (applied > fresh) throw new ModelFailure(`${runId}: two imports of one file applied ${applied} payments, the file had ${fresh} unsettled`);
+  }
+
   private async retrying<T>(
-    what: string, fn: () => Promise<T>, acceptable: readonly string[] | (() => readonly string[]), onRefused?: () => void,
+    what: string, fn: () => Promise<T>, acceptable: readonly string[] | (() => readonly string[]), onRefused?: () => void, refusedWith?: (code: string) => void,
   ): Promise<T | undefined> {
     for (let attempt = 1; ; attempt++) {
       try {
@@ -791,6 +1048,7 @@ export class ModelHarness {
       } catch (error) {
         if (error instanceof BursarError && (typeof acceptable === 'function' ? acceptable() : acceptable).includes(error.code)) {
           onRefused?.();
+          refusedWith?.(error.code);
           this.count(`refused ${error.code}`);
           this.stepLog.push(`${what}: refused ${error.code}`);
           return undefined;
@@ -836,9 +1094,11 @@ export async function runModel(
   setBackoffYield((attempt) => scheduler.schedule(Promise.resolve(), `backoff(${attempt})`));
   const harness = new ModelHarness(store, scheduler, plan, options);
   try {
+    await store.plainLedger.putScheme(schemeWith(options.schemeCapYuan ?? null));
     for (const [i, yuan] of initialBudgets.entries()) {
       if (yuan !== null) await setBudget(store.plainLedger, harness.clock, { ...ENVELOPES[i]!, amount_fen: yuan * 100, by: 'budget-officer' });
     }
+    for (const ops of prologueSteps(options.prologue ?? 'none')) await harness.step(ops);
     await fc.asyncModelRun(() => ({ model: {}, real: harness }), steps);
     await harness.finish();
     return harness.summary;
@@ -858,7 +1118,9 @@ export async function assertReplayably<Ts extends unknown[]>(
   testFile: string,
 ): Promise<void> {
   try {
-    await fc.assert(property, { numRuns: settings.numRuns, seed: settings.seed, ...(settings.path ? { path: settings.path } : {}) });
+    // BURSAR_PBT_END_ON_FAILURE=1: report the first failing run as found, without shrinking it (each shrink step is a whole model run).
+    const endOnFailure = process.env['BURSAR_PBT_END_ON_FAILURE'] === '1';
+    await fc.assert(property, { numRuns: settings.numRuns, seed: settings.seed, endOnFailure, ...(settings.path ? { path: settings.path } : {}) });
   } catch (error) {
     if (error instanceof Error) {
       const path = /path: "([^"]*)"/.exec(error.message)?.[1];

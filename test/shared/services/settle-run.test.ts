@@ -60,6 +60,29 @@ async function items(): Promise<Map<string, RunItem>> {
   return out;
 }
 
+/** The run store, except that the first `parties` settlement writes wait for each other, then go together. */
+function meetAtFirstWrite(store: DynamoRunStore, parties: number): DynamoRunStore {
+  const waiting: (() => void)[] = [];
+  let met = false;
+  return new Proxy(store, {
+    get(target, prop) {
+      if (prop === 'settlePayments') {
+        return async (...args: Parameters<DynamoRunStore['settlePayments']>) => {
+          if (!met) {
+            await new Promise<void>((resolve) => {
+              waiting.push(resolve);
+              if (waiting.length === parties) { met = true; waiting.forEach((w) => w()); }
+            });
+          }
+          return target.settlePayments(...args);
+        };
+      }
+      const value: unknown = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
 const FIRST = [
   'A-00001,PAID,BOC-0001,',
   'A-00002,PAID,BOC-0002,',
@@ -116,6 +139,56 @@ describe('run settle', () => {
     expect(last).toMatchObject({ paid: 1, run_status: 'SETTLED', outstanding: 0 });
     expect((await runs.getRun('RUN-2025-04'))!).toMatchObject({ status: 'SETTLED', paid_count: 4, paid_fen: 110000, failed_count: 1 });
     expect(await envelope()).toMatchObject({ batched_fen: 0, paid_fen: 110000, reserved_fen: 0, returned_fen: 40000 });
+  });
+
+  test('two imports of one file at once report the same outcome, and the money moves once (issue 13, finding 12)', async () => {
+    await approveAndExport();
+    const file = resultsFile([...FIRST, 'A-00005,PAID,BOC-0005,']);
+
+    // Both imports check the file and read the payments unsettled before either writes: they race for every payment.
+    const racing = meetAtFirstWrite(runs, 2);
+    const importFile = () => settleRun({ runs: racing, clock }, { run_id: 'RUN-2025-04', rows: resultRowsFromFile(file), by: 'finance-b' });
+    const [a, b] = await Promise.all([importFile(), importFile()]);
+
+    // Same outcome: both accepted, the run settled, nothing outstanding. Each line was applied by
+    // one of them; the other found it settled, as a re-import does (paid/failed vs unchanged).
+    for (const r of [a, b]) {
+      expect(r).toMatchObject({ run_status: 'SETTLED', outstanding: 0 });
+      expect(r.paid + r.failed + r.unchanged).toBe(5);
+    }
+    expect({ paid: a.paid + b.paid, failed: a.failed + b.failed, paid_fen: a.paid_fen + b.paid_fen, failed_fen: a.failed_fen + b.failed_fen })
+      .toEqual({ paid: 4, failed: 1, paid_fen: 110000, failed_fen: 40000 });
+    const e = await envelope();
+    expect(e).toMatchObject({ batched_fen: 0, paid_fen: 110000, returned_fen: 40000 });
+    expect(holds(e)).toBe(true);
+    expect((await runs.getRun('RUN-2025-04'))!).toMatchObject({ status: 'SETTLED', paid_count: 4, paid_fen: 110000, failed_count: 1, failed_fen: 40000 });
+  });
+
+  test('an import overtaken by another reports the run as it stands: a SETTLED run has nothing outstanding (issue 13, finding 12)', async () => {
+    await approveAndExport();
+    const first = resultsFile(['A-00001,PAID,BOC-0001,']);
+    const rest = resultsFile(['A-00002,PAID,BOC-0002,', 'A-00003,PAID,BOC-0003,', 'A-00004,FAILED,,账户已销户 account closed', 'A-00005,PAID,BOC-0005,']);
+    // The first import has applied its line and read the run's totals (4 outstanding) when the
+    // second imports the rest and settles the run; only then does the first record what it read.
+    let restDone!: () => void;
+    const overtaken = new Promise<void>((resolve) => { restDone = resolve; });
+    const slow = new Proxy(runs, {
+      get(target, prop) {
+        if (prop === 'recordSettlement') {
+          return async (...args: Parameters<DynamoRunStore['recordSettlement']>) => { await overtaken; return target.recordSettlement(...args); };
+        }
+        const value: unknown = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+
+    const firstImport = settleRun({ runs: slow, clock }, { run_id: 'RUN-2025-04', rows: resultRowsFromFile(first), by: 'finance-b' });
+    const restImport = settle(rest).finally(() => restDone());
+    const [a, b] = await Promise.all([firstImport, restImport]);
+
+    expect(b).toMatchObject({ paid: 3, failed: 1, run_status: 'SETTLED', outstanding: 0 });
+    expect(a).toMatchObject({ paid: 1, failed: 0, unchanged: 0, run_status: 'SETTLED', outstanding: 0 });
+    expect((await runs.getRun('RUN-2025-04'))!).toMatchObject({ status: 'SETTLED', paid_count: 4, failed_count: 1 });
   });
 
   test('a file contradicting an earlier settlement is refused whole', async () => {
