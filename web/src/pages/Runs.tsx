@@ -9,6 +9,8 @@ import { InboxOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { API, get, post, postCsv } from '../api/client.ts';
 import type { Run, RunBatch, RunFile, SettleResult } from '../api/types.ts';
+import { samePerson } from '../../../shared/domain/run-lifecycle.ts';
+import { PaymentIntegrity } from './runs/PaymentIntegrity.tsx';
 import { useI18n } from '../app/i18n.tsx';
 import { useSession } from '../app/session.ts';
 import { href, navigate, useRoute } from '../app/router.ts';
@@ -83,13 +85,15 @@ function RunPage({ id }: { id: string }) {
   const r = run.data;
   const hasFiles = r && (r.status === 'EXPORTED' || r.status === 'SETTLED');
   const files = useQuery({ queryKey: ['run-files', id], queryFn: () => get<{ files: RunFile[] }>(`${path}/files`), enabled: Boolean(can.files && hasFiles) });
-  const refresh = () => Promise.all([queryClient.invalidateQueries({ queryKey: ['run', id] }), queryClient.invalidateQueries({ queryKey: ['runs'] }), queryClient.invalidateQueries({ queryKey: ['run-files', id] })]);
+  // ['run', id] also covers the run's returned awards; a release or settlement moves envelope figures.
+  const refresh = () => Promise.all([['run', id], ['runs'], ['run-files', id], ['envelopes'], ['awards'], ['award']].map((queryKey) => queryClient.invalidateQueries({ queryKey })));
   const approve = useMutation({ mutationFn: (digest: string | undefined) => post<Run>(`${path}/approve`, digest ? { digest } : {}), onSuccess: async () => { toast(t('approved')); await refresh(); } });
   const exportRun = useMutation({ mutationFn: () => post(`${path}/export`), onSuccess: async () => { toast(t('exported')); await refresh(); } });
-  const settle = useMutation({ mutationFn: (file: File) => postCsv<SettleResult>(`${path}/settlement`, file), onSuccess: async () => { await refresh(); void queryClient.invalidateQueries({ queryKey: ['envelopes'] }); } });
+  const settle = useMutation({ mutationFn: (file: File) => postCsv<SettleResult>(`${path}/settlement`, file), onSuccess: async () => { await refresh(); } });
 
   // Why approval is not possible for this user, if it is not (shown on the disabled button).
-  const approveBlocked = !r ? '' : r.prepared_by === me.username ? t('approveSamePerson') : !can.approve ? t('approveNotReviewer') : r.status !== 'PREPARED' ? t('approveWrongStatus') : '';
+  const tookPart = r && (samePerson(r.prepared_by, me.username) || (r.sealed_by !== undefined && samePerson(r.sealed_by, me.username)));
+  const approveBlocked = !r ? '' : tookPart ? t('approveSamePerson') : !can.approve ? t('approveNotReviewer') : r.status !== 'PREPARED' ? t('approveWrongStatus') : '';
   const showApprove = r && (can.approve || can.prepare) && (r.status === 'PREPARING' || r.status === 'PREPARED');
 
   return (
@@ -105,7 +109,14 @@ function RunPage({ id }: { id: string }) {
           <Descriptions.Item label={t('total')}><Money fen={r.total_fen} testId="run-total" /></Descriptions.Item>
           <Descriptions.Item label={t('preparedBy')}>{r.prepared_by}</Descriptions.Item>
           <Descriptions.Item label={t('preparedAt')}><span className="num">{formatInstant(r.prepared_at)}</span></Descriptions.Item>
+          {r.sealed_by && <Descriptions.Item label={t('sealedBy')}>{r.sealed_by}</Descriptions.Item>}
           {r.digest && <Descriptions.Item label={t('runDigest')}><Typography.Text code copyable={{ text: r.digest }} data-testid="run-digest">{r.digest.slice(0, 19)}…</Typography.Text></Descriptions.Item>}
+          {r.approved_digest && <Descriptions.Item label={t('approvedDigest')}>
+            <Typography.Text code copyable={{ text: r.approved_digest }} data-testid="run-approved-digest">{r.approved_digest.slice(0, 19)}…</Typography.Text>{' '}
+            {r.approved_digest === r.digest
+              ? <Typography.Text type="success" data-testid="approved-digest-matches">{t('digestMatches')}</Typography.Text>
+              : <Typography.Text type="danger" strong data-testid="approved-digest-differs">{t('digestDiffers')}</Typography.Text>}
+          </Descriptions.Item>}
           {r.approved_by && <Descriptions.Item label={t('approvedBy')}>{r.approved_by}</Descriptions.Item>}
           {r.approved_at && <Descriptions.Item label={t('approvedAt')}><span className="num">{formatInstant(r.approved_at)}</span></Descriptions.Item>}
           {r.exported_at && <Descriptions.Item label={t('exportedAt')}><span className="num">{formatInstant(r.exported_at)}</span></Descriptions.Item>}
@@ -123,6 +134,7 @@ function RunPage({ id }: { id: string }) {
           {showApprove && approveBlocked && <Typography.Text type="secondary" id="approve-why" data-testid="approve-why">{approveBlocked}</Typography.Text>}
           {can.exportRun && r.status === 'APPROVED' && <Button type="primary" onClick={() => exportRun.mutate()} loading={exportRun.isPending}>{t('exportRun')}</Button>}
         </Space>
+        <PaymentIntegrity run={r} onChanged={refresh} />
         <Card size="small" title={`${t('batches')} · ${t('controlTotals')}`}>
           <Table<RunBatch>
             data-testid="batches-table"
