@@ -86,6 +86,8 @@ export interface SubmitReport {
   submitted: number;
   reserved: number;
   waitlisted: number;
+  /** Issue 14: held for a person's decision (see the holds page). */
+  held?: number;
   rejected: number;
   duplicates: number;
   conflicts: number;

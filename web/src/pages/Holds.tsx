@@ -37,7 +37,7 @@ export default function Holds() {
     navigate('/holds', { ...filters, [name]: value === undefined ? '' : String(value) });
 
   const columns: ColumnsType<Award> = [
-    { title: t('awardId'), dataIndex: 'award_id', render: (id: string) => <a href={href('/awards', { id, q: id })}>{id}</a> },
+    { title: t('awardId'), dataIndex: 'award_id', render: (id: string) => <a className="num" href={href('/awards', { id, q: id })}>{id}</a> },
     { title: t('recipient'), dataIndex: 'recipient_name', render: (name: string, a) => <><span data-testid="recipient-name">{name}</span><br /><Typography.Text type="secondary" className="num">{a.recipient_uscc}</Typography.Text></> },
     { title: t('measure'), dataIndex: 'measure', width: 70 },
     { title: t('fiscalYear'), dataIndex: 'fiscal_year', width: 80 },
@@ -45,10 +45,10 @@ export default function Holds() {
     { title: t('amount'), dataIndex: 'amount_fen', align: 'right', render: (v: number) => <Money fen={v} /> },
     { title: t('holdReason'), key: 'reason', render: (_: unknown, a) => a.hold && <span data-testid="hold-reason" data-reason={a.hold.reason}><HoldReasonTag reason={a.hold.reason} /></span> },
     { title: t('heldSince'), key: 'since', render: (_: unknown, a) => <span className="num">{formatInstant(a.hold?.at)}</span> },
-    { title: t('keepsReservation'), key: 'keeps', render: (_: unknown, a) => (a.hold?.keeps_reservation ? t('yes') : t('no')) },
-    { title: t('holdDetail'), key: 'detail', render: (_: unknown, a) => <span data-testid="hold-detail" style={{ fontSize: 12 }}>{holdDetail(a)}</span> },
+    { title: t('keepsShort'), key: 'keeps', width: 90, render: (_: unknown, a) => (a.hold?.keeps_reservation ? t('yes') : t('no')) },
+    { title: t('holdDetail'), key: 'detail', width: 320, render: (_: unknown, a) => <span data-testid="hold-detail" style={{ fontSize: 12 }}>{holdDetail(a)}</span> },
     ...(can.decideHolds ? [{
-      title: t('actions'), key: 'actions', render: (_: unknown, a: Award) => (
+      title: t('actions'), key: 'actions', fixed: 'right' as const, width: 150, render: (_: unknown, a: Award) => (
         <Space>
           <Button size="small" type="primary" onClick={() => setDeciding({ kind: 'release', award: a })} aria-label={`${t('releaseHold')} ${a.award_id}`}>{t('releaseHold')}</Button>
           <Button size="small" danger onClick={() => setDeciding({ kind: 'reject', award: a })} aria-label={`${t('rejectHold')} ${a.award_id}`}>{t('rejectHold')}</Button>
@@ -88,7 +88,7 @@ export default function Holds() {
         dataSource={holds.data?.holds ?? []}
         locale={{ emptyText: t('noHolds') }}
         pagination={{ pageSize: 50, hideOnSinglePage: true }}
-        scroll={{ x: 1100 }}
+        scroll={{ x: 1400 }}
       />
       {deciding && (
         <ConfirmAction<HoldDecision>
