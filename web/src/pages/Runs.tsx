@@ -109,7 +109,7 @@ function RunPage({ id }: { id: string }) {
           <Descriptions.Item label={t('total')}><Money fen={r.total_fen} testId="run-total" /></Descriptions.Item>
           <Descriptions.Item label={t('preparedBy')}>{r.prepared_by}</Descriptions.Item>
           <Descriptions.Item label={t('preparedAt')}><span className="num">{formatInstant(r.prepared_at)}</span></Descriptions.Item>
-          {r.sealed_by && <Descriptions.Item label={t('sealedBy')}>{r.sealed_by}</Descriptions.Item>}
+          {r.sealed_by && r.sealed_by !== r.prepared_by && <Descriptions.Item label={t('sealedBy')}>{r.sealed_by}</Descriptions.Item>}
           {r.digest && <Descriptions.Item label={t('runDigest')}><Typography.Text code copyable={{ text: r.digest }} data-testid="run-digest">{r.digest.slice(0, 19)}…</Typography.Text></Descriptions.Item>}
           {r.approved_digest && <Descriptions.Item label={t('approvedDigest')}>
             <Typography.Text code copyable={{ text: r.approved_digest }} data-testid="run-approved-digest">{r.approved_digest.slice(0, 19)}…</Typography.Text>{' '}
