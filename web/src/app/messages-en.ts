@@ -261,6 +261,7 @@ export const en: Messages = {
   noHolds: 'No held awards',
   heldCount: 'Held',
   heldKept: 'Held (reserved)',
+  returnedShort: 'Returned',
   returned: 'Returned',
   err_STILL_RESTRICTED: 'The enterprise is still under a credit restriction; lift it first (credit lift) to release.',
   err_NOT_HELD: 'The award is no longer held (someone may have decided it); the list was refreshed.',

@@ -268,6 +268,7 @@ export const zh = {
   noHolds: '没有挂起的奖补',
   heldCount: '挂起',
   heldKept: '挂起占用',
+  returnedShort: '退回',
   returned: '退回待处理',
   // errors the console explains (the API's code and message are shown as well)
   err_STILL_RESTRICTED: '该企业仍在失信限制期内，须先解除限制（credit lift）才能放行。',

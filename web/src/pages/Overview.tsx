@@ -152,7 +152,7 @@ export default function Overview() {
             <tr>
               <th scope="col">{t('measure')}</th><th scope="col">{t('budget')}</th><th scope="col">{t('reserved')}</th><th scope="col">{t('batched')}</th>
               <th scope="col">{t('paid')}</th><th scope="col">{t('available')}</th><th scope="col">{t('waiting')}</th>
-              <th scope="col">{t('heldCount')}</th><th scope="col">{t('returned')}</th>
+              <th scope="col">{t('heldCount')}</th><th scope="col"><abbr title={t('returned')}>{t('returnedShort')}</abbr></th>
               {showYearEnd && YEAR_END.map((f) => <th scope="col" key={f}>{t(YEAR_END_LABELS[f])}</th>)}
               <th scope="col">{t('executionRate')}</th>
               <th scope="col" className="bar">{t('paid')}/{t('batched')}/{t('reserved')}</th>
