@@ -16,6 +16,7 @@ import { SECTIONS, measureTitle, visibleMeasures } from '../app/catalog.ts';
 import { ErrorBox, Money, PageTitle, useFiscalYears } from '../components/common.tsx';
 import { basisPoints, formatFen, formatShare, sumFen } from '../format/money.ts';
 import { currentShanghaiYear } from '../format/dates.ts';
+import { showYearEnd, yearStatus, YEAR_END, YEAR_END_LABELS } from './overview/year-end.ts';
 
 // Loaded only when used, so the overview's first load carries neither ECharts nor the form code.
 const CommitmentsChart = lazy(() => import('./overview/CommitmentsChart.tsx'));
@@ -26,9 +27,7 @@ const FIELDS = [
   'returned_fen', 'held_fen', 'held_count', 'carried_in_fen', 'carried_out_fen', 'lapsed_fen', 'recovered_fen',
 ] as const;
 type Figures = Pick<Envelope, (typeof FIELDS)[number]>;
-/** Year-end figures (issue 15): their columns appear only for a year where one of them is not zero. */
-const YEAR_END = ['carried_in_fen', 'carried_out_fen', 'lapsed_fen', 'recovered_fen'] as const;
-const YEAR_END_LABELS = { carried_in_fen: 'carriedIn', carried_out_fen: 'carriedOut', lapsed_fen: 'lapsed', recovered_fen: 'recovered' } as const;
+
 interface Row extends Figures {
   key: string;
   kind: 'section' | 'measure' | 'total';
@@ -103,11 +102,8 @@ export default function Overview() {
   }, [envelopes.data, fy, measures, lang]);
 
   const budgeted = sections.flatMap((s) => s.children ?? []).filter((r) => r.envelope?.budget_set);
-  const yearEnvelopes = (envelopes.data?.envelopes ?? []).filter((e) => e.fiscal_year === fy && e.budget_set);
-  const showYearEnd = YEAR_END.some((f) => total[f] !== 0) || yearEnvelopes.some((e) => e.status === 'CLOSED');
-  const closed = yearEnvelopes.filter((e) => e.status === 'CLOSED').length;
-  // The year's status as its envelopes show it (there is no year-status route in the API).
-  const yearStatus = yearEnvelopes.length === 0 ? null : closed === 0 ? 'yearOpen' : closed === yearEnvelopes.length ? 'yearClosed' : 'yearPartlyClosed';
+  const status = yearStatus(envelopes.data?.envelopes ?? [], fy);
+  const yearEnd = showYearEnd(envelopes.data?.envelopes ?? [], fy);
   const go = (params: { fy?: number; chart?: number | null }) => navigate('/', { fy: params.fy ?? fy, chart: params.chart === undefined ? chartMeasure : params.chart });
   const id = (row: Row) => row.measure ?? row.key;
   const cells = (row: Row, testIds: boolean) => (
@@ -124,7 +120,7 @@ export default function Overview() {
         {row.held_fen > 0 && <Typography.Text type="secondary"> (<Money fen={row.held_fen} />)</Typography.Text>}
       </td>
       <td><Money fen={row.returned_fen} {...(testIds ? { testId: `returned_fen-${id(row)}` } : {})} /></td>
-      {showYearEnd && YEAR_END.map((f) => <td key={f}><Money fen={row[f]} {...(testIds ? { testId: `${f}-${id(row)}` } : {})} /></td>)}
+      {yearEnd && YEAR_END.map((f) => <td key={f}><Money fen={row[f]} {...(testIds ? { testId: `${f}-${id(row)}` } : {})} /></td>)}
       <td className="num">{formatShare(committed(row), row.budget_fen)}</td>
     </>
   );
@@ -138,7 +134,7 @@ export default function Overview() {
             {years.map((y) => <option key={y} value={y}>{t('fyLabel', { year: y })}</option>)}
           </select>
         </span>
-      }>{t('nav_overview')}{yearStatus && <> <span data-testid="year-status" data-status={yearStatus}><Tag color={yearStatus === 'yearOpen' ? 'green' : 'gold'}>{t(yearStatus)}</Tag></span></>}</PageTitle>
+      }>{t('nav_overview')}{status && <> <span data-testid="year-status" data-status={status}><Tag color={status === 'yearOpen' ? 'green' : 'gold'}>{t(status)}</Tag></span></>}</PageTitle>
       {bureauOnly && <Typography.Paragraph type="secondary">{t('bureauScope')}</Typography.Paragraph>}
       <ErrorBox error={envelopes.error} />
       <div className="legend" aria-hidden="true" style={{ marginBottom: 8 }}>
@@ -153,7 +149,7 @@ export default function Overview() {
               <th scope="col">{t('measure')}</th><th scope="col">{t('budget')}</th><th scope="col">{t('reserved')}</th><th scope="col">{t('batched')}</th>
               <th scope="col">{t('paid')}</th><th scope="col">{t('available')}</th><th scope="col">{t('waiting')}</th>
               <th scope="col">{t('heldCount')}</th><th scope="col"><abbr title={t('returned')}>{t('returnedShort')}</abbr></th>
-              {showYearEnd && YEAR_END.map((f) => <th scope="col" key={f}>{t(YEAR_END_LABELS[f])}</th>)}
+              {yearEnd && YEAR_END.map((f) => <th scope="col" key={f}>{t(YEAR_END_LABELS[f])}</th>)}
               <th scope="col">{t('executionRate')}</th>
               <th scope="col" className="bar">{t('paid')}/{t('batched')}/{t('reserved')}</th>
               {can.setBudget && <th scope="col"><span className="sr-only">{t('actions')}</span></th>}
@@ -180,7 +176,7 @@ export default function Overview() {
               ))}
               <td className="num" data-testid="total-held_count">{total.held_count}</td>
               <td><Money fen={total.returned_fen} testId="total-returned_fen" /></td>
-              {showYearEnd && YEAR_END.map((f) => <td key={f}><Money fen={total[f]} testId={`total-${f}`} /></td>)}
+              {yearEnd && YEAR_END.map((f) => <td key={f}><Money fen={total[f]} testId={`total-${f}`} /></td>)}
               <td className="num">{formatShare(committed(total), total.budget_fen)}</td><td />{can.setBudget && <td />}
             </tr>
           </tbody>
