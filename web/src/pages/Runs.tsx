@@ -1,7 +1,8 @@
 /**
  * 拨付批次: the runs; a clerk prepares one for a period (202, prepared in the background: the page
  * polls until it leaves PREPARING); a run's page with batches and control totals, approval (reviewer;
- * never the preparer: the button is disabled and says why), export and downloads, bank results.
+ * never the preparer: the button is disabled and says why), export and downloads, bank results;
+ * re-issue, verification and failed payments are in runs/PaymentIntegrity.tsx (issue 13).
  */
 import { useState } from 'react';
 import { Button, Card, Descriptions, Input, Space, Table, Tooltip, Typography, Upload, Statistic, Row, Col } from 'antd';
@@ -19,6 +20,7 @@ import { useToast } from '../components/toast.tsx';
 import { ErrorBox, Money, PageTitle, RunStatusTag } from '../components/common.tsx';
 import { formatInstant, previousPeriod } from '../format/dates.ts';
 import { MAX_UPLOAD_BYTES } from './Submit.tsx';
+import { Tag } from '../components/Tag.tsx';
 
 export default function Runs() {
   const route = useRoute();
@@ -59,7 +61,11 @@ function RunList() {
         columns={[
           { title: t('runId'), dataIndex: 'run_id', render: (id: string) => <a href={href(`/runs/${encodeURIComponent(id)}`)}>{id}</a> },
           { title: t('period'), dataIndex: 'period' },
-          { title: t('status'), dataIndex: 'status', render: (s: Run['status']) => <RunStatusTag status={s} /> },
+          { title: t('status'), dataIndex: 'status', render: (s: Run['status'], run) => <>
+            <RunStatusTag status={s} />
+            {run.reissue && !run.reissue.exported_at && <Tag color="gold">{t('reissueN', { n: run.reissue.number })} · {t(run.reissue.approved_by ? 'reissueApproved' : 'reissueWaiting')}</Tag>}
+            {(run.failed_count ?? 0) > 0 && <Tag color="volcano">{t('failedCount')} {run.failed_count}</Tag>}
+          </> },
           { title: t('awardCount'), dataIndex: 'award_count', align: 'right' },
           { title: t('total'), dataIndex: 'total_fen', align: 'right', render: (v: number) => <Money fen={v} /> },
           { title: t('preparedBy'), dataIndex: 'prepared_by' },
