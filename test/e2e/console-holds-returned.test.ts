@@ -71,10 +71,14 @@ async function settle(page: Page): Promise<void> {
 }
 
 const holdRow = (page: Page, id: string) => page.getByTestId('holds-table').locator('tr.ant-table-row', { hasText: id });
-const heldCount = async (page: Page, measure: number) => {
+/** Waits until the overview shows `count` held awards on the measure's envelope (its data may be refetching). */
+const expectHeld = async (page: Page, measure: number, count: number) => {
   await page.goto('/#/?fy=2025');
-  await page.getByTestId('overview-ready').waitFor({ state: 'attached' });
-  return page.getByTestId(`held-${measure}`).getAttribute('data-count');
+  await page.locator(`[data-testid="held-${measure}"][data-count="${count}"]`).waitFor();
+};
+const expectFigure = async (page: Page, testId: string, yuan: string) => {
+  await page.goto('/#/?fy=2025');
+  await page.getByTestId(testId).filter({ hasText: new RegExp(`^${yuan.replaceAll('.', '\\.')}$`) }).waitFor();
 };
 const checkedFiles = (text: string | null) => Number(/核对 (\d+) 个文件/.exec(text ?? '')?.[1] ?? 0);
 let firstChecked = 0;
@@ -117,7 +121,7 @@ it('a bureau user submits possible duplicates; they are held and listed read-onl
 
 it('a clerk releases one hold with a note, rejects another, and is told a restricted one is still restricted', async () => {
   await as('clerk', async (page) => {
-    expect(await heldCount(page, 1)).toBe('3');
+    await expectHeld(page, 1, 3);
     await page.goto('/#/holds?reason=POSSIBLE_DUPLICATE');
     await holdRow(page, 'EITB-H-0003').waitFor();
     await settle(page);
@@ -158,7 +162,7 @@ it('a clerk releases one hold with a note, rejects another, and is told a restri
     expect(await awardStatus(page, 'EITB-H-0005')).toBe('HELD');
 
     // The envelope's held figures follow: one award is still held.
-    expect(await heldCount(page, 1)).toBe('1');
+    await expectHeld(page, 1, 1);
     await page.goto('/#/awards?id=EITB-H-0005&q=EITB-H-0005');
     expect(await page.getByTestId('award-hold').textContent()).toContain('失信限制');
   });
@@ -191,9 +195,7 @@ it('a FAILED bank result leaves a RETURNED award; the clerk asks for a re-issue 
     await page.locator('[data-testid="verify-result"][data-ok="true"]').waitFor();
     firstChecked = checkedFiles(await page.getByTestId('verify-result').textContent());
     expect(firstChecked).toBeGreaterThan(0);
-    await page.goto('/#/?fy=2025');
-    await page.getByTestId('overview-ready').waitFor({ state: 'attached' });
-    expect(await page.getByTestId('returned_fen-1').textContent()).toBe('20,000.00');
+    await expectFigure(page, 'returned_fen-1', '20,000.00');
   });
 });
 
@@ -213,9 +215,7 @@ it('a reviewer approves the re-issue and releases the failed payment; the clerk 
     await page.getByRole('dialog').getByRole('button', { name: '放行到下一批次' }).click();
     await page.getByTestId('returned-table').getByText('没有待放行的失败支付').waitFor();
     expect(await awardStatus(page, 'EITB-P-0002')).toBe('RESERVED');
-    await page.goto('/#/?fy=2025');
-    await page.getByTestId('overview-ready').waitFor({ state: 'attached' });
-    expect(await page.getByTestId('returned_fen-1').textContent()).toBe('0.00');
+    await expectFigure(page, 'returned_fen-1', '0.00');
   });
   await as('clerk', async (page) => {
     await page.goto(`/#/runs/${RUN}`);

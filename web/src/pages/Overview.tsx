@@ -182,7 +182,7 @@ export default function Overview() {
           </tbody>
         </table>
       </div>
-      {envelopes.isSuccess && <span data-testid="overview-ready" hidden />}
+      {envelopes.isSuccess && !envelopes.isFetching && <span data-testid="overview-ready" hidden />}
       {budgeted.length > 0 && (
         <section className="panel" aria-labelledby="commitments-title">
           <h2 id="commitments-title">{t('commitments')}</h2>
