@@ -103,7 +103,8 @@ it('a bureau user submits possible duplicates; they are held and listed read-onl
     expect(reasons.sort()).toEqual(['CREDIT_RESTRICTED', 'POSSIBLE_DUPLICATE', 'POSSIBLE_DUPLICATE']);
     const dup = holdRow(page, 'EITB-H-0003');
     expect(await dup.textContent()).toContain('疑似重复');
-    expect(await dup.getByTestId('hold-detail').textContent()).toContain('EITB-H-0001'); // names the other award
+    // The rule's detail, in the row under it, names the other award.
+    expect(await dup.locator('xpath=following-sibling::tr[1]').getByTestId('hold-detail').textContent()).toContain('EITB-H-0001');
     expect(await dup.textContent()).toContain('5,000.00');
     expect(await holdRow(page, 'EITB-H-0005').textContent()).toContain('失信限制');
     // Read-only: no decisions for a bureau user (and the API refuses one).

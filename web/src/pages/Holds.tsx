@@ -44,9 +44,8 @@ export default function Holds() {
     { title: t('approvingUnit'), dataIndex: 'approving_unit', width: 90, render: (u: string) => <span title={unitLabel(u, lang)}>{u}</span> },
     { title: t('amount'), dataIndex: 'amount_fen', align: 'right', render: (v: number) => <Money fen={v} /> },
     { title: t('holdReason'), key: 'reason', render: (_: unknown, a) => a.hold && <span data-testid="hold-reason" data-reason={a.hold.reason}><HoldReasonTag reason={a.hold.reason} /></span> },
-    { title: t('heldSince'), key: 'since', render: (_: unknown, a) => <span className="num">{formatInstant(a.hold?.at)}</span> },
+    { title: t('heldSince'), key: 'since', width: 170, render: (_: unknown, a) => <span className="num">{formatInstant(a.hold?.at)}</span> },
     { title: t('keepsShort'), key: 'keeps', width: 90, render: (_: unknown, a) => (a.hold?.keeps_reservation ? t('yes') : t('no')) },
-    { title: t('holdDetail'), key: 'detail', width: 320, render: (_: unknown, a) => <span data-testid="hold-detail" style={{ fontSize: 12 }}>{holdDetail(a)}</span> },
     ...(can.decideHolds ? [{
       title: t('actions'), key: 'actions', fixed: 'right' as const, width: 150, render: (_: unknown, a: Award) => (
         <Space>
@@ -88,7 +87,12 @@ export default function Holds() {
         dataSource={holds.data?.holds ?? []}
         locale={{ emptyText: t('noHolds') }}
         pagination={{ pageSize: 50, hideOnSinglePage: true }}
-        scroll={{ x: 1400 }}
+        scroll={{ x: 1150 }}
+        // The rule detail naming the other award(s) or the restriction, full width under each row.
+        expandable={{
+          expandedRowKeys: (holds.data?.holds ?? []).map((a) => a.award_id), showExpandColumn: false,
+          expandedRowRender: (a) => <Typography.Text type="secondary" data-testid="hold-detail" style={{ fontSize: 12 }}>{t('holdDetail')}: {holdDetail(a)}</Typography.Text>,
+        }}
       />
       {deciding && (
         <ConfirmAction<HoldDecision>
