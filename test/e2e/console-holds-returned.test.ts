@@ -107,6 +107,7 @@ it('a bureau user submits possible duplicates; they are held and listed read-onl
     expect(await dup.locator('xpath=following-sibling::tr[1]').getByTestId('hold-detail').textContent()).toContain('EITB-H-0001');
     expect(await dup.textContent()).toContain('5,000.00');
     expect(await holdRow(page, 'EITB-H-0005').textContent()).toContain('失信限制');
+    expect(await dup.locator('xpath=following-sibling::tr[1]').getByTestId('hold-keeps').textContent()).toContain('否（受理时挂起）');
     // Read-only: no decisions for a bureau user (and the API refuses one).
     await page.getByTestId('holds-read-only').waitFor();
     expect(await page.getByRole('button', { name: /放行|驳回/ }).count()).toBe(0);

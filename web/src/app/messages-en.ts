@@ -241,7 +241,7 @@ export const en: Messages = {
   keepsReservation: 'Keeps reservation',
   keepsReservationYes: 'Yes (held at run preparation)',
   keepsReservationNo: 'No (held at intake)',
-  keepsShort: 'Keeps reserve',
+  bureauHoldsScope: 'Only awards approved by your unit',
   holdDetail: 'Why',
   releaseHold: 'Release',
   rejectHold: 'Reject',

@@ -248,7 +248,7 @@ export const zh = {
   keepsReservation: '保留预留资金',
   keepsReservationYes: '是（生成批次时挂起）',
   keepsReservationNo: '否（受理时挂起）',
-  keepsShort: '保留预留',
+  bureauHoldsScope: '仅显示本单位审批的奖补',
   holdDetail: '挂起依据',
   releaseHold: '放行',
   rejectHold: '驳回',

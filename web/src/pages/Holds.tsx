@@ -45,7 +45,6 @@ export default function Holds() {
     { title: t('amount'), dataIndex: 'amount_fen', align: 'right', render: (v: number) => <Money fen={v} /> },
     { title: t('holdReason'), key: 'reason', render: (_: unknown, a) => a.hold && <span data-testid="hold-reason" data-reason={a.hold.reason}><HoldReasonTag reason={a.hold.reason} /></span> },
     { title: t('heldSince'), key: 'since', width: 170, render: (_: unknown, a) => <span className="num">{formatInstant(a.hold?.at)}</span> },
-    { title: t('keepsShort'), key: 'keeps', width: 90, render: (_: unknown, a) => (a.hold?.keeps_reservation ? t('yes') : t('no')) },
     ...(can.decideHolds ? [{
       title: t('actions'), key: 'actions', fixed: 'right' as const, width: 150, render: (_: unknown, a: Award) => (
         <Space>
@@ -63,7 +62,7 @@ export default function Holds() {
       <PageTitle>{t('holdsTitle')}</PageTitle>
       {holder}
       {!can.decideHolds && <Typography.Paragraph type="secondary" data-testid="holds-read-only">{t('holdsReadOnly')}</Typography.Paragraph>}
-      {bureauOnly && <Typography.Paragraph type="secondary">{t('bureauScope')}</Typography.Paragraph>}
+      {bureauOnly && <Typography.Paragraph type="secondary">{t('bureauHoldsScope')}</Typography.Paragraph>}
       <Space wrap style={{ marginBottom: 12 }} role="search" aria-label={t('filters')}>
         <label htmlFor="h-reason">{t('holdReason')}</label>
         <Select id="h-reason" allowClear placeholder={t('all')} style={{ width: 140 }} value={filters.reason || undefined} onChange={(v) => setFilter('reason', v)}
@@ -87,11 +86,16 @@ export default function Holds() {
         dataSource={holds.data?.holds ?? []}
         locale={{ emptyText: t('noHolds') }}
         pagination={{ pageSize: 50, hideOnSinglePage: true }}
-        scroll={{ x: 1150 }}
+        scroll={{ x: 1000 }}
         // The rule detail naming the other award(s) or the restriction, full width under each row.
         expandable={{
           expandedRowKeys: (holds.data?.holds ?? []).map((a) => a.award_id), showExpandColumn: false,
-          expandedRowRender: (a) => <Typography.Text type="secondary" data-testid="hold-detail" style={{ fontSize: 12 }}>{t('holdDetail')}: {holdDetail(a)}</Typography.Text>,
+          expandedRowRender: (a) => (
+            <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+              <span data-testid="hold-keeps">{t('keepsReservation')}: {t(a.hold?.keeps_reservation ? 'keepsReservationYes' : 'keepsReservationNo')}</span>
+              {' · '}<span data-testid="hold-detail">{t('holdDetail')}: {holdDetail(a)}</span>
+            </Typography.Text>
+          ),
         }}
       />
       {deciding && (
