@@ -51,15 +51,15 @@ afterAll(async () => {
 });
 
 const NAV: Record<string, string[]> = {
-  clerk: ['overview', 'awards', 'submit', 'waitlist', 'runs', 'execution', 'alerts', 'reconciliation'],
-  reviewer: ['overview', 'awards', 'waitlist', 'runs', 'execution', 'alerts', 'reconciliation', 'audit'],
-  auditor: ['overview', 'awards', 'waitlist', 'runs', 'execution', 'alerts', 'reconciliation', 'audit'],
+  clerk: ['overview', 'awards', 'submit', 'waitlist', 'holds', 'runs', 'execution', 'alerts', 'reconciliation'],
+  reviewer: ['overview', 'awards', 'waitlist', 'holds', 'runs', 'execution', 'alerts', 'reconciliation', 'audit'],
+  auditor: ['overview', 'awards', 'waitlist', 'holds', 'runs', 'execution', 'alerts', 'reconciliation', 'audit'],
   admin: ['users'],
-  eitb: ['overview', 'awards', 'submit', 'waitlist', 'execution', 'alerts'],
-  stb: ['overview', 'awards', 'submit', 'waitlist', 'execution', 'alerts'],
+  eitb: ['overview', 'awards', 'submit', 'waitlist', 'holds', 'execution', 'alerts'],
+  stb: ['overview', 'awards', 'submit', 'waitlist', 'holds', 'execution', 'alerts'],
 };
 const PATHS: Record<string, string> = {
-  overview: '/?fy=2025', awards: '/awards?fiscal_year=2025', submit: '/submit', waitlist: '/waitlist?fy=2025', runs: '/runs', execution: '/execution?fy=2025',
+  overview: '/?fy=2025', awards: '/awards?fiscal_year=2025', submit: '/submit', waitlist: '/waitlist?fy=2025', holds: '/holds', runs: '/runs', execution: '/execution?fy=2025',
   alerts: '/alerts', reconciliation: '/reconciliation', audit: '/audit', users: '/users',
 };
 

@@ -22,12 +22,31 @@ export interface Envelope {
   waitlisted_fen: number;
   waitlisted_count: number;
   alert_at: number[];
+  /** Failed payments awaiting a reviewer (issue 13): still committed. */
+  returned_fen: number;
+  /** HELD awards (issue 14): how many, and the money they keep reserved (inside reserved_fen). */
+  held_fen: number;
+  held_count: number;
+  enterprise_cap_fen?: number;
+  /** Year end (issue 15): CLOSED once the fiscal year is closed. */
+  status: EnvelopeStatus;
+  carried_in_fen: number;
+  carried_out_fen: number;
+  lapsed_fen: number;
+  recovered_fen: number;
 }
+export type { EnvelopeStatus } from '../../../shared/domain/envelope.ts';
+import type { EnvelopeStatus } from '../../../shared/domain/envelope.ts';
 
 /** The statuses are the domain's own (one definition: a new status fails the console's type check until it is shown). */
 export type { AwardStatus } from '../../../shared/domain/award.ts';
 import type { AwardStatus } from '../../../shared/domain/award.ts';
-export const AWARD_STATUSES: readonly AwardStatus[] = ['RESERVED', 'WAITLISTED', 'REJECTED', 'CANCELLED', 'BATCHED', 'PAID'];
+export const AWARD_STATUSES: readonly AwardStatus[] = ['RESERVED', 'WAITLISTED', 'HELD', 'REJECTED', 'CANCELLED', 'BATCHED', 'PAID', 'RETURNED'];
+export type { HoldReason } from '../../../shared/domain/award.ts';
+export { HOLD_REASONS } from '../../../shared/domain/award.ts';
+import type { HoldReason } from '../../../shared/domain/award.ts';
+/** While HELD (issue 14): why, since when, and whether it keeps a reservation (held at run preparation). */
+export interface AwardHold { reason: HoldReason; at: string; keeps_reservation: boolean }
 
 export interface TraceStep { rule: string; ok: boolean; detail: string }
 export interface HistoryEntry { at: string; status: AwardStatus; by?: string; note?: string }
@@ -42,6 +61,7 @@ export interface Award {
   approved_date: string;
   approving_unit: UnitCode;
   scheme_id?: string;
+  project_ref?: string;
   payee_bank: string;
   payee_account: string;
   fiscal_year: number;
@@ -54,6 +74,7 @@ export interface Award {
   submission_id?: string;
   line?: number;
   run_id?: string;
+  hold?: AwardHold;
 }
 
 export interface AwardPage { awards: Award[]; next_cursor: string | null }
@@ -65,6 +86,8 @@ export interface SubmitReport {
   submitted: number;
   reserved: number;
   waitlisted: number;
+  /** Issue 14: held for a person's decision (see the holds page). */
+  held?: number;
   rejected: number;
   duplicates: number;
   conflicts: number;
@@ -97,7 +120,31 @@ export interface Run {
   failed_count?: number;
   failed_fen?: number;
   settled_at?: string;
+  sealed_by?: string;
+  reissue?: Reissue;
 }
+/** A re-issue of an exported run's file (issue 13): the unsettled payments, approved by a second person, exported once. */
+export interface Reissue {
+  number: number;
+  reason: string;
+  requested_by: string;
+  requested_at: string;
+  award_count: number;
+  total_fen: number;
+  batches: RunBatch[];
+  digest: string;
+  approved_by?: string;
+  approved_at?: string;
+  exported_at?: string;
+}
+export interface ReleaseFailedResult { run_id: string; released: number; released_fen: number; award_ids: string[] }
+export interface VerifyResult {
+  run_id: string;
+  ok: boolean;
+  checked: string[];
+  differences: { file: string; problem: string; detail: string }[];
+}
+export interface HoldDecision { award: Award; changed: boolean; drained: string[] }
 export interface RunFile { name: string; bytes: number; sha256: string }
 
 export interface SettleResult {

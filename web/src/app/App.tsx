@@ -18,6 +18,7 @@ const pages: Record<PageId, ComponentType> = {
   awards: lazy(() => import('../pages/Awards.tsx')),
   submit: lazy(() => import('../pages/Submit.tsx')),
   waitlist: lazy(() => import('../pages/Waitlist.tsx')),
+  holds: lazy(() => import('../pages/Holds.tsx')),
   runs: lazy(() => import('../pages/Runs.tsx')),
   execution: lazy(() => import('../pages/Execution.tsx')),
   alerts: lazy(() => import('../pages/Alerts.tsx')),

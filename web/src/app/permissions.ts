@@ -23,6 +23,13 @@ export interface Abilities {
   reconciliations: boolean;
   audit: boolean;
   users: boolean;
+  /** Issue 14: held awards (read: as the API's READERS; decide: clerk). */
+  holds: boolean;
+  decideHolds: boolean;
+  /** Issue 13: re-issue a run's file (clerk), release failed payments (reviewer), verify exports. */
+  reissue: boolean;
+  releaseFailed: boolean;
+  verify: boolean;
 }
 
 export function abilities(me: Pick<Me, 'roles'>): Abilities {
@@ -47,19 +54,24 @@ export function abilities(me: Pick<Me, 'roles'>): Abilities {
     reconciliations: readAll,
     audit: has('reviewer', 'auditor'),
     users: has('admin'),
+    holds: readAll || bureau,
+    decideHolds: has('clerk'),
+    reissue: has('clerk'),
+    releaseFailed: has('reviewer'),
+    verify: has('clerk', 'reviewer', 'auditor'),
   };
 }
 
-export type PageId = 'overview' | 'awards' | 'submit' | 'waitlist' | 'runs' | 'execution' | 'alerts' | 'reconciliation' | 'audit' | 'users';
+export type PageId = 'overview' | 'awards' | 'submit' | 'waitlist' | 'holds' | 'runs' | 'execution' | 'alerts' | 'reconciliation' | 'audit' | 'users';
 
 export const PAGE_PATHS: Record<PageId, string> = {
-  overview: '/', awards: '/awards', submit: '/submit', waitlist: '/waitlist', runs: '/runs', execution: '/execution',
+  overview: '/', awards: '/awards', submit: '/submit', waitlist: '/waitlist', holds: '/holds', runs: '/runs', execution: '/execution',
   alerts: '/alerts', reconciliation: '/reconciliation', audit: '/audit', users: '/users',
 };
 
 export function allowedPages(a: Abilities): PageId[] {
   const pages: [PageId, boolean][] = [
-    ['overview', a.readAwards], ['awards', a.readAwards], ['submit', a.submit], ['waitlist', a.readAwards], ['runs', a.runs],
+    ['overview', a.readAwards], ['awards', a.readAwards], ['submit', a.submit], ['waitlist', a.readAwards], ['holds', a.holds], ['runs', a.runs],
     ['execution', a.summary], ['alerts', a.alerts], ['reconciliation', a.reconciliations], ['audit', a.audit], ['users', a.users],
   ];
   return pages.filter(([, ok]) => ok).map(([id]) => id);

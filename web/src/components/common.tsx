@@ -4,6 +4,9 @@ import { useQuery } from '@tanstack/react-query';
 import { get } from '../api/client.ts';
 import type { AwardStatus, Envelope, RunStatus } from '../api/types.ts';
 import { useI18n } from '../app/i18n.tsx';
+import type { Messages } from '../app/messages-zh.ts';
+
+type MessageKey = keyof Messages;
 import { formatFen } from '../format/money.ts';
 import { currentShanghaiYear } from '../format/dates.ts';
 
@@ -26,7 +29,11 @@ export function ErrorBox({ error }: { error: unknown }) {
   const { t } = useI18n();
   if (!error) return null;
   const e = error as { code?: string; message?: string };
-  return <Alert type="error" showIcon role="alert" title={t('error')} description={`${e.code ? `${e.code}: ` : ''}${e.message ?? String(error)}`} style={{ marginBottom: 12 }} />;
+  // A plain-language line for the codes a person can act on; the API's own code and message follow.
+  const hintKey = `err_${e.code ?? ''}` as MessageKey;
+  const hint = e.code && t(hintKey) !== hintKey ? t(hintKey) : null;
+  return <Alert type="error" showIcon role="alert" title={hint ?? t('error')} data-code={e.code}
+    description={`${e.code ? `${e.code}: ` : ''}${e.message ?? String(error)}`} style={{ marginBottom: 12 }} />;
 }
 
 const STATUS_COLORS: Record<AwardStatus, string> = {

@@ -15,6 +15,7 @@ import { navigate, useRoute } from '../app/router.ts';
 import { UNITS, unitLabel, visibleMeasures, measureTitle } from '../app/catalog.ts';
 import { ErrorBox, Money, PageTitle, StatusTag, useFiscalYears } from '../components/common.tsx';
 import { formatInstant } from '../format/dates.ts';
+import { HoldReasonTag, holdDetail } from '../components/holds.tsx';
 
 const PAGE_SIZE = 50;
 const FILTERS = ['status', 'measure', 'unit', 'fiscal_year', 'q'] as const;
@@ -125,6 +126,12 @@ function AwardDrawer({ id, onClose }: { id: string; onClose: () => void }) {
           <Descriptions.Item label={t('payeeBank')}>{a.payee_bank}</Descriptions.Item>
           <Descriptions.Item label={t('payeeAccount')}><span className="num" data-testid="payee-account">{a.payee_account}</span></Descriptions.Item>
           {a.run_id && <Descriptions.Item label={t('runId')}>{a.run_id}</Descriptions.Item>}
+          {a.hold && <>
+            <Descriptions.Item label={t('holdReason')}><span data-testid="award-hold"><HoldReasonTag reason={a.hold.reason} /> {holdDetail(a)}</span></Descriptions.Item>
+            <Descriptions.Item label={t('heldSince')}><span className="num">{formatInstant(a.hold.at)}</span></Descriptions.Item>
+            <Descriptions.Item label={t('keepsReservation')}>{t(a.hold.keeps_reservation ? 'keepsReservationYes' : 'keepsReservationNo')}</Descriptions.Item>
+          </>}
+          {a.status === 'RETURNED' && <Descriptions.Item label={t('returned')}>{t('returnedHint')}</Descriptions.Item>}
         </Descriptions>
         <Typography.Title level={2} style={{ fontSize: 16, marginTop: 20 }}>{t('ruleTrace')}</Typography.Title>
         <Timeline items={(a.trace ?? []).map((s) => ({ color: s.ok ? 'green' : 'red', content: <><strong>{s.ok ? '✓' : '✗'} {s.rule}</strong><br />{s.detail}</> }))} />

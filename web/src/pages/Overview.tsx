@@ -10,17 +10,24 @@ import { get } from '../api/client.ts';
 import type { Envelope } from '../api/types.ts';
 import { useI18n, type T } from '../app/i18n.tsx';
 import { useSession } from '../app/session.ts';
-import { useRoute, navigate } from '../app/router.ts';
+import { useRoute, navigate, href } from '../app/router.ts';
+import { Tag } from '../components/Tag.tsx';
 import { SECTIONS, measureTitle, visibleMeasures } from '../app/catalog.ts';
 import { ErrorBox, Money, PageTitle, useFiscalYears } from '../components/common.tsx';
 import { basisPoints, formatFen, formatShare, sumFen } from '../format/money.ts';
 import { currentShanghaiYear } from '../format/dates.ts';
+import { showYearEnd, yearStatus, YEAR_END, YEAR_END_LABELS } from './overview/year-end.ts';
 
 // Loaded only when used, so the overview's first load carries neither ECharts nor the form code.
 const CommitmentsChart = lazy(() => import('./overview/CommitmentsChart.tsx'));
 const BudgetModal = lazy(() => import('./overview/BudgetModal.tsx'));
 
-type Figures = Pick<Envelope, 'budget_fen' | 'reserved_fen' | 'batched_fen' | 'paid_fen' | 'available_fen' | 'waitlisted_fen' | 'waitlisted_count'>;
+const FIELDS = [
+  'budget_fen', 'reserved_fen', 'batched_fen', 'paid_fen', 'available_fen', 'waitlisted_fen', 'waitlisted_count',
+  'returned_fen', 'held_fen', 'held_count', 'carried_in_fen', 'carried_out_fen', 'lapsed_fen', 'recovered_fen',
+] as const;
+type Figures = Pick<Envelope, (typeof FIELDS)[number]>;
+
 interface Row extends Figures {
   key: string;
   kind: 'section' | 'measure' | 'total';
@@ -30,8 +37,9 @@ interface Row extends Figures {
   children?: Row[];
 }
 
-const FIELDS = ['budget_fen', 'reserved_fen', 'batched_fen', 'paid_fen', 'available_fen', 'waitlisted_fen', 'waitlisted_count'] as const;
-const ZERO: Figures = { budget_fen: 0, reserved_fen: 0, batched_fen: 0, paid_fen: 0, available_fen: 0, waitlisted_fen: 0, waitlisted_count: 0 };
+const ZERO = Object.fromEntries(FIELDS.map((f) => [f, 0])) as Figures;
+/** Committed money: reserved, batched, paid, and returned (failed payments are still committed). */
+const committed = (r: Figures) => Number(sumFen([r.reserved_fen, r.batched_fen, r.paid_fen, r.returned_fen]));
 
 function addUp(rows: Figures[]): Figures {
   const out = { ...ZERO };
@@ -85,7 +93,7 @@ export default function Overview() {
       if (members.length === 0) continue;
       const children: Row[] = members.map((m) => {
         const e = byMeasure.get(m.number);
-        const figures: Figures = e ? { ...ZERO, ...Object.fromEntries(FIELDS.map((f) => [f, e[f]])) } : ZERO;
+        const figures: Figures = e ? { ...ZERO, ...Object.fromEntries(FIELDS.map((f) => [f, e[f] ?? 0])) } : ZERO;
         return { key: `m${m.number}`, kind: 'measure', measure: m.number, label: `${m.number}. ${measureTitle(m, lang)}`, ...figures, ...(e ? { envelope: e } : {}) };
       });
       out.push({ key: `s${s.numeral}`, kind: 'section', label: `${s.numeral}、${lang === 'en' ? s.titleEn : s.titleZh}`, ...addUp(children), children });
@@ -94,15 +102,26 @@ export default function Overview() {
   }, [envelopes.data, fy, measures, lang]);
 
   const budgeted = sections.flatMap((s) => s.children ?? []).filter((r) => r.envelope?.budget_set);
+  const status = yearStatus(envelopes.data?.envelopes ?? [], fy);
+  const yearEnd = showYearEnd(envelopes.data?.envelopes ?? [], fy);
   const go = (params: { fy?: number; chart?: number | null }) => navigate('/', { fy: params.fy ?? fy, chart: params.chart === undefined ? chartMeasure : params.chart });
+  const id = (row: Row) => row.measure ?? row.key;
   const cells = (row: Row, testIds: boolean) => (
     <>
       {(['budget_fen', 'reserved_fen', 'batched_fen', 'paid_fen', 'available_fen'] as const).map((f) => (
-        <td key={f}><Money fen={row[f]} {...(testIds ? { testId: `${f}-${row.measure ?? row.key}` } : {})} /></td>
+        <td key={f}><Money fen={row[f]} {...(testIds ? { testId: `${f}-${id(row)}` } : {})} /></td>
       ))}
-      <td><Money fen={row.waitlisted_fen} {...(testIds ? { testId: `waiting-${row.measure ?? row.key}` } : {})} />
+      <td><Money fen={row.waitlisted_fen} {...(testIds ? { testId: `waiting-${id(row)}` } : {})} />
         {row.waitlisted_count > 0 && <Typography.Text type="secondary"> ({row.waitlisted_count})</Typography.Text>}</td>
-      <td className="num">{formatShare(row.reserved_fen + row.batched_fen + row.paid_fen, row.budget_fen)}</td>
+      <td data-testid={testIds ? `held-${id(row)}` : undefined} data-count={row.held_count}>
+        {row.held_count > 0
+          ? <a href={href('/holds', { fiscal_year: fy })} title={t('heldKept')}><span className="num">{row.held_count}</span></a>
+          : <span className="num">0</span>}
+        {row.held_fen > 0 && <Typography.Text type="secondary"> (<Money fen={row.held_fen} />)</Typography.Text>}
+      </td>
+      <td><Money fen={row.returned_fen} {...(testIds ? { testId: `returned_fen-${id(row)}` } : {})} /></td>
+      {yearEnd && YEAR_END.map((f) => <td key={f}><Money fen={row[f]} {...(testIds ? { testId: `${f}-${id(row)}` } : {})} /></td>)}
+      <td className="num">{formatShare(committed(row), row.budget_fen)}</td>
     </>
   );
 
@@ -115,7 +134,7 @@ export default function Overview() {
             {years.map((y) => <option key={y} value={y}>{t('fyLabel', { year: y })}</option>)}
           </select>
         </span>
-      }>{t('nav_overview')}</PageTitle>
+      }>{t('nav_overview')}{status && <> <span data-testid="year-status" data-status={status}><Tag color={status === 'yearOpen' ? 'green' : 'gold'}>{t(status)}</Tag></span></>}</PageTitle>
       {bureauOnly && <Typography.Paragraph type="secondary">{t('bureauScope')}</Typography.Paragraph>}
       <ErrorBox error={envelopes.error} />
       <div className="legend" aria-hidden="true" style={{ marginBottom: 8 }}>
@@ -128,7 +147,10 @@ export default function Overview() {
           <thead>
             <tr>
               <th scope="col">{t('measure')}</th><th scope="col">{t('budget')}</th><th scope="col">{t('reserved')}</th><th scope="col">{t('batched')}</th>
-              <th scope="col">{t('paid')}</th><th scope="col">{t('available')}</th><th scope="col">{t('waiting')}</th><th scope="col">{t('executionRate')}</th>
+              <th scope="col">{t('paid')}</th><th scope="col">{t('available')}</th><th scope="col">{t('waiting')}</th>
+              <th scope="col">{t('heldCount')}</th><th scope="col"><abbr title={t('returned')}>{t('returnedShort')}</abbr></th>
+              {yearEnd && YEAR_END.map((f) => <th scope="col" key={f}>{t(YEAR_END_LABELS[f])}</th>)}
+              <th scope="col">{t('executionRate')}</th>
               <th scope="col" className="bar">{t('paid')}/{t('batched')}/{t('reserved')}</th>
               {can.setBudget && <th scope="col"><span className="sr-only">{t('actions')}</span></th>}
             </tr>
@@ -152,12 +174,15 @@ export default function Overview() {
               {(['budget_fen', 'reserved_fen', 'batched_fen', 'paid_fen', 'available_fen', 'waitlisted_fen'] as const).map((f) => (
                 <td key={f}><Money fen={total[f]} testId={`total-${f}`} /></td>
               ))}
-              <td className="num">{formatShare(total.reserved_fen + total.batched_fen + total.paid_fen, total.budget_fen)}</td><td />{can.setBudget && <td />}
+              <td className="num" data-testid="total-held_count">{total.held_count}</td>
+              <td><Money fen={total.returned_fen} testId="total-returned_fen" /></td>
+              {yearEnd && YEAR_END.map((f) => <td key={f}><Money fen={total[f]} testId={`total-${f}`} /></td>)}
+              <td className="num">{formatShare(committed(total), total.budget_fen)}</td><td />{can.setBudget && <td />}
             </tr>
           </tbody>
         </table>
       </div>
-      {envelopes.isSuccess && <span data-testid="overview-ready" hidden />}
+      {envelopes.isSuccess && !envelopes.isFetching && <span data-testid="overview-ready" hidden />}
       {budgeted.length > 0 && (
         <section className="panel" aria-labelledby="commitments-title">
           <h2 id="commitments-title">{t('commitments')}</h2>

@@ -1,7 +1,8 @@
 /**
  * 拨付批次: the runs; a clerk prepares one for a period (202, prepared in the background: the page
  * polls until it leaves PREPARING); a run's page with batches and control totals, approval (reviewer;
- * never the preparer: the button is disabled and says why), export and downloads, bank results.
+ * never the preparer: the button is disabled and says why), export and downloads, bank results;
+ * re-issue, verification and failed payments are in runs/PaymentIntegrity.tsx (issue 13).
  */
 import { useState } from 'react';
 import { Button, Card, Descriptions, Input, Space, Table, Tooltip, Typography, Upload, Statistic, Row, Col } from 'antd';
@@ -9,6 +10,8 @@ import { InboxOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { API, get, post, postCsv } from '../api/client.ts';
 import type { Run, RunBatch, RunFile, SettleResult } from '../api/types.ts';
+import { samePerson } from '../../../shared/domain/run-lifecycle.ts';
+import { PaymentIntegrity } from './runs/PaymentIntegrity.tsx';
 import { useI18n } from '../app/i18n.tsx';
 import { useSession } from '../app/session.ts';
 import { href, navigate, useRoute } from '../app/router.ts';
@@ -17,6 +20,7 @@ import { useToast } from '../components/toast.tsx';
 import { ErrorBox, Money, PageTitle, RunStatusTag } from '../components/common.tsx';
 import { formatInstant, previousPeriod } from '../format/dates.ts';
 import { MAX_UPLOAD_BYTES } from './Submit.tsx';
+import { Tag } from '../components/Tag.tsx';
 
 export default function Runs() {
   const route = useRoute();
@@ -57,7 +61,11 @@ function RunList() {
         columns={[
           { title: t('runId'), dataIndex: 'run_id', render: (id: string) => <a href={href(`/runs/${encodeURIComponent(id)}`)}>{id}</a> },
           { title: t('period'), dataIndex: 'period' },
-          { title: t('status'), dataIndex: 'status', render: (s: Run['status']) => <RunStatusTag status={s} /> },
+          { title: t('status'), dataIndex: 'status', render: (s: Run['status'], run) => <>
+            <RunStatusTag status={s} />
+            {run.reissue && !run.reissue.exported_at && <Tag color="gold">{t('reissueN', { n: run.reissue.number })} · {t(run.reissue.approved_by ? 'reissueApproved' : 'reissueWaiting')}</Tag>}
+            {(run.failed_count ?? 0) > 0 && <Tag color="volcano">{t('failedCount')} {run.failed_count}</Tag>}
+          </> },
           { title: t('awardCount'), dataIndex: 'award_count', align: 'right' },
           { title: t('total'), dataIndex: 'total_fen', align: 'right', render: (v: number) => <Money fen={v} /> },
           { title: t('preparedBy'), dataIndex: 'prepared_by' },
@@ -83,13 +91,15 @@ function RunPage({ id }: { id: string }) {
   const r = run.data;
   const hasFiles = r && (r.status === 'EXPORTED' || r.status === 'SETTLED');
   const files = useQuery({ queryKey: ['run-files', id], queryFn: () => get<{ files: RunFile[] }>(`${path}/files`), enabled: Boolean(can.files && hasFiles) });
-  const refresh = () => Promise.all([queryClient.invalidateQueries({ queryKey: ['run', id] }), queryClient.invalidateQueries({ queryKey: ['runs'] }), queryClient.invalidateQueries({ queryKey: ['run-files', id] })]);
+  // ['run', id] also covers the run's returned awards; a release or settlement moves envelope figures.
+  const refresh = () => Promise.all([['run', id], ['runs'], ['run-files', id], ['envelopes'], ['awards'], ['award']].map((queryKey) => queryClient.invalidateQueries({ queryKey })));
   const approve = useMutation({ mutationFn: (digest: string | undefined) => post<Run>(`${path}/approve`, digest ? { digest } : {}), onSuccess: async () => { toast(t('approved')); await refresh(); } });
   const exportRun = useMutation({ mutationFn: () => post(`${path}/export`), onSuccess: async () => { toast(t('exported')); await refresh(); } });
-  const settle = useMutation({ mutationFn: (file: File) => postCsv<SettleResult>(`${path}/settlement`, file), onSuccess: async () => { await refresh(); void queryClient.invalidateQueries({ queryKey: ['envelopes'] }); } });
+  const settle = useMutation({ mutationFn: (file: File) => postCsv<SettleResult>(`${path}/settlement`, file), onSuccess: async () => { await refresh(); } });
 
   // Why approval is not possible for this user, if it is not (shown on the disabled button).
-  const approveBlocked = !r ? '' : r.prepared_by === me.username ? t('approveSamePerson') : !can.approve ? t('approveNotReviewer') : r.status !== 'PREPARED' ? t('approveWrongStatus') : '';
+  const tookPart = r && (samePerson(r.prepared_by, me.username) || (r.sealed_by !== undefined && samePerson(r.sealed_by, me.username)));
+  const approveBlocked = !r ? '' : tookPart ? t('approveSamePerson') : !can.approve ? t('approveNotReviewer') : r.status !== 'PREPARED' ? t('approveWrongStatus') : '';
   const showApprove = r && (can.approve || can.prepare) && (r.status === 'PREPARING' || r.status === 'PREPARED');
 
   return (
@@ -105,7 +115,14 @@ function RunPage({ id }: { id: string }) {
           <Descriptions.Item label={t('total')}><Money fen={r.total_fen} testId="run-total" /></Descriptions.Item>
           <Descriptions.Item label={t('preparedBy')}>{r.prepared_by}</Descriptions.Item>
           <Descriptions.Item label={t('preparedAt')}><span className="num">{formatInstant(r.prepared_at)}</span></Descriptions.Item>
+          {r.sealed_by && r.sealed_by !== r.prepared_by && <Descriptions.Item label={t('sealedBy')}>{r.sealed_by}</Descriptions.Item>}
           {r.digest && <Descriptions.Item label={t('runDigest')}><Typography.Text code copyable={{ text: r.digest }} data-testid="run-digest">{r.digest.slice(0, 19)}…</Typography.Text></Descriptions.Item>}
+          {r.approved_digest && <Descriptions.Item label={t('approvedDigest')}>
+            <Typography.Text code copyable={{ text: r.approved_digest }} data-testid="run-approved-digest">{r.approved_digest.slice(0, 19)}…</Typography.Text>{' '}
+            {r.approved_digest === r.digest
+              ? <Typography.Text type="success" data-testid="approved-digest-matches">{t('digestMatches')}</Typography.Text>
+              : <Typography.Text type="danger" strong data-testid="approved-digest-differs">{t('digestDiffers')}</Typography.Text>}
+          </Descriptions.Item>}
           {r.approved_by && <Descriptions.Item label={t('approvedBy')}>{r.approved_by}</Descriptions.Item>}
           {r.approved_at && <Descriptions.Item label={t('approvedAt')}><span className="num">{formatInstant(r.approved_at)}</span></Descriptions.Item>}
           {r.exported_at && <Descriptions.Item label={t('exportedAt')}><span className="num">{formatInstant(r.exported_at)}</span></Descriptions.Item>}
@@ -123,6 +140,7 @@ function RunPage({ id }: { id: string }) {
           {showApprove && approveBlocked && <Typography.Text type="secondary" id="approve-why" data-testid="approve-why">{approveBlocked}</Typography.Text>}
           {can.exportRun && r.status === 'APPROVED' && <Button type="primary" onClick={() => exportRun.mutate()} loading={exportRun.isPending}>{t('exportRun')}</Button>}
         </Space>
+        <PaymentIntegrity run={r} onChanged={refresh} />
         <Card size="small" title={`${t('batches')} · ${t('controlTotals')}`}>
           <Table<RunBatch>
             data-testid="batches-table"

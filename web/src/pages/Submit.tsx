@@ -17,7 +17,7 @@ import { awardTemplateCsv } from './submit/template.ts';
 
 export const MAX_UPLOAD_BYTES = 5 * 1024 * 1024;
 const GOOD = new Set(['RESERVED', 'WAITLISTED']);
-const OUTCOME_COLORS: Record<string, string> = { RESERVED: 'blue', WAITLISTED: 'gold', REJECTED: 'red', DUPLICATE: 'default', CONFLICT: 'volcano', INVALID: 'magenta', DEAD_LETTERED: 'red' };
+const OUTCOME_COLORS: Record<string, string> = { RESERVED: 'blue', WAITLISTED: 'gold', HELD: 'purple', REJECTED: 'red', DUPLICATE: 'default', CONFLICT: 'volcano', INVALID: 'magenta', DEAD_LETTERED: 'red' };
 
 export function OutcomeTag({ outcome }: { outcome: string }) {
   const { t } = useI18n();
@@ -66,7 +66,7 @@ export default function Submit() {
       {report && (
         <Card size="small" style={{ marginTop: 16 }} data-testid="submit-report">
           <Row gutter={16}>
-            {([['submitted', report.submitted], ['reserved', report.reserved], ['status_WAITLISTED', report.waitlisted], ['rejected', report.rejected],
+            {([['submitted', report.submitted], ['reserved', report.reserved], ['status_WAITLISTED', report.waitlisted], ['status_HELD', report.held ?? 0], ['rejected', report.rejected],
               ['duplicates', report.duplicates], ['conflicts', report.conflicts], ['invalid', report.invalid]] as const).map(([k, v]) => (
               <Col key={k} xs={8} md={3}><Statistic title={t(k)} value={v} data-testid={`count-${k}`} /></Col>
             ))}
