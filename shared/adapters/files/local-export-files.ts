@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { paymentFileNames } from '../../domain/payment-file.ts';
@@ -22,19 +22,27 @@ export class LocalExportFiles implements ExportFiles {
     return new LocalDirSink(this.dirOf(runId));
   }
 
+  /** The files of the first export and of every exported re-issue (`RUN-…-R<n>-…`), as their manifests list them. */
   async list(runId: string): Promise<ExportedFile[]> {
-    const manifestName = paymentFileNames(runId).manifest;
-    let text: Buffer;
+    let names: string[];
     try {
-      text = await readFile(path.join(this.dirOf(runId), manifestName));
+      names = await readdir(this.dirOf(runId));
     } catch {
       return [];
     }
-    const manifest = JSON.parse(text.toString('utf8')) as { files: ExportedFile[] };
-    return [
-      ...manifest.files.map((f) => ({ name: f.name, bytes: f.bytes, sha256: f.sha256 })),
-      { name: manifestName, bytes: text.length, sha256: createHash('sha256').update(text).digest('hex') },
-    ];
+    const reissues = names.map((n) => /^.+-R(\d+)-manifest\.json$/.exec(n)?.[1]).filter((n): n is string => n !== undefined).map(Number).sort((a, b) => a - b);
+    const manifests = [paymentFileNames(runId).manifest, ...reissues.map((n) => paymentFileNames(`${runId}-R${n}`).manifest)];
+    const out: ExportedFile[] = [];
+    for (const manifestName of manifests) {
+      if (!names.includes(manifestName)) continue;
+      const text = await readFile(path.join(this.dirOf(runId), manifestName));
+      const manifest = JSON.parse(text.toString('utf8')) as { files: ExportedFile[] };
+      out.push(
+        ...manifest.files.map((f) => ({ name: f.name, bytes: f.bytes, sha256: f.sha256 })),
+        { name: manifestName, bytes: text.length, sha256: createHash('sha256').update(text).digest('hex') },
+      );
+    }
+    return out;
   }
 
   async open(runId: string, name: string) {
