@@ -1,3 +1,4 @@
+import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
@@ -9,6 +10,7 @@ import { DynamoLedger } from '../../shared/adapters/dynamo/dynamo-ledger.ts';
 import { DynamoReconciliationStore } from '../../shared/adapters/dynamo/dynamo-reconciliation-store.ts';
 import { DynamoRunStore } from '../../shared/adapters/dynamo/dynamo-run-store.ts';
 import { S3ExportFiles } from '../../shared/adapters/files/s3-export-files.ts';
+import { KmsManifestSigner } from '../../shared/adapters/kms/kms-manifest-signer.ts';
 import { SqsRunRequestQueue } from '../../shared/adapters/sqs/sqs-run-request-queue.ts';
 import { parseConfig } from '../../shared/config.ts';
 import { createObservability } from '../../shared/observability/powertools.ts';
@@ -18,7 +20,12 @@ import { submitAwardRows } from '../../cli/submit-awards.ts';
 import { createApiHandler, queuedRunOperations } from './create-handler.ts';
 
 // Composition root for AWS: configuration is parsed once, at cold start.
-const config = parseConfig(process.env, z.object({ BURSAR_RUN_QUEUE_URL: z.url(), BURSAR_EXPORT_BUCKET: z.string().min(1) }));
+const config = parseConfig(process.env, z.object({
+  BURSAR_RUN_QUEUE_URL: z.url(),
+  BURSAR_EXPORT_BUCKET: z.string().min(1),
+  // The KMS key export manifests are signed with; this function only verifies (GET /runs/{id}/verify).
+  BURSAR_MANIFEST_KEY_ARN: z.string().startsWith('arn:'),
+}));
 const { doc } = createDynamoClients(config.BURSAR_DYNAMODB_ENDPOINT ? { endpoint: config.BURSAR_DYNAMODB_ENDPOINT } : {});
 const limits = { maxTransactionItems: config.BURSAR_TRANSACTION_MAX_ITEMS };
 const table = config.BURSAR_TABLE_NAME;
@@ -27,6 +34,7 @@ const runs = new DynamoRunStore(doc, table, limits);
 const queue = new SqsRunRequestQueue(new SQSClient({}), config.BURSAR_RUN_QUEUE_URL);
 const { logger } = createObservability('bursar-api');
 const deadLetters = new DeadLetterStore(doc, table);
+const exports = new S3ExportFiles(new S3Client({}), config.BURSAR_EXPORT_BUCKET);
 
 export const handler = createApiHandler({
   ledger, runs, clock: systemClock,
@@ -34,7 +42,8 @@ export const handler = createApiHandler({
   reconciliations: new DynamoReconciliationStore(doc, table),
   awardSearch: new DynamoAwardSearch(doc, table, ledger),
   audit: new DynamoAuditLog(doc, table),
-  exports: new S3ExportFiles(new S3Client({}), config.BURSAR_EXPORT_BUCKET),
+  exports,
+  integrity: { signer: new KmsManifestSigner(new KMSClient({}), config.BURSAR_MANIFEST_KEY_ARN), readExport: (runId, name) => exports.read(runId, name) },
   runOps: queuedRunOperations(queue),
   // Submissions run through the intake handler in this function, so the caller gets the report.
   submit: (rows, screen) => submitAwardRows({ ledger, clock: systemClock, deadLetters }, rows, screen ? { screen } : {}),

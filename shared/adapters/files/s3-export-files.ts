@@ -32,6 +32,12 @@ export class S3ExportFiles implements ExportFiles {
     ];
   }
 
+  /** One exported object's bytes (for `run verify`), or undefined when there is none. */
+  async read(runId: string, name: string): Promise<Buffer | undefined> {
+    const out = await this.get(runId, name);
+    return out?.Body ? Buffer.from(await out.Body.transformToByteArray()) : undefined;
+  }
+
   async open(runId: string, name: string) {
     if (!(await this.list(runId)).some((f) => f.name === name)) return undefined;
     const out = await this.get(runId, name);
