@@ -4,7 +4,7 @@
  * store, as an operator would run them beside the console.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -23,11 +23,26 @@ export interface BursarServer {
   stop(): Promise<void>;
 }
 
-/** The console's build (made by `npm ci` through `prepare`); built here if it is missing. */
+/**
+ * The console's build (made by `npm ci` through `prepare`); built here when it is missing or older
+ * than a source it is built from (the console's own files, or the domain modules it imports), so a
+ * developer's run never tests a stale console.
+ */
 export function ensureConsoleBuilt(): void {
-  if (existsSync(path.join(ROOT, 'web', 'dist', 'index.html'))) return;
+  if (consoleBuildIsFresh()) return;
   const build = spawnSync('npm', ['run', 'build:web'], { cwd: ROOT, encoding: 'utf8', timeout: 300_000 });
   if (build.status !== 0) throw new Error(`npm run build:web failed:\n${build.stdout}\n${build.stderr}`);
+}
+
+function consoleBuildIsFresh(): boolean {
+  const built = path.join(ROOT, 'web', 'dist', 'index.html');
+  if (!existsSync(built)) return false;
+  const builtAt = statSync(built).mtimeMs;
+  const sources = [path.join(ROOT, 'web', 'index.html'), path.join(ROOT, 'web', 'vite.config.ts')];
+  for (const dir of [path.join(ROOT, 'web', 'src'), path.join(ROOT, 'shared', 'domain')]) {
+    for (const name of readdirSync(dir, { recursive: true }) as string[]) sources.push(path.join(dir, name));
+  }
+  return sources.every((file) => !existsSync(file) || statSync(file).mtimeMs <= builtAt);
 }
 
 export async function startBursar(): Promise<BursarServer> {
