@@ -12,6 +12,8 @@ export const en: Messages = {
   username: 'Username',
   password: 'Password',
   signInFailed: 'Wrong username or password',
+  signInHosted: 'Sign in with the staff directory',
+  signInHostedHint: 'You will go to the staff directory\'s sign-in page (with a one-time code) and come back here.',
   lockedOut: 'Too many failed sign-ins: the account is locked for 15 minutes',
   sessionEnded: 'Your session has ended; please sign in again',
   roles: 'Roles',
