@@ -14,7 +14,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { ensureConsoleBuilt } from './support/bursar-server.ts';
-import { launchBrowser, newUserPage, screenshot } from './support/browser.ts';
+import { launchBrowser, newUserPage, screenshot, seriousViolations } from './support/browser.ts';
 
 declare const localStorage: { length: number; key(i: number): string | null; getItem(k: string): string | null };
 declare const sessionStorage: typeof localStorage;
@@ -212,6 +212,7 @@ it('refuses a callback whose state this tab did not send, without exchanging the
   expect(tokenCalls).toEqual([]);
   expect(page.url()).toBe(`http://${siteOrigin}/#/`);
   await page.getByTestId('signin-hosted').waitFor();
+  expect(await seriousViolations(page)).toEqual([]);
   await screenshot(page, 'hosted-signin-state-mismatch');
   await context.close();
 });

@@ -13,6 +13,7 @@ export const en: Messages = {
   password: 'Password',
   signInFailed: 'Wrong username or password',
   signInHosted: 'Sign in with the staff directory',
+  signInHostedFailed: 'The staff-directory sign-in did not complete; please sign in again',
   signInHostedHint: 'You will go to the staff directory\'s sign-in page (with a one-time code) and come back here.',
   lockedOut: 'Too many failed sign-ins: the account is locked for 15 minutes',
   sessionEnded: 'Your session has ended; please sign in again',

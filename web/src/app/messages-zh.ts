@@ -11,6 +11,7 @@ export const zh = {
   password: '密码',
   signInFailed: '用户名或密码错误',
   signInHosted: '通过统一身份认证登录',
+  signInHostedFailed: '统一身份认证登录未完成，请重新登录',
   signInHostedHint: '将跳转到本系统的统一身份认证页面（需动态口令），完成后自动返回。',
   lockedOut: '登录失败次数过多，账号已暂时锁定，请15分钟后再试',
   sessionEnded: '会话已结束，请重新登录',

@@ -27,7 +27,7 @@ function HostedSignIn() {
       <div className="signin-card">
         <Typography.Title level={1} style={{ fontSize: 20, marginTop: 0 }}>{t('signInTitle')}</Typography.Title>
         <Typography.Paragraph type="secondary">{t('policy')}</Typography.Paragraph>
-        {error && <Alert type="error" title={error} showIcon style={{ marginBottom: 16 }} role="alert" />}
+        {error && <Alert type="error" title={t('signInHostedFailed')} description={error} showIcon style={{ marginBottom: 16 }} role="alert" />}
         <Typography.Paragraph>{t('signInHostedHint')}</Typography.Paragraph>
         <Button type="primary" block loading={busy} onClick={go} data-testid="signin-hosted">{t('signInHosted')}</Button>
         <Button type="link" onClick={() => setLang(lang === 'zh' ? 'en' : 'zh')} style={{ marginTop: 8, paddingInline: 0 }} lang={lang === 'zh' ? 'en' : 'zh-CN'}>
