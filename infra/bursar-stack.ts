@@ -11,7 +11,7 @@ import { LambdaInvoke, type ScheduleTargetBaseProps } from 'aws-cdk-lib/aws-sche
 import type { Construct } from 'constructs';
 import type { DeployConfig } from './config.ts';
 import { Alarms } from './constructs/alarms.ts';
-import { ConsoleHosting } from './constructs/console.ts';
+import { ConsoleHosting, consoleUrl } from './constructs/console.ts';
 import { FinanceApi } from './constructs/api.ts';
 import { StaffDirectory } from './constructs/auth.ts';
 import { EncryptionKey } from './constructs/encryption-key.ts';
@@ -245,10 +245,14 @@ export class BursarStack extends Stack {
     });
     schedule.node.addDependency(schedulerRole.permissions);
 
-    const staff = new StaffDirectory(this, 'Staff');
+    // The hosted UI sends people back to the console's own URL (sign-in and sign-out), when it is deployed.
+    const consoleUrls = props.console ? [consoleUrl(props.console.domainName)] : undefined;
+    const staff = new StaffDirectory(this, 'Staff', consoleUrls ? { callbackUrls: consoleUrls, logoutUrls: consoleUrls } : {});
     const financeApi = new FinanceApi(this, 'FinanceApi', { handler: api.function, key, userPool: staff.userPool, clients: [staff.consoleClient] });
     // The console (static files on CloudFront, /api/* to the HTTP API), when its domain is configured.
-    const consoleHosting = props.console ? new ConsoleHosting(this, 'Console', { api: financeApi.api, key, ...props.console }) : undefined;
+    const consoleHosting = props.console
+      ? new ConsoleHosting(this, 'Console', { api: financeApi.api, key, userPoolClientId: staff.consoleClient.userPoolClientId, ...props.console })
+      : undefined;
 
     const alarms = new Alarms(this, 'Alarms', {
       topic: notifications.opsTopic,

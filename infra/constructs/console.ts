@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
@@ -18,6 +18,42 @@ export interface ConsoleHostingProps {
   readonly key: kms.IKey;
   /** The Cognito hosted UI's domain (authorization code + PKCE): the console exchanges the code there. */
   readonly authDomain?: string;
+  /** The user pool's console client (public, no secret); with authDomain, the console signs in through the hosted UI. */
+  readonly userPoolClientId?: string;
+}
+
+/** The OAuth scopes the console asks for: openid gives the ID token the API's authorizer takes (with custom:unit). */
+export const CONSOLE_SCOPES = ['openid', 'email', 'profile'] as const;
+
+/** The console's URL: the hosted UI's callback and sign-out URL both (the console's routes live in the #fragment). */
+export const consoleUrl = (domainName: string): string => `https://${domainName}/`;
+
+/**
+ * What the console reads from /config.json at start (web/src/app/oauth.ts parses it). Without a
+ * hosted UI domain and client it is the local password sign-in, which the API in AWS does not offer.
+ */
+export function consoleAuthConfig(props: Pick<ConsoleHostingProps, 'domainName' | 'authDomain' | 'userPoolClientId'>): Record<string, unknown> {
+  if (!props.authDomain || !props.userPoolClientId) return { auth: 'local' };
+  const url = consoleUrl(props.domainName);
+  return { auth: 'cognito', domain: props.authDomain, clientId: props.userPoolClientId, redirectUri: url, logoutUri: url, scopes: [...CONSOLE_SCOPES] };
+}
+
+/**
+ * A CloudFront Function answering GET /config.json at the edge: the values (the client id is a
+ * deploy-time token) are fixed at deploy, no Lambda-backed upload is needed, and an `aws s3 sync` of a
+ * fresh build (which carries the local `{"auth":"local"}`) can never overwrite them.
+ */
+function configFunctionCode(config: Record<string, unknown>): string {
+  const body = JSON.stringify(JSON.stringify(config));
+  return [
+    'function handler(event) {',
+    '  return {',
+    "    statusCode: 200, statusDescription: 'OK',",
+    "    headers: { 'content-type': { value: 'application/json; charset=utf-8' }, 'cache-control': { value: 'no-store' } },",
+    `    body: { encoding: 'text', data: ${body} },`,
+    '  };',
+    '}',
+  ].join('\n');
 }
 
 const REPLICATION_REASON =
@@ -53,6 +89,8 @@ export class ConsoleHosting extends Construct {
   readonly logBucket: s3.Bucket;
   readonly distribution: cloudfront.Distribution;
   readonly headers: cloudfront.ResponseHeadersPolicy;
+  /** Serves /config.json (the console's sign-in mode and hosted UI settings). */
+  readonly configFunction: cloudfront.Function;
 
   constructor(scope: Construct, id: string, props: ConsoleHostingProps) {
     super(scope, id);
@@ -107,6 +145,16 @@ export class ConsoleHosting extends Construct {
       originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2],
     });
 
+    this.configFunction = new cloudfront.Function(this, 'RuntimeConfig', {
+      comment: 'Bursar console /config.json: the sign-in mode and the Cognito hosted UI client',
+      runtime: cloudfront.FunctionRuntime.JS_2_0,
+      code: cloudfront.FunctionCode.fromInline(configFunctionCode(consoleAuthConfig(props))),
+    });
+    if (!props.authDomain || !props.userPoolClientId) {
+      Annotations.of(this).addWarning('The console has no Cognito hosted UI domain (-c consoleAuthDomain=): nobody can sign in to it in AWS.');
+    }
+    const siteOrigin = origins.S3BucketOrigin.withOriginAccessControl(this.bucket);
+
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {
       comment: 'Bursar console and API',
       domainNames: [props.domainName],
@@ -119,7 +167,7 @@ export class ConsoleHosting extends Construct {
       logBucket: this.logBucket,
       logFilePrefix: 'cloudfront/',
       defaultBehavior: {
-        origin: origins.S3BucketOrigin.withOriginAccessControl(this.bucket),
+        origin: siteOrigin,
         viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
         cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
@@ -127,6 +175,15 @@ export class ConsoleHosting extends Construct {
         compress: true,
       },
       additionalBehaviors: {
+        // Answered by the function at the edge: never reaches the bucket, never cached.
+        '/config.json': {
+          origin: siteOrigin,
+          viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+          allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
+          cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
+          responseHeadersPolicy: this.headers,
+          functionAssociations: [{ function: this.configFunction, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST }],
+        },
         '/api/*': {
           origin: apiOrigin,
           viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,

@@ -10,7 +10,8 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
-import { ConsoleHosting, consoleCsp } from '../../infra/constructs/console.ts';
+import { ConsoleHosting, consoleAuthConfig, consoleCsp } from '../../infra/constructs/console.ts';
+import { parseAuthConfig } from '../../web/src/app/oauth.ts';
 import { buildBursarApp } from '../../infra/build-app.ts';
 import { parseDeployConfig } from '../../infra/config.ts';
 import { REPO_ROOT } from '../../infra/paths.ts';
@@ -30,6 +31,7 @@ beforeAll(() => {
     api, key, domainName: 'console.bursar.example.cn',
     certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555',
     authDomain: 'bursar.auth.ap-east-1.amazoncognito.com',
+    userPoolClientId: 'consoleclient123',
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new NIST80053R5Checks(app));
   template = Template.fromStack(stack);
@@ -111,8 +113,48 @@ it('sends /api/* to the HTTP API on the same origin: HTTPS, every method, nothin
   expect(origin.CustomOriginConfig).toMatchObject({ OriginProtocolPolicy: 'https-only', OriginSSLProtocols: ['TLSv1.2'] });
 });
 
+/** Runs a CloudFront Function's code (cloudfront-js-2.0 is plain JavaScript) on a viewer request. */
+function runFunction(code: string, uri: string): Json {
+  const handler = new Function(`${code}\nreturn handler;`)() as (event: Json) => Json;
+  return handler({ version: '1.0', request: { method: 'GET', uri, headers: {}, querystring: {}, cookies: {} } });
+}
+
+it('answers /config.json at the edge with the hosted UI sign-in settings, never cached', () => {
+  const d = distribution();
+  const behavior = d.CacheBehaviors.find((b: Json) => b.PathPattern === '/config.json');
+  expect(behavior.CachePolicyId).toBe('4135ea2d-6df8-44a3-9df3-4b5a84be39ad'); // Managed-CachingDisabled
+  expect(behavior.ViewerProtocolPolicy).toBe('redirect-to-https');
+  expect(behavior.FunctionAssociations).toEqual([{ EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [stack.getLogicalId(hosting.configFunction.node.defaultChild as never), 'FunctionARN'] } }]);
+  const fn = Object.values(template.findResources('AWS::CloudFront::Function'))[0]!.Properties;
+  expect(fn.FunctionConfig.Runtime).toBe('cloudfront-js-2.0');
+  expect(fn.AutoPublish).toBe(true);
+  const response = runFunction(fn.FunctionCode, '/config.json');
+  expect(response.statusCode).toBe(200);
+  expect(response.headers['content-type'].value).toMatch(/^application\/json/);
+  expect(response.headers['cache-control'].value).toBe('no-store');
+  const config = JSON.parse(response.body.data);
+  // Exactly what the console's parser reads as the Cognito sign-in, with the console's own URL to come back to.
+  expect(parseAuthConfig(config)).toEqual({
+    auth: 'cognito', domain: 'bursar.auth.ap-east-1.amazoncognito.com', clientId: 'consoleclient123',
+    redirectUri: 'https://console.bursar.example.cn/', logoutUri: 'https://console.bursar.example.cn/', scopes: ['openid', 'email', 'profile'],
+  });
+  expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('consoleAuthDomain'))).toEqual([]);
+});
+
+it('falls back to the local sign-in config, with a synth warning, when the hosted UI domain is missing', () => {
+  expect(consoleAuthConfig({ domainName: 'c.example.cn', userPoolClientId: 'x' })).toEqual({ auth: 'local' });
+  const app = new App();
+  const s = new Stack(app, 'NoAuth', { env: { account: '123456789012', region: 'ap-east-1' } });
+  new ConsoleHosting(s, 'Console', {
+    api: apigw.HttpApi.fromHttpApiAttributes(s, 'Api', { httpApiId: 'abc123def4' }), key: new kms.Key(s, 'Key', { enableKeyRotation: true }),
+    domainName: 'c.example.cn', certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abc',
+  });
+  expect(Annotations.fromStack(s).findWarning('*', Match.stringLikeRegexp('consoleAuthDomain'))).toHaveLength(1);
+});
+
 describe('in the Bursar stack', () => {
   const context = { consoleDomain: 'console.bursar.example.cn', consoleCertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abc-123' };
+  const withAuth = { ...context, consoleAuthDomain: 'bursar.auth.ap-east-1.amazoncognito.com' };
 
   it('is configured by context: both the domain and a us-east-1 certificate, or neither', () => {
     expect(parseDeployConfig({}).console).toBeUndefined();
@@ -123,7 +165,7 @@ describe('in the Bursar stack', () => {
 
   it('synthesizes cdk-nag clean with the console wired to the stack API and key, and outputs where to upload', () => {
     const cdkJson = JSON.parse(readFileSync(path.join(REPO_ROOT, 'cdk.json'), 'utf8')) as { context: object };
-    const app = new App({ context: { ...cdkJson.context, ...context } });
+    const app = new App({ context: { ...cdkJson.context, ...withAuth } });
     const bursar = buildBursarApp(app);
     const t = Template.fromStack(bursar); // throws on any unacknowledged cdk-nag error
     t.resourceCountIs('AWS::CloudFront::Distribution', 1);
@@ -134,5 +176,18 @@ describe('in the Bursar stack', () => {
     const d = Object.values(t.findResources('AWS::CloudFront::Distribution'))[0]!.Properties.DistributionConfig;
     const apiOrigin = d.Origins.find((o: Json) => o.CustomOriginConfig);
     expect(JSON.stringify(apiOrigin.DomainName)).toContain(bursar.getLogicalId(bursar.financeApi.api.node.defaultChild as never));
+
+    // The hosted UI may send people back only to the console's own URL, after sign-in and sign-out.
+    const clients = Object.values(t.findResources('AWS::Cognito::UserPoolClient')).map((c: Json) => c.Properties);
+    expect(clients).toHaveLength(1);
+    expect(clients[0]).toMatchObject({
+      CallbackURLs: ['https://console.bursar.example.cn/'], LogoutURLs: ['https://console.bursar.example.cn/'],
+      AllowedOAuthFlows: ['code'], AllowedOAuthScopes: expect.arrayContaining(['openid', 'email', 'profile']), GenerateSecret: false,
+    });
+    // /config.json names the stack's console client (a deploy-time reference) and the hosted UI domain.
+    const fn = Object.values(t.findResources('AWS::CloudFront::Function'))[0]!.Properties;
+    const code = JSON.stringify(fn.FunctionCode);
+    expect(code).toContain(JSON.stringify({ Ref: bursar.getLogicalId(bursar.staff.consoleClient.node.defaultChild as never) }));
+    expect(code).toContain('bursar.auth.ap-east-1.amazoncognito.com');
   }, 240_000);
 });

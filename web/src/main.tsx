@@ -4,6 +4,7 @@ import { QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-qu
 import { ApiError } from './api/client.ts';
 import { I18nProvider, storedLang } from './app/i18n.tsx';
 import { App } from './app/App.tsx';
+import { startAuth } from './app/auth.ts';
 import './app/app.css';
 
 const queryClient: QueryClient = new QueryClient({
@@ -27,12 +28,17 @@ const queryClient: QueryClient = new QueryClient({
 
 document.documentElement.lang = storedLang() === 'en' ? 'en' : 'zh-CN';
 
-createRoot(document.getElementById('root')!).render(
-  <StrictMode>
-    <QueryClientProvider client={queryClient}>
-      <I18nProvider>
-        <App />
-      </I18nProvider>
-    </QueryClientProvider>
-  </StrictMode>,
+const root = createRoot(document.getElementById('root')!);
+// The sign-in mode comes from /config.json (and a hosted-UI redirect is finished) before anything asks the API.
+startAuth().then(
+  () => root.render(
+    <StrictMode>
+      <QueryClientProvider client={queryClient}>
+        <I18nProvider>
+          <App />
+        </I18nProvider>
+      </QueryClientProvider>
+    </StrictMode>,
+  ),
+  (error: unknown) => root.render(<p role="alert" style={{ margin: 24 }}>控制台配置无法读取 / The console's configuration could not be read: {String((error as Error).message ?? error)}</p>),
 );

@@ -2,6 +2,7 @@
  * The one way the console talks to the API: same origin, cookies for the session, and the CSRF
  * double-submit header (the `bursar_csrf` cookie echoed as X-CSRF-Token) on every unsafe method.
  * Errors come back as ApiError carrying the API's `{"error": {"code", "message"}}`.
+ * Signed in through the Cognito hosted UI (app/auth.ts), every call also carries the bearer token.
  */
 export const API = '/api/v1';
 
@@ -17,11 +18,20 @@ export function csrfToken(): string {
   return match ? decodeURIComponent(match[1] ?? '') : '';
 }
 
+let authorization: () => Promise<string | undefined> = async () => undefined;
+
+/** app/auth.ts sets this in Cognito mode: the `Authorization` header value for the next call. */
+export function setAuthorization(provider: () => Promise<string | undefined>): void {
+  authorization = provider;
+}
+
 type Body = { json: unknown } | { csv: Blob | string } | undefined;
 
 export async function request<T>(method: string, path: string, body?: Body): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (method !== 'GET' && method !== 'HEAD') headers['X-CSRF-Token'] = csrfToken();
+  const bearer = await authorization();
+  if (bearer) headers['Authorization'] = bearer;
   let payload: BodyInit | undefined;
   if (body && 'json' in body) {
     headers['Content-Type'] = 'application/json';

@@ -11,6 +11,7 @@ import { useRoute, href, navigate } from './router.ts';
 import { abilities, allowedPages, PAGE_PATHS, type PageId } from './permissions.ts';
 import { unitLabel } from './catalog.ts';
 import { SessionContext } from './session.ts';
+import { authConfig, signOutHosted } from './auth.ts';
 import { SignIn } from '../pages/SignIn.tsx';
 
 const pages: Record<PageId, ComponentType> = {
@@ -73,7 +74,8 @@ function Console({ me }: { me: Me }) {
   const allowed = allowedPages(abilities(me));
   const page = pageOf(route.path);
   const signOut = useMutation({
-    mutationFn: () => del('/session'),
+    // Hosted UI (AWS): forget the tokens and end the Cognito session; locally: end the cookie session.
+    mutationFn: () => (authConfig().auth === 'cognito' ? signOutHosted() : del('/session')),
     onSettled: async () => {
       queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== 'me' });
       window.history.replaceState(null, '', '#/');

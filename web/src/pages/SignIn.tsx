@@ -3,12 +3,46 @@ import { Alert, Button, Input, Typography } from 'antd';
 import { useQueryClient } from '@tanstack/react-query';
 import { ApiError, request } from '../api/client.ts';
 import { useI18n } from '../app/i18n.tsx';
+import { authConfig, beginSignIn, signInError } from '../app/auth.ts';
+
+/** The sign-in page of the mode /config.json chose: the Cognito hosted UI (AWS) or the password form (local). */
+export function SignIn() {
+  return authConfig().auth === 'cognito' ? <HostedSignIn /> : <PasswordSignIn />;
+}
+
+/** AWS: one button to the Cognito hosted UI (authorization code + PKCE, app/auth.ts); the last failure, if any. */
+function HostedSignIn() {
+  const { t, lang, setLang } = useI18n();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(signInError());
+  const go = () => {
+    setBusy(true);
+    beginSignIn().catch((e: unknown) => {
+      setError(String((e as Error).message ?? e));
+      setBusy(false);
+    });
+  };
+  return (
+    <main className="bursar-signin">
+      <div className="signin-card">
+        <Typography.Title level={1} style={{ fontSize: 20, marginTop: 0 }}>{t('signInTitle')}</Typography.Title>
+        <Typography.Paragraph type="secondary">{t('policy')}</Typography.Paragraph>
+        {error && <Alert type="error" title={t('signInHostedFailed')} description={error} showIcon style={{ marginBottom: 16 }} role="alert" />}
+        <Typography.Paragraph>{t('signInHostedHint')}</Typography.Paragraph>
+        <Button type="primary" block loading={busy} onClick={go} data-testid="signin-hosted">{t('signInHosted')}</Button>
+        <Button type="link" onClick={() => setLang(lang === 'zh' ? 'en' : 'zh')} style={{ marginTop: 8, paddingInline: 0 }} lang={lang === 'zh' ? 'en' : 'zh-CN'}>
+          {t('switchLanguage')}
+        </Button>
+      </div>
+    </main>
+  );
+}
 
 /**
  * Username and password against POST /api/v1/session (the server sets the session and CSRF
  * cookies). A plain form on purpose: the sign-in page is part of the first load, kept small.
  */
-export function SignIn() {
+function PasswordSignIn() {
   const { t, lang, setLang } = useI18n();
   const queryClient = useQueryClient();
   const [username, setUsername] = useState('');
