@@ -125,6 +125,14 @@ async function consoleSite(req: IncomingMessage, res: ServerResponse) {
     if (!token || !issuedIdTokens.has(token)) return json(res, 401, { message: 'Unauthorized' }); // as API Gateway answers
     if (url.pathname === '/api/v1/me') return json(res, 200, { username: 'czj.wang', roles: ['clerk'], unit: 'FIN' });
     if (url.pathname === '/api/v1/envelopes') return json(res, 200, { envelopes: [] });
+    if (url.pathname === '/api/v1/summary' && url.searchParams.get('format') === 'csv') {
+      res.writeHead(200, { 'Content-Type': 'text/csv; charset=utf-8' });
+      return res.end('类别 / Row type\r\n合计 / Total\r\n');
+    }
+    if (url.pathname === '/api/v1/summary') {
+      const zero = { budget_fen: 0, reserved_fen: 0, batched_fen: 0, paid_fen: 0, returned_fen: 0, available_fen: 0, waitlisted_fen: 0, held_fen: 0, held_count: 0, carried_in_fen: 0, carried_out_fen: 0, lapsed_fen: 0, recovered_fen: 0, net_paid_fen: 0, execution_rate: null };
+      return json(res, 200, { fiscal_year: Number(url.searchParams.get('fiscal_year')), policy: '奉政办发〔2025〕2号', measures: [], sections: [], units: [], total: zero, monthly_paid: [] });
+    }
     return json(res, 404, { error: { code: 'NOT_FOUND', message: 'not in this stub' } });
   }
   const file = path.join(DIST, url.pathname === '/' ? 'index.html' : path.normalize(url.pathname));
@@ -178,6 +186,15 @@ it('signs in through the hosted UI with code + PKCE, calls the API with the ID t
   expect(stored).not.toContain('refresh-');
   expect(stored).not.toContain('bursar.oauth.pending');
   await screenshot(page, 'hosted-signin-overview');
+
+  // A file download carries the token too: a plain link would not (it is fetched and saved from a Blob).
+  await page.evaluate(() => { location.hash = '#/execution'; });
+  const csvButton = page.getByRole('link', { name: /CSV/ }).or(page.getByRole('button', { name: /CSV/ })).first();
+  await csvButton.waitFor();
+  const [download] = await Promise.all([page.waitForEvent('download'), csvButton.click()]);
+  expect(await download.failure()).toBeNull();
+  const csvCall = apiCalls.find((c) => c.path.startsWith('/api/v1/summary') && c.path.includes('format=csv'));
+  expect(issuedIdTokens.has(csvCall?.authorization?.replace('Bearer ', '') ?? '')).toBe(true);
 
   await page.getByRole('button', { name: /退出登录|Sign out/ }).click();
   await page.getByTestId('signin-hosted').waitFor();

@@ -19,10 +19,23 @@ export function csrfToken(): string {
 }
 
 let authorization: () => Promise<string | undefined> = async () => undefined;
+let bearerMode = false;
 
 /** app/auth.ts sets this in Cognito mode: the `Authorization` header value for the next call. */
 export function setAuthorization(provider: () => Promise<string | undefined>): void {
   authorization = provider;
+  bearerMode = true;
+}
+
+/** Signed in with a bearer token (Cognito): a plain link to an API file carries no token. */
+export const usesBearer = (): boolean => bearerMode;
+
+/** A file the API serves (summary CSV/XLSX, payment files), fetched with the bearer token. */
+export async function fetchFile(path: string): Promise<Blob> {
+  const bearer = await authorization();
+  const response = await fetch(`${API}${path}`, { headers: bearer ? { Authorization: bearer } : {}, credentials: 'same-origin' });
+  if (!response.ok) throw new ApiError(response.status, `HTTP_${response.status}`, response.statusText);
+  return response.blob();
 }
 
 type Body = { json: unknown } | { csv: Blob | string } | undefined;

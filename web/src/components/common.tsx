@@ -1,7 +1,7 @@
-import { Alert, Select, Typography } from 'antd';
+import { Alert, Select, Typography, message } from 'antd';
 import { Tag } from './Tag.tsx';
 import { useQuery } from '@tanstack/react-query';
-import { get } from '../api/client.ts';
+import { fetchFile, get, usesBearer } from '../api/client.ts';
 import type { AwardStatus, Envelope, RunStatus } from '../api/types.ts';
 import { useI18n } from '../app/i18n.tsx';
 import type { Messages } from '../app/messages-zh.ts';
@@ -69,6 +69,19 @@ export function FiscalYearSelect({ value, onChange, id = 'fiscal-year' }: { valu
       <Select id={id} value={value} onChange={onChange} style={{ width: 120 }} options={years.map((y) => ({ value: y, label: t('fyLabel', { year: y }) }))} />
     </span>
   );
+}
+
+/**
+ * The click handler of a link to a file the API serves (`<a href={API + path} download>`). With the
+ * session cookie the link downloads it as it is; signed in with a bearer token (Cognito) the link
+ * would carry no token, so the file is fetched with it and saved from a Blob.
+ */
+export function apiFileClick(path: string, name: string) {
+  return (event: { preventDefault(): void }) => {
+    if (!usesBearer()) return;
+    event.preventDefault();
+    fetchFile(path).then((blob) => saveBlob(blob, name), (error: unknown) => { void message.error(`${name}: ${(error as Error).message}`); });
+  };
 }
 
 /** Triggers a file download of a Blob (template, exports) without a navigation. */

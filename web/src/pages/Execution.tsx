@@ -7,7 +7,7 @@ import { API, get } from '../api/client.ts';
 import type { FiscalSummary, SummaryFigures } from '../api/types.ts';
 import { useI18n, type T } from '../app/i18n.tsx';
 import { navigate, useRoute } from '../app/router.ts';
-import { ErrorBox, FiscalYearSelect, Money, PageTitle } from '../components/common.tsx';
+import { apiFileClick, ErrorBox, FiscalYearSelect, Money, PageTitle } from '../components/common.tsx';
 import { Chart } from '../charts/Chart.tsx';
 import { currentShanghaiYear } from '../format/dates.ts';
 import { formatFen, formatRate } from '../format/money.ts';
@@ -37,13 +37,13 @@ export default function Execution() {
     series: [{ type: 'bar' as const, name: t('paid'), data: (s?.monthly_paid ?? []).map((m) => m.paid_fen), itemStyle: { color: '#1d4ed8' } }],
   }), [s, t]);
 
-  const download = (format: 'csv' | 'xlsx') => `${API}/summary?fiscal_year=${fy}&format=${format}`;
+  const download = (format: 'csv' | 'xlsx') => `/summary?fiscal_year=${fy}&format=${format}`;
   return (
     <>
       <PageTitle extra={<Space wrap>
         <FiscalYearSelect value={fy} onChange={(y) => navigate('/execution', { fy: y })} />
-        <Button href={download('csv')} download={`summary-${fy}.csv`}>{t('downloadCsv')}</Button>
-        <Button href={download('xlsx')} download={`summary-${fy}.xlsx`}>{t('downloadXlsx')}</Button>
+        <Button href={`${API}${download('csv')}`} download={`summary-${fy}.csv`} onClick={apiFileClick(download('csv'), `summary-${fy}.csv`)}>{t('downloadCsv')}</Button>
+        <Button href={`${API}${download('xlsx')}`} download={`summary-${fy}.xlsx`} onClick={apiFileClick(download('xlsx'), `summary-${fy}.xlsx`)}>{t('downloadXlsx')}</Button>
       </Space>}>{t('executionTitle')}</PageTitle>
       <ErrorBox error={summary.error} />
       {s && <>

@@ -17,7 +17,7 @@ import { useSession } from '../app/session.ts';
 import { href, navigate, useRoute } from '../app/router.ts';
 import { unitLabel } from '../app/catalog.ts';
 import { useToast } from '../components/toast.tsx';
-import { ErrorBox, Money, PageTitle, RunStatusTag } from '../components/common.tsx';
+import { apiFileClick, ErrorBox, Money, PageTitle, RunStatusTag } from '../components/common.tsx';
 import { formatInstant, previousPeriod } from '../format/dates.ts';
 import { MAX_UPLOAD_BYTES } from './Submit.tsx';
 import { Tag } from '../components/Tag.tsx';
@@ -178,7 +178,7 @@ function RunPage({ id }: { id: string }) {
                 { title: t('fileName'), dataIndex: 'name' },
                 { title: t('bytes'), dataIndex: 'bytes', align: 'right' },
                 { title: 'SHA-256', dataIndex: 'sha256', render: (s: string) => <Typography.Text code style={{ fontSize: 11 }}>{s.slice(0, 16)}…</Typography.Text> },
-                { title: t('download'), key: 'dl', render: (_: unknown, f) => <a href={`${API}${path}/files/${encodeURIComponent(f.name)}`} download={f.name}>{t('download')} {f.name}</a> },
+                { title: t('download'), key: 'dl', render: (_: unknown, f) => <a href={`${API}${path}/files/${encodeURIComponent(f.name)}`} download={f.name} onClick={apiFileClick(`${path}/files/${encodeURIComponent(f.name)}`, f.name)}>{t('download')} {f.name}</a> },
               ]}
             />
           </Card>
