@@ -89,7 +89,16 @@ export async function exportRun(deps: ExportDeps, cmd: { run_id: string }): Prom
 
   const now = deps.clock.now();
   const claim = { id: randomUUID(), at: now, stale_before: new Date(Date.parse(now) - EXPORT_CLAIM_LEASE_MS).toISOString(), ...(reissue ? { reissue: reissue.number } : {}) };
-  if (!await deps.runs.claimExport(runId, claim)) {
+  let claimed: boolean;
+  try {
+    claimed = await deps.runs.claimExport(runId, claim);
+  } catch (error) {
+    // The claim may have been written and only its reply lost: give it back (conditional on its id,
+    // so only ours), or settlement and every other export would wait out the lease for nothing.
+    await deps.runs.releaseExportClaim(runId, claim.id).catch(() => undefined);
+    throw error;
+  }
+  if (!claimed) {
     const after = await deps.runs.getRun(runId);
     if (after) checkExportable(after); // exported meanwhile: ALREADY_EXPORTED
     throw new BursarError('EXPORT_IN_PROGRESS', `${runId} is being exported by another request; try again when it has finished`, { run_id: runId });

@@ -160,6 +160,20 @@ describe('run export', () => {
     }
   });
 
+  test('a claim whose reply was lost is given back: the export can be run again at once (found by the property model)', async () => {
+    await approveRun({ runs, clock }, { run_id: 'RUN-2025-04', by: 'checker' });
+    // The claim is written, then the reply is lost (the store answers with an error).
+    const lossy = Object.create(runs, {
+      claimExport: { value: async (...args: Parameters<DynamoRunStore['claimExport']>) => { await runs.claimExport(...args); throw new Error('socket hang up'); } },
+    }) as DynamoRunStore;
+    await expect(exportRun({ runs: lossy, clock, sink: new LocalDirSink(outDir) }, { run_id: 'RUN-2025-04' })).rejects.toThrow('socket hang up');
+    expect(readdirSync(outDir)).toEqual([]);
+    // Without the give-back this would be EXPORT_IN_PROGRESS for the claim's 15-minute lease.
+    const again = await exportRun(exportDeps(), { run_id: 'RUN-2025-04' });
+    expect(again.files).toHaveLength(2);
+    expect((await runs.getRun('RUN-2025-04'))!.status).toBe('EXPORTED');
+  });
+
   test('a run is exported once: a second export is refused (ALREADY_EXPORTED), writes nothing and changes nothing', async () => {
     await approveRun({ runs, clock }, { run_id: 'RUN-2025-04', by: 'checker' });
     await exportRun(exportDeps(), { run_id: 'RUN-2025-04' });
