@@ -104,7 +104,13 @@ async function decideHold(deps: HoldDeps, awardId: string, kind: 'released' | 'r
     const award = await ledger.getAward(awardId);
     if (!award) throw new NotFoundError('award', awardId);
     if (award.status !== 'HELD') {
-      if (lastDecision(award, kind)) return { award, changed: false, drained: [] };
+      if (lastDecision(award, kind)) {
+        // Decided already. A decision that stopped after its write and before serving the queue (a
+        // crash, a lost reply) is re-run this way: serve the queue now (a no-op otherwise).
+        const drained = await drainWaitlist(ledger, clock, award);
+        if (drained.length > 0) await events.envelopeChanged(award, {});
+        return { award, changed: false, drained };
+      }
       throw new BursarError('NOT_HELD', `award ${award.award_id} is ${award.status}; only HELD awards can be ${kind}`, { award_id: award.award_id, status: award.status });
     }
     if (!(await decide(award)).ok) continue; // the award or its envelope moved: look again

@@ -201,6 +201,27 @@ describe('per-enterprise caps', () => {
   });
 });
 
+describe('crash between a decision and serving the queue', () => {
+  test('a rejection whose queue service failed serves the queue when run again (found by the property model)', async () => {
+    await budget(1_500);
+    await submit([awardFields(1, { amount_yuan: '1000' })]);
+    expect((await submit([awardFields(3, { amount_yuan: '1000' })]))[0]!.outcome).toBe('WAITLISTED');
+    // A-00001 held at run preparation keeps its reservation (that path itself: below).
+    const a1 = (await ledger.getAward('A-00001'))!;
+    await ledger.controls.holdReserved(a1, { reason: 'CREDIT_RESTRICTED', at: clock.now(), keeps_reservation: true }, { at: clock.now(), status: 'HELD', note: 'x' });
+    // The rejection is written, then reading the queue fails (the process dies there).
+    const failing = Object.create(ledger, { queueHead: { value: async () => { throw new Error('connection reset'); } } }) as DynamoLedger;
+    await expect(rejectHold({ ledger: failing, clock }, { award_id: 'A-00001', reason: 'restricted', by: 'clerk' })).rejects.toThrow('connection reset');
+    expect((await ledger.getAward('A-00001'))!.status).toBe('REJECTED');
+    expect((await ledger.getAward('A-00003'))!.status).toBe('WAITLISTED');
+    // Run again: nothing to decide, but the queue is served.
+    const again = await rejectHold({ ledger, clock }, { award_id: 'A-00001', reason: 'restricted', by: 'clerk' });
+    expect(again).toMatchObject({ changed: false, drained: ['A-00003'] });
+    expect((await ledger.getAward('A-00003'))!.status).toBe('RESERVED');
+    await expectConsistent();
+  });
+});
+
 describe('credit restrictions', () => {
   const restriction = (o: Record<string, string> = {}) => ({
     recipient_uscc: SAME, list_name: '失信被执行人', restricted_from: '2025-01-01', restricted_to: '', reference: '(2025)浙0283执123号', ...o,
