@@ -123,20 +123,9 @@ export interface Run {
   sealed_by?: string;
   reissue?: Reissue;
 }
-/** A re-issue of an exported run's file (issue 13): the unsettled payments, approved by a second person, exported once. */
-export interface Reissue {
-  number: number;
-  reason: string;
-  requested_by: string;
-  requested_at: string;
-  award_count: number;
-  total_fen: number;
-  batches: RunBatch[];
-  digest: string;
-  approved_by?: string;
-  approved_at?: string;
-  exported_at?: string;
-}
+/** A re-issue of an exported run's file (issue 13): the domain's own shape. */
+export type { Reissue } from '../../../shared/domain/run.ts';
+import type { Reissue } from '../../../shared/domain/run.ts';
 export interface ReleaseFailedResult { run_id: string; released: number; released_fen: number; award_ids: string[] }
 export interface VerifyResult {
   run_id: string;
