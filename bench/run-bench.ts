@@ -29,7 +29,8 @@ const FLOOR_PUTS = Number(process.env['BENCH_FLOOR_PUTS'] ?? (QUICK ? 2_000 : 10
 /** Store calls the intake has in flight at most: invocations x envelope groups per invocation. */
 const CLIENT_CONCURRENCY = INVOCATIONS * DEFAULT_GROUP_CONCURRENCY;
 const RUN_CONCURRENCY = 4;
-/** The API phase (issue 11): BENCH_API_QUICK=1 for a quick look, BENCH_API_ONLY=1 to run it alone. */
+/** The API phase (issue 11): BENCH_API_QUICK=1 for a quick look, BENCH_API_ONLY=1 to run it alone.
+ * BENCH_INTAKE_ONLY=1 runs the floor, the intake phases and the CLI start-up alone (bench/out/intake.json). */
 const API_QUICK = process.env['BENCH_API_QUICK'] === '1';
 const API_AWARDS = Number(process.env['BENCH_API_AWARDS'] ?? (API_QUICK ? 10_000 : 100_000));
 const API_SECONDS = Number(process.env['BENCH_API_SECONDS'] ?? (API_QUICK ? 10 : 20));
@@ -134,6 +135,22 @@ async function main(): Promise<void> {
     const cliToday = cliPhase(local.endpoint, 'cli-today', todayMix(AWARDS), bundled);
     const cliRealistic = cliPhase(local.endpoint, 'cli-realistic', realisticMix(AWARDS), bundled);
     const startup = cliStartup();
+    if (process.env['BENCH_INTAKE_ONLY'] === '1') {
+      // The intake phases alone (issue 10's targets), written beside the full results.
+      const intakeResults = {
+        measured_at: new Date().toISOString(),
+        machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version, load_average: os.loadavg() },
+        floor_puts_per_second: floor,
+        intake: { ...intake, ratio_to_floor: intake.awards_per_second! / floor },
+        cli_intake_today: { ...cliToday, ratio_to_floor: cliToday.awards_per_second / floor },
+        cli_intake_realistic: { ...cliRealistic, ratio_to_floor: cliRealistic.awards_per_second / floor },
+        cli_startup: startup,
+      };
+      mkdirSync(path.join('bench', 'out'), { recursive: true });
+      writeFileSync(path.join('bench', 'out', 'intake.json'), `${JSON.stringify(intakeResults, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify(intakeResults, null, 2)}\n`);
+      return;
+    }
     const run = phase('run', local.endpoint, 'runs', RUN_AWARDS, RUN_CONCURRENCY);
     const reconcile = phase('reconcile', local.endpoint, 'runs');
     const api = apiPhase(local.endpoint);
