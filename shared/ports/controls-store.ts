@@ -13,6 +13,12 @@ import type { WriteResult } from './ledger.ts';
 export interface ControlsStore {
   /** Strongly consistent: each enterprise's controls record and restrictions. */
   readEnterprises(usccs: readonly string[]): Promise<Map<string, EnterpriseControls>>;
+  /**
+   * Strongly consistent: each enterprise's controls record only (guards and totals, `restrictions`
+   * empty), 100 a call. Intake reads a batch's enterprises this way and the restrictions once from
+   * `listRestrictions`, as run preparation does.
+   */
+  readControls(usccs: readonly string[]): Promise<Map<string, EnterpriseControls>>;
 
   /** A new award HELD at intake: commits no money; counted in its enterprise (caps re-checked by the gate). */
   holdNew(key: EnvelopeKey, award: Award, gate: EnterpriseGate): Promise<WriteResult>;

@@ -9,7 +9,7 @@ import {
   CONTROLS_SK, CREDIT_LIST_PK, enterpriseCountItem, releaseControls, enterprisePk, itemToRestriction, itemsToControls, restrictionToItem,
 } from './enterprise-items.ts';
 import { AWARD_SK, ENVELOPE_LIST_PK, ENVELOPE_SK, awardPk, awardStatusPk, awardToItem, envelopeListSk, envelopePk, queueItem } from './items.ts';
-import { queryItems } from './operations.ts';
+import { batchGetAll, queryItems } from './operations.ts';
 import { GSI2 } from './table-schema.ts';
 import { Transaction, type TxItem } from './transaction.ts';
 
@@ -27,6 +27,16 @@ export class DynamoControls implements ControlsStore {
       out.set(uscc, itemsToControls(uscc, items));
     }));
     return out;
+  }
+
+  async readControls(usccs: readonly string[]): Promise<Map<string, EnterpriseControls>> {
+    const unique = [...new Set(usccs)];
+    const items = await batchGetAll(this.doc, this.tableName, unique.map((uscc) => ({ pk: enterprisePk(uscc), sk: CONTROLS_SK })));
+    const byPk = new Map(items.map((item) => [String(item.pk), item]));
+    return new Map(unique.map((uscc) => {
+      const item = byPk.get(enterprisePk(uscc));
+      return [uscc, itemsToControls(uscc, item ? [item] : [])];
+    }));
   }
 
   holdNew(key: EnvelopeKey, award: Award, gate: EnterpriseGate): Promise<WriteResult> {
