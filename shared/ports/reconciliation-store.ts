@@ -1,4 +1,4 @@
-import type { EnvelopeKey } from '../domain/envelope.ts';
+import type { Envelope, EnvelopeKey } from '../domain/envelope.ts';
 import type { AwardFacts, QueueFacts, ReconciliationReport } from '../domain/reconciliation.ts';
 
 export interface LedgerScanVisitor {
@@ -13,21 +13,14 @@ export interface LedgerScanOptions {
   fiscalYear?: number;
 }
 
-/** A stored report as `reconcile history` lists it. */
-export interface ReportSummary {
-  report_id: string;
-  date: string;
-  created_at: string;
-  fiscal_year: number | null;
-  clean: boolean;
-  checked_envelopes: number;
-  checked_awards: number;
-  checked_runs: number;
+/** A stored report as `reconcile history` lists it: the report's head, its findings counted. */
+export type ReportSummary = Pick<ReconciliationReport,
+  'report_id' | 'date' | 'created_at' | 'fiscal_year' | 'clean' | 'checked_envelopes' | 'checked_awards' | 'checked_runs'> & {
   mismatches: number;
   run_mismatches: number;
   stuck: number;
   repaired_by?: string;
-}
+};
 
 export interface RepairAudit {
   at: string;
@@ -37,15 +30,9 @@ export interface RepairAudit {
   after: Record<string, number>;
 }
 
-export interface RepairFigures {
-  reserved_fen: number;
-  batched_fen: number;
-  paid_fen: number;
-  returned_fen: number;
-  available_fen: number;
-  waitlisted_fen: number;
-  waitlisted_count: number;
-}
+/** The envelope figures a repair may set (from the award records). */
+export type RepairFigures = Pick<Envelope,
+  'reserved_fen' | 'batched_fen' | 'paid_fen' | 'returned_fen' | 'available_fen' | 'waitlisted_fen' | 'waitlisted_count'>;
 
 export interface ReconciliationStore {
   /** Every award and waitlist entry, read once, page by page, segments in parallel. */
