@@ -1,6 +1,7 @@
 /** Issue 14 over HTTP: clerks release and reject holds (audited); bureau users only read their unit's holds. */
 import { awardFields } from '../support/records.ts';
-import { awardsCsv, startTestServer, type ApiClient, type TestServer } from './support/api-server.ts';
+import { awardsCsv, type ApiClient, type TestServer } from './support/api-server.ts';
+import { startWithTwoBureaus } from './support/two-bureaus.ts';
 
 let server: TestServer;
 let eitb: ApiClient;
@@ -8,13 +9,7 @@ let stb: ApiClient;
 let clerk: ApiClient;
 
 beforeAll(async () => {
-  server = await startTestServer();
-  await server.addUser('jxj', ['bureau'], 'EITB');
-  await server.addUser('kjj', ['bureau'], 'STB');
-  await server.addUser('alice', ['clerk']);
-  eitb = await server.signIn('jxj');
-  stb = await server.signIn('kjj');
-  clerk = await server.signIn('alice');
+  ({ server, eitb, stb, clerk } = await startWithTwoBureaus());
   expect((await clerk.put('/api/v1/envelopes/2025/7', { amount_yuan: '100000.00' })).status).toBe(200);
   const same = awardFields(1).recipient_uscc!;
   const res = await eitb.csv('/api/v1/submissions', awardsCsv([

@@ -433,12 +433,13 @@ describe('IAM: table access per function (dynamodb:LeadingKeys)', () => {
     },
     notifier: { items: { Query: ['ALERT#*'], UpdateItem: ['ALERT#*'] }, indexes: {}, scan: false },
     // The API runs the same services as `bursar serve`: the ledger and the run store in full, alerts
-    // and reconciliation reports read only, users/sessions/sign-in state, the audit log, and award searches.
+    // and reconciliation reports read only, users/sessions/sign-in state, the audit log, award searches,
+    // and the year-end close's record (POST /years/{fy}/close|approve).
     api: {
       items: {
-        GetItem: union(LEDGER, RUNS, ['ALERT#*', 'RECON#*'], IDENTITY), BatchGetItem: union(LEDGER, RUNS, IDENTITY),
+        GetItem: union(LEDGER, RUNS, ['ALERT#*', 'RECON#*', 'YEAR#*'], IDENTITY), BatchGetItem: union(LEDGER, RUNS, IDENTITY),
         Query: union(LEDGER, RUNS, ['ALERT#*', 'RECON#*', 'AUDITLOG'], IDENTITY),
-        PutItem: union(LEDGER, RUNS, IDENTITY, ['AUDITLOG']), UpdateItem: union(LEDGER, RUNS, IDENTITY),
+        PutItem: union(LEDGER, RUNS, IDENTITY, ['AUDITLOG', 'YEAR#*']), UpdateItem: union(LEDGER, RUNS, IDENTITY, ['YEAR#*']),
         DeleteItem: union(LEDGER, IDENTITY), ConditionCheckItem: RUNS,
       },
       indexes: { gsi1: ['AWST#*'], gsi2: ['ALERTS', 'ALERTUNIT#*', 'ENVELOPES', 'RECONS', 'REPAIRS', 'RUNBATCH#*', 'RUNS', 'SCHEMES', 'USERS', 'USESS#*'] },
