@@ -361,6 +361,20 @@ describe('IAM', () => {
       expect(hasActionPrefix(st, 'sns:')).toBe(matrix[fn]['publish']);
     }
   });
+
+  test('only the API may list the export bucket, and only under runs/ (a run\'s re-issues)', () => {
+    for (const fn of FUNCTIONS) {
+      const lists = statementsOf(fn).filter((s) => asArray<string>(s.Action).includes('s3:ListBucket'));
+      if (fn !== 'api') {
+        expect({ fn, lists }).toEqual({ fn, lists: [] });
+        continue;
+      }
+      expect(lists).toHaveLength(1);
+      expect(asArray(lists[0]!.Action)).toEqual(['s3:ListBucket']);
+      expect(asArray(lists[0]!.Resource)).toEqual([arnOf(stack.exportBucket.bucket)]);
+      expect(lists[0]!.Condition).toEqual({ StringLike: { 's3:prefix': 'runs/*' } });
+    }
+  });
 });
 
 // Issue 13, finding 7: every function could do everything to the table.
