@@ -4,13 +4,11 @@
  */
 import type { Alert } from '../../shared/domain/alert.ts';
 import { awardFields } from '../support/records.ts';
-import { awardsCsv, type ApiClient, type TestServer } from './support/api-server.ts';
-import { startWithTwoBureaus } from './support/two-bureaus.ts';
+import { awardsCsv, type ApiClient } from './support/api-server.ts';
+import { startWithTwoBureaus, type TwoBureaus } from './support/two-bureaus.ts';
 
-let server: TestServer;
-let eitb: ApiClient;
-let stb: ApiClient;
-let clerk: ApiClient;
+// Set in beforeAll.
+let { server, eitb, stb, clerk } = {} as TwoBureaus;
 
 beforeAll(async () => {
   ({ server, eitb, stb, clerk } = await startWithTwoBureaus());

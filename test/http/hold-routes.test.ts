@@ -1,12 +1,10 @@
 /** Issue 14 over HTTP: clerks release and reject holds (audited); bureau users only read their unit's holds. */
 import { awardFields } from '../support/records.ts';
-import { awardsCsv, type ApiClient, type TestServer } from './support/api-server.ts';
-import { startWithTwoBureaus } from './support/two-bureaus.ts';
+import { awardsCsv } from './support/api-server.ts';
+import { startWithTwoBureaus, type TwoBureaus } from './support/two-bureaus.ts';
 
-let server: TestServer;
-let eitb: ApiClient;
-let stb: ApiClient;
-let clerk: ApiClient;
+// Set in beforeAll.
+let { server, eitb, stb, clerk } = {} as TwoBureaus;
 
 beforeAll(async () => {
   ({ server, eitb, stb, clerk } = await startWithTwoBureaus());
