@@ -109,13 +109,16 @@ test('a clerk proposes (the plan as `year close`), the proposer may not approve,
   expect(entries.filter((e) => e.kind === 'year-approve')).toEqual([expect.objectContaining({ actor: 'bob', subject: 'FY2025' })]);
 });
 
-test('a close is refused (409 OPEN_RUNS, naming the run) while a run holding the year\'s money is not settled', async () => {
-  // The carried reservations are FY2026's now; a run of their approval month batches them.
-  expect((await as.clerk!.post('/api/v1/runs', { period: '2025-04' })).status).toBe(202);
+test('a close is refused (409 OPEN_RUNS, naming the run) while a run of the year is not settled', async () => {
+  // February 2026: the carried reservations (FY2026 now) go into January's run, which stays PREPARED.
+  server.clock.advance(Date.parse('2026-02-01T02:00:00Z') - Date.parse('2025-06-10T02:00:00Z'));
+  const clerk = await server.signIn('u-clerk');
+  expect((await clerk.post('/api/v1/runs', { period: '2026-01' })).status).toBe(202);
   await server.deps.runOps.idle();
-  expect((await as.clerk!.get('/api/v1/runs/RUN-2025-04')).body).toMatchObject({ status: 'PREPARED' });
-  const refused = await as.clerk!.post('/api/v1/years/2026/close');
+  expect((await clerk.get('/api/v1/runs/RUN-2026-01')).body).toMatchObject({ status: 'PREPARED' });
+  const refused = await clerk.post('/api/v1/years/2026/close');
   expect(refused.status).toBe(409);
-  expect(refused.body.error).toMatchObject({ code: 'OPEN_RUNS', message: expect.stringContaining('RUN-2025-04') });
+  expect(refused.body.error).toMatchObject({ code: 'OPEN_RUNS', message: expect.stringContaining('RUN-2026-01') });
   expect(await closesOf().get(2026)).toBeUndefined();
+  expect((await clerk.get('/api/v1/years')).body).toMatchObject({ years: [{ fiscal_year: 2025, status: 'CLOSED' }, { fiscal_year: 2026, status: 'OPEN' }], policy_days_left: 334 });
 });
