@@ -202,6 +202,11 @@ export class BursarStack extends Stack {
     api.role.grantPrincipal.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [exportBucket.bucket.arnForObjects('runs/*')] }),
     );
+    // Listing under runs/ finds a run's re-issues (RUN-…-R<n>-manifest.json); it also makes a missing
+    // object answer NoSuchKey rather than AccessDenied (a run not exported yet lists no files).
+    api.role.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [exportBucket.bucket.bucketArn], conditions: { StringLike: { 's3:prefix': 'runs/*' } } }),
+    );
     Validations.of(api.role.permissions.node.defaultChild!).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/runs/*]`,
       reason: 'Payment files are named per run at run time; the API reads (never writes) the objects under runs/ of the export bucket.',

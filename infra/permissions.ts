@@ -16,6 +16,7 @@ import {
 } from '../shared/adapters/dynamo/items.ts';
 import { RUN_LIST_PK, batchListPk, paidMonthPk, runPk, runRequestPk } from '../shared/adapters/dynamo/run-items.ts';
 import { AUDIT_LOG_PK } from '../shared/adapters/dynamo/dynamo-audit-log.ts';
+import { yearClosePk } from '../shared/adapters/dynamo/dynamo-year-close.ts';
 import { sessionKey, userSessionsPk } from '../shared/adapters/dynamo/dynamo-session-store.ts';
 import { USER_LIST_PK, loginKey, userKey } from '../shared/adapters/dynamo/dynamo-user-store.ts';
 import { GSI1, GSI2 } from '../shared/adapters/dynamo/table-schema.ts';
@@ -86,6 +87,7 @@ export const KEY_PATTERNS = {
   login: keyPattern((name) => loginKey(name).pk),
   session: keyPattern((id) => sessionKey(id).pk),
   auditLog: AUDIT_LOG_PK,
+  yearClose: keyPattern(yearClosePk),
   // Index partition keys.
   awardsByStatus: keyPattern((status) => awardStatusPk(status, { fiscal_year: 0, measure: 0 })),
   envelopeList: ENVELOPE_LIST_PK,
@@ -157,6 +159,8 @@ export const ADAPTER_ACCESS = {
   auditLog: { items: [{ actions: [PUT, QUERY], keys: [K.auditLog] }] },
   /** DynamoAwardSearch: awards by status and envelope through GSI1; any other filter scans. */
   awardSearch: { items: [], indexes: { [GSI1.name]: [K.awardsByStatus] }, scan: true },
+  /** DynamoYearClose: the close record (YEAR#<fy>); its carries move awards and envelopes (the ledger's keys). */
+  yearClose: { items: [{ actions: [GET, PUT, UPDATE], keys: [K.yearClose] }] },
 } as const satisfies Record<string, TableAccess>;
 
 /** Reads only: the adapter's Get/BatchGet/Query grants and its index queries, never a write. */
@@ -190,7 +194,7 @@ export const FUNCTION_TABLE_ACCESS = {
    * alerts and reconciliation reports read only; the audit log and, for local sign-in, users and
    * sessions. Award searches that are not by status and envelope scan (filtered), so the API may scan.
    */
-  api: combine(A.ledger, A.runStore, readOnly(A.alertOutbox), readOnly(A.reconciliation), A.identity, A.auditLog, A.awardSearch),
+  api: combine(A.ledger, A.runStore, readOnly(A.alertOutbox), readOnly(A.reconciliation), A.identity, A.auditLog, A.awardSearch, A.yearClose),
 } as const satisfies Record<string, TableAccess>;
 
 const leadingKeys = (keys: readonly string[]) => ({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...keys] } });

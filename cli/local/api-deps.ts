@@ -8,6 +8,7 @@ import { DynamoUserStore } from '../../shared/adapters/dynamo/dynamo-user-store.
 import { readFile } from 'node:fs/promises';
 import { manifestSignerOf } from '../manifest-signer.ts';
 import { LocalExportFiles } from '../../shared/adapters/files/local-export-files.ts';
+import { DynamoYearClose } from '../../shared/adapters/dynamo/dynamo-year-close.ts';
 import type { ApiDeps } from '../../shared/http/deps.ts';
 import type { RunOperations } from '../../shared/ports/run-operations.ts';
 import type { Clock } from '../../shared/services/clock.ts';
@@ -85,6 +86,7 @@ export function localApiDeps(runtime: Runtime, options: LocalApiOptions): ApiDep
     runOps,
     exports,
     integrity,
+    yearCloses: new DynamoYearClose(doc, tableName, runtime.ledger.maxTransactionItems),
     submit: (rows, screen) => submitAwardRows(rt, rows, { ...(events ? { events } : {}), ...(screen ? { screen } : {}) }),
     ...(events ? { events } : {}),
     ...(options.staticDir ? { staticDir: options.staticDir } : {}),

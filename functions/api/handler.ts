@@ -9,6 +9,7 @@ import { DynamoAwardSearch } from '../../shared/adapters/dynamo/dynamo-award-sea
 import { DynamoLedger } from '../../shared/adapters/dynamo/dynamo-ledger.ts';
 import { DynamoReconciliationStore } from '../../shared/adapters/dynamo/dynamo-reconciliation-store.ts';
 import { DynamoRunStore } from '../../shared/adapters/dynamo/dynamo-run-store.ts';
+import { DynamoYearClose } from '../../shared/adapters/dynamo/dynamo-year-close.ts';
 import { S3ExportFiles } from '../../shared/adapters/files/s3-export-files.ts';
 import { KmsManifestSigner } from '../../shared/adapters/kms/kms-manifest-signer.ts';
 import { SqsRunRequestQueue } from '../../shared/adapters/sqs/sqs-run-request-queue.ts';
@@ -45,6 +46,7 @@ export const handler = createApiHandler({
   exports,
   integrity: { signer: new KmsManifestSigner(new KMSClient({}), config.BURSAR_MANIFEST_KEY_ARN), readExport: (runId, name) => exports.read(runId, name) },
   runOps: queuedRunOperations(queue),
+  yearCloses: new DynamoYearClose(doc, table, limits.maxTransactionItems),
   // Submissions run through the intake handler in this function, so the caller gets the report.
   submit: (rows, screen) => submitAwardRows({ ledger, clock: systemClock, deadLetters }, rows, screen ? { screen } : {}),
   logError: (message, detail) => logger.error(message, detail),

@@ -1,4 +1,4 @@
-import { Annotations, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack, Validations } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
@@ -6,6 +6,7 @@ import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { accessLogBucket, privateBucket } from './private-bucket.ts';
 
 export interface ConsoleHostingProps {
   /** The HTTP API serving /api/v1 (issue 11); CloudFront forwards /api/* to it: same origin, no CORS. */
@@ -97,37 +98,20 @@ export class ConsoleHosting extends Construct {
     const stack = Stack.of(this);
 
     // CloudFront standard logs need ACLs on their bucket; S3 server access logs go here too.
-    this.logBucket = new s3.Bucket(this, 'Logs', {
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+    this.logBucket = accessLogBucket(this, 'Logs', {
+      holds: "the console's CloudFront and site access logs",
       objectOwnership: s3.ObjectOwnership.OBJECT_WRITER,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      versioned: true,
       lifecycleRules: [{ expiration: Duration.days(365), noncurrentVersionExpiration: Duration.days(30) }],
-      removalPolicy: RemovalPolicy.RETAIN,
+      replicationReason: 'Access logs of a static site: single-region retention is enough.',
     });
-    Validations.of(this.logBucket.node.defaultChild!).acknowledge(
-      { id: 'AwsSolutions-S1', reason: 'This is the log bucket of the console; logging its own access would log the log writes.' },
-      { id: 'NIST.800.53.R5-S3DefaultEncryptionKMS', reason: 'CloudFront and S3 log delivery write only to SSE-S3 buckets, not SSE-KMS.' },
-      { id: 'NIST.800.53.R5-S3BucketReplicationEnabled', reason: 'Access logs of a static site: single-region retention is enough.' },
-    );
 
-    this.bucket = new s3.Bucket(this, 'Site', {
-      encryption: s3.BucketEncryption.KMS,
-      encryptionKey: props.key,
-      bucketKeyEnabled: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      versioned: true,
+    this.bucket = privateBucket(this, 'Site', {
+      key: props.key,
       lifecycleRules: [{ noncurrentVersionExpiration: Duration.days(30) }],
       serverAccessLogsBucket: this.logBucket,
       serverAccessLogsPrefix: 'site-access/',
-      removalPolicy: RemovalPolicy.RETAIN,
+      replicationReason: REPLICATION_REASON,
     });
-    Validations.of(this.bucket.node.defaultChild!).acknowledge({ id: 'NIST.800.53.R5-S3BucketReplicationEnabled', reason: REPLICATION_REASON });
 
     this.headers = new cloudfront.ResponseHeadersPolicy(this, 'Headers', {
       comment: 'Bursar console: HSTS, CSP without inline scripts, no framing, no sniffing, no referrer',

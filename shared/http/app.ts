@@ -13,6 +13,7 @@ import { registerSessionRoutes } from './routes/session-routes.ts';
 import { registerUserRoutes } from './routes/user-routes.ts';
 import { registerTransferRoutes } from './routes/transfer-routes.ts';
 import { registerHoldRoutes } from './routes/hold-routes.ts';
+import { registerYearRoutes } from './routes/year-routes.ts';
 import { securityHeaders } from './security-headers.ts';
 import { staticFiles } from './static-files.ts';
 
@@ -61,6 +62,7 @@ export function createApp(deps: ApiDeps): ApiApp {
   registerUserRoutes(api, deps);
   registerTransferRoutes(api, deps);
   registerHoldRoutes(api, deps);
+  registerYearRoutes(api, deps);
   api.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: { title: 'Bursar API', version: '1.0.0', description: 'Budget-and-award disbursement for 奉政办发〔2025〕2号. Errors are {"error": {"code", "message"}}.' },

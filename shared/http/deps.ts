@@ -11,6 +11,7 @@ import type { ExportFiles, RunOperations } from '../ports/run-operations.ts';
 import type { Authenticated } from '../services/sessions.ts';
 import type { Clock } from '../services/clock.ts';
 import type { ManifestSigner } from '../ports/manifest-signer.ts';
+import type { YearCloseDeps } from '../services/year-close.ts';
 import type { SubmitLine, SubmitReport } from '../../cli/submit-awards.ts';
 
 /**
@@ -38,6 +39,8 @@ export interface ApiDeps {
   runOps: RunOperations;
   exports: ExportFiles;
   submit: SubmitAwards;
+  /** The year-end close's records (YEAR#<fy>), for /years. */
+  yearCloses: YearCloseDeps['closes'];
   events?: EnvelopeEvents;
   /** Manifest signing key and exported files, for GET /runs/{id}/verify (locally; AWS needs the KMS signer). */
   integrity?: { signer: ManifestSigner; readExport: (runId: string, name: string) => Promise<Buffer | undefined> };

@@ -39,6 +39,7 @@ export const AUDIT_KINDS = [
   'budget-set', 'award-cancel', 'submission', 'budget-transfer',
   'run-prepare', 'run-approve', 'run-export', 'file-download', 'run-settle', 'run-reissue', 'run-release-failed',
   'hold-release', 'hold-reject',
+  'year-close', 'year-approve',
 ] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 

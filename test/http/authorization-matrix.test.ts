@@ -41,6 +41,9 @@ const CASES: Case[] = [
   { method: 'GET', path: '/api/v1/summary?fiscal_year=2025&format=csv', allowed: READERS },
   { method: 'GET', path: '/api/v1/alerts?since=2025-01-01', allowed: READERS },
   { method: 'GET', path: '/api/v1/reconciliations', allowed: FINANCE },
+  { method: 'GET', path: '/api/v1/years', allowed: 'all' },
+  { method: 'POST', path: '/api/v1/years/2099/close', allowed: ['clerk'] },
+  { method: 'POST', path: '/api/v1/years/2098/approve', allowed: ['reviewer'] }, // never proposed: 409 NOT_PROPOSED
   { method: 'GET', path: '/api/v1/audit', allowed: ['reviewer', 'auditor'] },
   { method: 'GET', path: '/api/v1/users', allowed: ['admin'] },
   { method: 'POST', path: '/api/v1/users', json: () => ({ username: `new${++userSeq}`, roles: ['auditor'], password: 'a-long-password-1' }), allowed: ['admin'] },

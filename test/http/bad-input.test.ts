@@ -148,6 +148,7 @@ test('the OpenAPI document lists every route, generated from the schemas', async
     '/alerts', '/audit', '/awards', '/awards/{id}', '/awards/{id}/cancel', '/envelopes', '/envelopes/{fiscal_year}/{measure}', '/holds', '/holds/{id}/reject', '/holds/{id}/release', '/me',
     '/reconciliations', '/runs', '/runs/{id}', '/runs/{id}/approve', '/runs/{id}/export', '/runs/{id}/files', '/runs/{id}/files/{name}', '/runs/{id}/reissue', '/runs/{id}/release-failed',
     '/runs/{id}/settlement', '/runs/{id}/verify', '/session', '/submissions', '/summary', '/transfers', '/users', '/users/{username}/disable', '/users/{username}/enable',
+    '/years', '/years/{fiscal_year}/approve', '/years/{fiscal_year}/close',
   ]);
   // The gateway's route table (infra) is the app's routes, method for method.
   const documented = Object.entries(res.body.paths as Record<string, Record<string, unknown>>)

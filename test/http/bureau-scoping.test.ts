@@ -4,21 +4,14 @@
  */
 import type { Alert } from '../../shared/domain/alert.ts';
 import { awardFields } from '../support/records.ts';
-import { awardsCsv, startTestServer, type ApiClient, type TestServer } from './support/api-server.ts';
+import { awardsCsv, type ApiClient } from './support/api-server.ts';
+import { startWithTwoBureaus, type TwoBureaus } from './support/two-bureaus.ts';
 
-let server: TestServer;
-let eitb: ApiClient;
-let stb: ApiClient;
-let clerk: ApiClient;
+// Set in beforeAll.
+let { server, eitb, stb, clerk } = {} as TwoBureaus;
 
 beforeAll(async () => {
-  server = await startTestServer();
-  await server.addUser('jxj', ['bureau'], 'EITB');
-  await server.addUser('kjj', ['bureau'], 'STB');
-  await server.addUser('alice', ['clerk']);
-  eitb = await server.signIn('jxj');
-  stb = await server.signIn('kjj');
-  clerk = await server.signIn('alice');
+  ({ server, eitb, stb, clerk } = await startWithTwoBureaus());
   // Measure 7 is EITB's (and IPC's), measure 11 STB's alone.
   for (const m of [7, 11]) expect((await clerk.put(`/api/v1/envelopes/2025/${m}`, { amount_yuan: '100000.00' })).status).toBe(200);
   const stbAward = awardFields(900, { award_id: 'S-00900', measure: '11', approving_unit: 'STB' });

@@ -1,20 +1,13 @@
 /** Issue 14 over HTTP: clerks release and reject holds (audited); bureau users only read their unit's holds. */
 import { awardFields } from '../support/records.ts';
-import { awardsCsv, startTestServer, type ApiClient, type TestServer } from './support/api-server.ts';
+import { awardsCsv } from './support/api-server.ts';
+import { startWithTwoBureaus, type TwoBureaus } from './support/two-bureaus.ts';
 
-let server: TestServer;
-let eitb: ApiClient;
-let stb: ApiClient;
-let clerk: ApiClient;
+// Set in beforeAll.
+let { server, eitb, stb, clerk } = {} as TwoBureaus;
 
 beforeAll(async () => {
-  server = await startTestServer();
-  await server.addUser('jxj', ['bureau'], 'EITB');
-  await server.addUser('kjj', ['bureau'], 'STB');
-  await server.addUser('alice', ['clerk']);
-  eitb = await server.signIn('jxj');
-  stb = await server.signIn('kjj');
-  clerk = await server.signIn('alice');
+  ({ server, eitb, stb, clerk } = await startWithTwoBureaus());
   expect((await clerk.put('/api/v1/envelopes/2025/7', { amount_yuan: '100000.00' })).status).toBe(200);
   const same = awardFields(1).recipient_uscc!;
   const res = await eitb.csv('/api/v1/submissions', awardsCsv([

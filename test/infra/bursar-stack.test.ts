@@ -361,6 +361,20 @@ describe('IAM', () => {
       expect(hasActionPrefix(st, 'sns:')).toBe(matrix[fn]['publish']);
     }
   });
+
+  test('only the API may list the export bucket, and only under runs/ (a run\'s re-issues)', () => {
+    for (const fn of FUNCTIONS) {
+      const lists = statementsOf(fn).filter((s) => asArray<string>(s.Action).includes('s3:ListBucket'));
+      if (fn !== 'api') {
+        expect({ fn, lists }).toEqual({ fn, lists: [] });
+        continue;
+      }
+      expect(lists).toHaveLength(1);
+      expect(asArray(lists[0]!.Action)).toEqual(['s3:ListBucket']);
+      expect(asArray(lists[0]!.Resource)).toEqual([arnOf(stack.exportBucket.bucket)]);
+      expect(lists[0]!.Condition).toEqual({ StringLike: { 's3:prefix': 'runs/*' } });
+    }
+  });
 });
 
 // Issue 13, finding 7: every function could do everything to the table.
@@ -433,12 +447,13 @@ describe('IAM: table access per function (dynamodb:LeadingKeys)', () => {
     },
     notifier: { items: { Query: ['ALERT#*'], UpdateItem: ['ALERT#*'] }, indexes: {}, scan: false },
     // The API runs the same services as `bursar serve`: the ledger and the run store in full, alerts
-    // and reconciliation reports read only, users/sessions/sign-in state, the audit log, and award searches.
+    // and reconciliation reports read only, users/sessions/sign-in state, the audit log, award searches,
+    // and the year-end close's record (POST /years/{fy}/close|approve).
     api: {
       items: {
-        GetItem: union(LEDGER, RUNS, ['ALERT#*', 'RECON#*'], IDENTITY), BatchGetItem: union(LEDGER, RUNS, IDENTITY),
+        GetItem: union(LEDGER, RUNS, ['ALERT#*', 'RECON#*', 'YEAR#*'], IDENTITY), BatchGetItem: union(LEDGER, RUNS, IDENTITY),
         Query: union(LEDGER, RUNS, ['ALERT#*', 'RECON#*', 'AUDITLOG'], IDENTITY),
-        PutItem: union(LEDGER, RUNS, IDENTITY, ['AUDITLOG']), UpdateItem: union(LEDGER, RUNS, IDENTITY),
+        PutItem: union(LEDGER, RUNS, IDENTITY, ['AUDITLOG', 'YEAR#*']), UpdateItem: union(LEDGER, RUNS, IDENTITY, ['YEAR#*']),
         DeleteItem: union(LEDGER, IDENTITY), ConditionCheckItem: RUNS,
       },
       indexes: { gsi1: ['AWST#*'], gsi2: ['ALERTS', 'ALERTUNIT#*', 'ENVELOPES', 'RECONS', 'REPAIRS', 'RUNBATCH#*', 'RUNS', 'SCHEMES', 'USERS', 'USESS#*'] },

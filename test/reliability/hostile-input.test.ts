@@ -3,7 +3,7 @@
  * what the CLI must make of it).
  *
  * Every case runs through the real CLI on a table of its own: the kind's setup, the command, then a
- * read-out of the store (`awards list` + `budget show`, `budget show`, or `scheme list`). The checks:
+ * read-out of the store (`awards list` + `budget show`, `budget show`, `scheme list` or `credit list`). The checks:
  * - a refused file gets exactly the expected error code (and message), and nothing is written;
  * - otherwise exactly the expected lines get an outcome, each bad one naming its line and field with
  *   a specific message, and the good lines go through;
@@ -47,6 +47,7 @@ const READ_OUTS: Record<Kind, [string, string[]][]> = {
   budgets: [['envelopes', ['budget', 'show']]],
   schemes: [['schemes', ['scheme', 'list']]],
   settlements: [['awards', ['awards', 'list']]],
+  credits: [['restrictions', ['credit', 'list']]],
 };
 
 /**
@@ -130,8 +131,8 @@ const casesOf = (kind: Kind) => manifest.cases.filter((c) => kindOf(c) === kind)
 const title = (c: CorpusCase) => `${c.file} — ${c.about}`;
 
 describe('the corpus', () => {
-  test('holds at least 60 bad inputs across award, budget, scheme and settlement files', () => {
-    const counts = Object.fromEntries((['awards', 'budgets', 'schemes', 'settlements'] as Kind[]).map((k) => [k, casesOf(k).length]));
+  test('holds at least 60 bad inputs across award, budget, scheme, settlement and credit files', () => {
+    const counts = Object.fromEntries((['awards', 'budgets', 'schemes', 'settlements', 'credits'] as Kind[]).map((k) => [k, casesOf(k).length]));
     for (const n of Object.values(counts)) expect(n).toBeGreaterThanOrEqual(10);
     const bad = manifest.cases.filter((c) => !c.about.startsWith('control:'));
     expect(bad.length).toBeGreaterThanOrEqual(60);
@@ -216,10 +217,14 @@ describe('award files (bursar awards submit)', () => {
   });
 });
 
-/** budgets and schemes: `{line}` results for accepted lines, `{line, field, message}` errors. */
+/**
+ * budgets, schemes and credits: `{line}` results for accepted lines, `{line, field, message}` errors.
+ * The exit code is 0, except for `credit load` when every line was refused (1, with the same report).
+ */
 function expectLoad(c: CorpusCase, run: CaseRun, accepted: string, okOutcome: string): void {
   const report = run.command.json;
-  expect({ code: run.command.code, error: report?.error }).toEqual({ code: 0, error: undefined });
+  const allRefused = kindOf(c) === 'credits' && report?.[accepted]?.length === 0 && report?.errors?.length > 0;
+  expect({ code: run.command.code, error: report?.error }).toEqual({ code: allRefused ? 1 : 0, error: undefined });
   const got: { line: number; outcome: string; field?: string; message?: string }[] = [
     ...(report[accepted] as { line: number }[]).map((r) => ({ line: r.line, outcome: okOutcome })),
     ...(report.errors as { line: number; field: string; message: string }[]).map((e) => ({ line: e.line, outcome: 'ERROR', field: e.field, message: e.message })),
@@ -263,6 +268,30 @@ describe('scheme files (bursar scheme load)', () => {
     expect(schemes.map((s) => s.scheme_id).sort()).toEqual((run.command.json.loaded as { scheme_id: string }[]).map((l) => l.scheme_id).sort());
     // eslint-disable-next-line no-control-regex
     for (const s of schemes) expect(s.name).not.toMatch(/[\u0000-\u001f\u007f]/);
+  });
+});
+
+describe('credit restriction files (bursar credit load)', () => {
+  test.each(casesOf('credits').map((c) => [title(c), c] as const))('%s', (_title, c) => {
+    const run = runs.get(c.file)!;
+    type Restriction = { recipient_uscc: string; list_name: string; restricted_from: string; [k: string]: unknown };
+    const stored = run.after['restrictions']!.json.restrictions as Restriction[];
+    if (c.expect.error) {
+      expectRefused(c, run.command);
+      expect(stored).toEqual([]);
+      return;
+    }
+    expectLoad(c, run, 'loaded', 'LOADED');
+    // Nothing half-written: exactly the loaded lines' restrictions exist, once each, recorded with who loaded them.
+    const key = (r: { recipient_uscc: string; list_name: string }) => `${r.recipient_uscc}#${r.list_name}`;
+    expect(stored.map(key).sort()).toEqual((run.command.json.loaded as Restriction[]).map(key).sort());
+    for (const r of stored) expect(r).toMatchObject({ loaded_by: 'corpus' });
+    // eslint-disable-next-line no-control-regex
+    for (const r of stored) expect(`${r.list_name}${String(r['reference'])}`).not.toMatch(/[\u0000-\u001f\u007f]/);
+    for (const [uscc, fields] of Object.entries(c.expect.stored ?? {})) {
+      expect(stored.find((r) => r.recipient_uscc === uscc)).toMatchObject(fields);
+    }
+    expect(run.command.stdout.length).toBeLessThan(5000); // problems are quoted short, never the hostile values
   });
 });
 

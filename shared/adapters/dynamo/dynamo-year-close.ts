@@ -89,28 +89,8 @@ export class DynamoYearClose {
    * Carry RESERVED awards of one closed envelope into next year's envelope of the measure (created
    * if missing): Y's reserved down and carried_out up; Y+1's budget, carried_in and reserved up.
    */
-  async carryReserved(key: EnvelopeKey, awards: readonly Award[], entry: HistoryEntry): Promise<boolean> {
-    checkTransactionSize(awards.length + 2, this.maxTransactionItems);
-    const next = { measure: key.measure, fiscal_year: key.fiscal_year + 1 };
-    const sum = awards.reduce((s, a) => s + a.amount_fen, 0);
-    const tx = new Transaction();
-    for (const a of awards) tx.add('award', this.moveAward(a, 'RESERVED', key, entry), a.award_id);
-    tx.add('envelope', {
-      Update: {
-        TableName: this.tableName,
-        Key: { pk: envelopePk(key), sk: ENVELOPE_SK },
-        ConditionExpression: '#st = :closed AND reserved_fen >= :sum',
-        UpdateExpression: 'SET reserved_fen = reserved_fen - :sum, carried_out_fen = if_not_exists(carried_out_fen, :zero) + :sum, updated_at = :now ADD version :one',
-        ExpressionAttributeNames: { '#st': 'status' },
-        ExpressionAttributeValues: { ':closed': 'CLOSED', ':sum': sum, ':zero': 0, ':now': entry.at, ':one': 1 },
-      },
-    });
-    tx.add('envelope', this.upsertNext(next, entry.at, {
-      set: 'budget_set = :true, budget_fen = if_not_exists(budget_fen, :zero) + :sum, carried_in_fen = if_not_exists(carried_in_fen, :zero) + :sum, reserved_fen = if_not_exists(reserved_fen, :zero) + :sum, available_fen = if_not_exists(available_fen, :zero), waitlisted_fen = if_not_exists(waitlisted_fen, :zero), waitlisted_count = if_not_exists(waitlisted_count, :zero), queue_seq = if_not_exists(queue_seq, :zero)',
-      add: 'version :one',
-      values: { ':true': true, ':sum': sum },
-    }));
-    return (await tx.run(this.doc)).ok;
+  carryReserved(key: EnvelopeKey, awards: readonly Award[], entry: HistoryEntry): Promise<boolean> {
+    return this.carry(key, awards, 'RESERVED', entry, { fen: awards.reduce((s, a) => s + a.amount_fen, 0) });
   }
 
   /**
@@ -118,27 +98,48 @@ export class DynamoYearClose {
    * those that keep a reservation (held at run preparation) moves like a reservation, inside
    * reserved and held_fen on both sides; every one moves Y's held_count to Y+1's.
    */
-  async carryHeld(key: EnvelopeKey, awards: readonly Award[], entry: HistoryEntry): Promise<boolean> {
+  carryHeld(key: EnvelopeKey, awards: readonly Award[], entry: HistoryEntry): Promise<boolean> {
+    const kept = awards.filter((a) => a.hold?.keeps_reservation === true).reduce((s, a) => s + a.amount_fen, 0);
+    return this.carry(key, awards, 'HELD', entry, { fen: kept, held: awards.length });
+  }
+
+  /**
+   * One transaction: the awards move to Y+1, `fen` moves from Y's reserved to carried_out and into
+   * Y+1's budget, carried_in and reserved (created if missing). With `held` (a number of held
+   * awards), the same `fen` also leaves Y's held_fen for Y+1's and the count moves between their
+   * held_count. Y must be closed and hold what leaves it.
+   */
+  private async carry(key: EnvelopeKey, awards: readonly Award[], status: 'RESERVED' | 'HELD', entry: HistoryEntry, money: { fen: number; held?: number }): Promise<boolean> {
     checkTransactionSize(awards.length + 2, this.maxTransactionItems);
     const next = { measure: key.measure, fiscal_year: key.fiscal_year + 1 };
-    const kept = awards.filter((a) => a.hold?.keeps_reservation === true).reduce((s, a) => s + a.amount_fen, 0);
+    const held = money.held !== undefined;
+    const counts = held ? { ':n': money.held, ':minus': -money.held! } : {};
     const tx = new Transaction();
-    for (const a of awards) tx.add('award', this.moveAward(a, 'HELD', key, entry), a.award_id);
+    for (const a of awards) tx.add('award', this.moveAward(a, status, key, entry), a.award_id);
     tx.add('envelope', {
       Update: {
         TableName: this.tableName,
         Key: { pk: envelopePk(key), sk: ENVELOPE_SK },
-        ConditionExpression: '#st = :closed AND held_count >= :n AND held_fen >= :kept AND reserved_fen >= :kept',
-        UpdateExpression: 'SET reserved_fen = reserved_fen - :kept, held_fen = held_fen - :kept, carried_out_fen = if_not_exists(carried_out_fen, :zero) + :kept, updated_at = :now ADD held_count :minus, version :one',
+        ConditionExpression: ['#st = :closed', ...(held ? ['held_count >= :n', 'held_fen >= :fen'] : []), 'reserved_fen >= :fen'].join(' AND '),
+        UpdateExpression: `SET ${[
+          'reserved_fen = reserved_fen - :fen', ...(held ? ['held_fen = held_fen - :fen'] : []),
+          'carried_out_fen = if_not_exists(carried_out_fen, :zero) + :fen', 'updated_at = :now',
+        ].join(', ')} ADD ${held ? 'held_count :minus, ' : ''}version :one`,
         ExpressionAttributeNames: { '#st': 'status' },
-        ExpressionAttributeValues: { ':closed': 'CLOSED', ':n': awards.length, ':minus': -awards.length, ':kept': kept, ':zero': 0, ':now': entry.at, ':one': 1 },
+        ExpressionAttributeValues: { ':closed': 'CLOSED', ':fen': money.fen, ':zero': 0, ':now': entry.at, ':one': 1, ...counts },
       },
     });
     tx.add('envelope', this.upsertNext(next, entry.at, {
       // Money carried makes next year's budget set, as a carried reservation does; held-only carries do not.
-      set: `budget_set = ${kept > 0 ? ':true' : 'if_not_exists(budget_set, :false)'}, budget_fen = if_not_exists(budget_fen, :zero) + :kept, carried_in_fen = if_not_exists(carried_in_fen, :zero) + :kept, reserved_fen = if_not_exists(reserved_fen, :zero) + :kept, held_fen = if_not_exists(held_fen, :zero) + :kept, available_fen = if_not_exists(available_fen, :zero), waitlisted_fen = if_not_exists(waitlisted_fen, :zero), waitlisted_count = if_not_exists(waitlisted_count, :zero), queue_seq = if_not_exists(queue_seq, :zero)`,
-      add: 'held_count :n, version :one',
-      values: { ...(kept > 0 ? { ':true': true } : { ':false': false }), ':kept': kept, ':n': awards.length },
+      set: [
+        `budget_set = ${money.fen > 0 ? ':true' : 'if_not_exists(budget_set, :false)'}`,
+        'budget_fen = if_not_exists(budget_fen, :zero) + :fen', 'carried_in_fen = if_not_exists(carried_in_fen, :zero) + :fen',
+        'reserved_fen = if_not_exists(reserved_fen, :zero) + :fen', ...(held ? ['held_fen = if_not_exists(held_fen, :zero) + :fen'] : []),
+        'available_fen = if_not_exists(available_fen, :zero)', 'waitlisted_fen = if_not_exists(waitlisted_fen, :zero)',
+        'waitlisted_count = if_not_exists(waitlisted_count, :zero)', 'queue_seq = if_not_exists(queue_seq, :zero)',
+      ].join(', '),
+      add: `${held ? 'held_count :n, ' : ''}version :one`,
+      values: { ...(money.fen > 0 ? { ':true': true } : { ':false': false }), ':fen': money.fen, ...(held ? { ':n': money.held } : {}) },
     }));
     return (await tx.run(this.doc)).ok;
   }

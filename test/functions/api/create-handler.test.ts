@@ -10,6 +10,7 @@ import { DynamoAuditLog } from '../../../shared/adapters/dynamo/dynamo-audit-log
 import { DynamoAwardSearch } from '../../../shared/adapters/dynamo/dynamo-award-search.ts';
 import { DynamoReconciliationStore } from '../../../shared/adapters/dynamo/dynamo-reconciliation-store.ts';
 import { DynamoRunStore } from '../../../shared/adapters/dynamo/dynamo-run-store.ts';
+import { DynamoYearClose } from '../../../shared/adapters/dynamo/dynamo-year-close.ts';
 import { SqsRunRequestQueue } from '../../../shared/adapters/sqs/sqs-run-request-queue.ts';
 import { principalFromClaims } from '../../../shared/http/auth.ts';
 import type { ExportFiles } from '../../../shared/ports/run-operations.ts';
@@ -69,6 +70,7 @@ beforeAll(async () => {
     audit: new DynamoAuditLog(table.doc, table.tableName),
     exports: noFiles,
     runOps: queuedRunOperations(new SqsRunRequestQueue(new SQSClient({ region: 'cn-north-1' }), QUEUE)),
+    yearCloses: new DynamoYearClose(table.doc, table.tableName, 10),
     submit: (rows, screen) => submitAwardRows({ ledger, clock, deadLetters }, rows, screen ? { screen } : {}),
   });
   await budget(ledger, clock, 7, 2025, 100_000);

@@ -4,8 +4,8 @@ import path from 'node:path';
 
 export const CORPUS_DIR = path.resolve(import.meta.dirname, '../../corpus');
 
-export type Kind = 'awards' | 'budgets' | 'schemes' | 'settlements';
-export const KINDS: readonly Kind[] = ['awards', 'budgets', 'schemes', 'settlements'];
+export type Kind = 'awards' | 'budgets' | 'schemes' | 'settlements' | 'credits';
+export const KINDS: readonly Kind[] = ['awards', 'budgets', 'schemes', 'settlements', 'credits'];
 
 export interface LineExpectation {
   line: number;
@@ -23,7 +23,7 @@ export interface Expectation {
   message?: string;
   /** awards, budgets, schemes: exactly these lines get an outcome. */
   lines?: LineExpectation[];
-  /** awards: fields of stored awards. */
+  /** awards: fields of stored awards (by award id); credits: of stored restrictions (by credit code). */
   stored?: Record<string, Record<string, unknown>>;
   /** settlements: lines that must be reported, with their field. */
   errors?: LineExpectation[];
