@@ -17,6 +17,8 @@ import {
 import { RUN_LIST_PK, batchListPk, paidMonthPk, runPk, runRequestPk } from '../shared/adapters/dynamo/run-items.ts';
 import { AUDIT_LOG_PK } from '../shared/adapters/dynamo/dynamo-audit-log.ts';
 import { yearClosePk } from '../shared/adapters/dynamo/dynamo-year-close.ts';
+import { transferPk } from '../shared/adapters/dynamo/dynamo-transfer.ts';
+import { CREDIT_LIST_PK, enterprisePk } from '../shared/adapters/dynamo/enterprise-items.ts';
 import { sessionKey, userSessionsPk } from '../shared/adapters/dynamo/dynamo-session-store.ts';
 import { USER_LIST_PK, loginKey, userKey } from '../shared/adapters/dynamo/dynamo-user-store.ts';
 import { GSI1, GSI2 } from '../shared/adapters/dynamo/table-schema.ts';
@@ -88,6 +90,8 @@ export const KEY_PATTERNS = {
   session: keyPattern((id) => sessionKey(id).pk),
   auditLog: AUDIT_LOG_PK,
   yearClose: keyPattern(yearClosePk),
+  enterprise: keyPattern(enterprisePk),
+  transfer: keyPattern(transferPk),
   // Index partition keys.
   awardsByStatus: keyPattern((status) => awardStatusPk(status, { fiscal_year: 0, measure: 0 })),
   envelopeList: ENVELOPE_LIST_PK,
@@ -100,6 +104,7 @@ export const KEY_PATTERNS = {
   repairList: REPAIR_LIST_PK,
   userList: USER_LIST_PK,
   userSessions: keyPattern(userSessionsPk),
+  creditList: CREDIT_LIST_PK,
 } as const;
 const K = KEY_PATTERNS;
 
@@ -127,10 +132,13 @@ const CHECK = 'dynamodb:ConditionCheckItem';
 
 /** Per adapter (shared/adapters/dynamo), the calls it makes and the keys it builds. */
 export const ADAPTER_ACCESS = {
-  /** DynamoLedger: envelopes (and their audit and queue items), awards, schemes, intake issues. */
+  /**
+   * DynamoLedger: envelopes (and their audit and queue items), awards, schemes, intake issues, budget
+   * transfers; with its DynamoControls (issue 14) the enterprise records and credit restrictions.
+   */
   ledger: {
-    items: [{ actions: [GET, BATCH_GET, QUERY, PUT, UPDATE, DELETE], keys: [K.envelope, K.award, K.scheme, K.intake] }],
-    indexes: { [GSI1.name]: [K.awardsByStatus], [GSI2.name]: [K.envelopeList, K.schemeList] },
+    items: [{ actions: [GET, BATCH_GET, QUERY, PUT, UPDATE, DELETE], keys: [K.envelope, K.award, K.scheme, K.intake, K.enterprise, K.transfer] }],
+    indexes: { [GSI1.name]: [K.awardsByStatus], [GSI2.name]: [K.envelopeList, K.schemeList, K.creditList] },
   },
   /** DynamoRunStore: runs and their items, the awards and envelopes they move, paid-per-month. */
   runStore: {

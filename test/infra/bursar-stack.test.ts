@@ -416,7 +416,7 @@ describe('IAM: table access per function (dynamodb:LeadingKeys)', () => {
     return { items, indexes, scan };
   }
 
-  const LEDGER = ['AWARD#*', 'ENV#*', 'INTAKE#*', 'SCHEME#*'];
+  const LEDGER = ['AWARD#*', 'ENT#*', 'ENV#*', 'INTAKE#*', 'SCHEME#*', 'TRANSFER#*'];
   const RUNS = ['AWARD#*', 'ENV#*', 'PAID#*', 'RUN#*'];
   const IDENTITY = ['LOGIN#*', 'SESSION#*', 'USER#*'];
   const union = (...lists: string[][]) => [...new Set(lists.flat())].sort();
@@ -426,7 +426,7 @@ describe('IAM: table access per function (dynamodb:LeadingKeys)', () => {
         GetItem: union(LEDGER, ['ALERT#*']), BatchGetItem: LEDGER, Query: union(LEDGER, ['ALERT#*']),
         PutItem: union(LEDGER, ['ALERT#*']), UpdateItem: union(LEDGER, ['ALERT#*']), DeleteItem: LEDGER,
       },
-      indexes: { gsi1: ['AWST#*'], gsi2: ['ALERTS', 'ALERTUNIT#*', 'ENVELOPES', 'SCHEMES'] },
+      indexes: { gsi1: ['AWST#*'], gsi2: ['ALERTS', 'ALERTUNIT#*', 'CREDITS', 'ENVELOPES', 'SCHEMES'] },
       scan: false,
     },
     runRequest: {
@@ -434,7 +434,7 @@ describe('IAM: table access per function (dynamodb:LeadingKeys)', () => {
         GetItem: union(LEDGER, RUNS, ['RUNREQ#*']), BatchGetItem: union(LEDGER, RUNS), Query: union(LEDGER, RUNS),
         PutItem: union(LEDGER, RUNS, ['RUNREQ#*']), UpdateItem: union(LEDGER, RUNS), DeleteItem: LEDGER, ConditionCheckItem: RUNS,
       },
-      indexes: { gsi1: ['AWST#*'], gsi2: ['ENVELOPES', 'RUNBATCH#*', 'RUNS', 'SCHEMES'] },
+      indexes: { gsi1: ['AWST#*'], gsi2: ['CREDITS', 'ENVELOPES', 'RUNBATCH#*', 'RUNS', 'SCHEMES'] },
       scan: false,
     },
     reconcile: {
@@ -442,7 +442,7 @@ describe('IAM: table access per function (dynamodb:LeadingKeys)', () => {
         GetItem: union(LEDGER, RUNS, ['ALERT#*', 'RECON#*']), BatchGetItem: union(LEDGER, RUNS), Query: union(LEDGER, RUNS, ['ALERT#*', 'RECON#*']),
         PutItem: union(LEDGER, RUNS, ['ALERT#*', 'RECON#*']), UpdateItem: union(LEDGER, RUNS, ['ALERT#*', 'RECON#*']), DeleteItem: LEDGER, ConditionCheckItem: RUNS,
       },
-      indexes: { gsi1: ['AWST#*'], gsi2: ['ALERTS', 'ALERTUNIT#*', 'ENVELOPES', 'RECONS', 'REPAIRS', 'RUNBATCH#*', 'RUNS', 'SCHEMES'] },
+      indexes: { gsi1: ['AWST#*'], gsi2: ['ALERTS', 'ALERTUNIT#*', 'CREDITS', 'ENVELOPES', 'RECONS', 'REPAIRS', 'RUNBATCH#*', 'RUNS', 'SCHEMES'] },
       scan: true,
     },
     notifier: { items: { Query: ['ALERT#*'], UpdateItem: ['ALERT#*'] }, indexes: {}, scan: false },
@@ -456,7 +456,7 @@ describe('IAM: table access per function (dynamodb:LeadingKeys)', () => {
         PutItem: union(LEDGER, RUNS, IDENTITY, ['AUDITLOG', 'YEAR#*']), UpdateItem: union(LEDGER, RUNS, IDENTITY, ['YEAR#*']),
         DeleteItem: union(LEDGER, IDENTITY), ConditionCheckItem: RUNS,
       },
-      indexes: { gsi1: ['AWST#*'], gsi2: ['ALERTS', 'ALERTUNIT#*', 'ENVELOPES', 'RECONS', 'REPAIRS', 'RUNBATCH#*', 'RUNS', 'SCHEMES', 'USERS', 'USESS#*'] },
+      indexes: { gsi1: ['AWST#*'], gsi2: ['ALERTS', 'ALERTUNIT#*', 'CREDITS', 'ENVELOPES', 'RECONS', 'REPAIRS', 'RUNBATCH#*', 'RUNS', 'SCHEMES', 'USERS', 'USESS#*'] },
       scan: true,
     },
   };
