@@ -151,6 +151,15 @@ it('shows on the overview exactly the figures of `bursar budget show` for the sa
     expect(await page.getByTestId('total-budget_fen').textContent()).toBe(formatYuanGrouped(sum('budget_fen')));
     expect(await page.getByTestId('total-reserved_fen').textContent()).toBe(formatYuanGrouped(sum('reserved_fen')));
     expect(await page.getByTestId('total-available_fen').textContent()).toBe(formatYuanGrouped(sum('available_fen')));
+    // The exhaustion forecast arrives after the figures and equals budget show's (issue 15 §4).
+    await page.getByTestId('forecast-ready').waitFor({ state: 'attached' });
+    for (const e of envelopes as unknown as { measure: number; burn_rate_fen_per_day: number; forecast_exhaustion_date: string }[]) {
+      expect(await page.getByTestId(`burn-rate-${e.measure}`).textContent()).toBe(formatYuanGrouped(e.burn_rate_fen_per_day));
+      expect(await page.getByTestId(`forecast-${e.measure}`).getAttribute('data-date')).toBe(e.forecast_exhaustion_date);
+      expect(await page.getByTestId(`forecast-${e.measure}`).textContent()).toBe(e.forecast_exhaustion_date === 'not this year' ? '本年内不会用尽' : e.forecast_exhaustion_date);
+    }
+    // A measure without an envelope has no forecast.
+    expect(await page.getByTestId('forecast-3').textContent()).toBe('—');
     // The commitments chart of a chosen envelope loads on demand.
     await page.locator('#commitments-envelope').selectOption('1');
     await page.getByTestId('commitments-chart').locator('canvas').waitFor();
@@ -182,9 +191,13 @@ it('never shows a bureau user another unit’s awards, envelopes or summary rows
       const award = await fetch('/api/v1/awards/EITB-R-0001');
       const search = await (await fetch('/api/v1/awards?q=EITB-R-0001')).json() as { awards: unknown[] };
       const envelopes = await (await fetch('/api/v1/envelopes?fiscal_year=2025')).json() as { envelopes: { measure: number }[] };
-      return { award: award.status, found: search.awards.length, measures: envelopes.envelopes.map((e) => e.measure).sort((a, b) => a - b) };
+      const forecasts = await (await fetch('/api/v1/forecasts?fiscal_year=2025')).json() as { forecasts: { measure: number }[] };
+      return {
+        award: award.status, found: search.awards.length, measures: envelopes.envelopes.map((e) => e.measure).sort((a, b) => a - b),
+        forecasts: forecasts.forecasts.map((f) => f.measure),
+      };
     });
-    expect(other).toEqual({ award: 404, found: 0, measures: [11, 12] });
+    expect(other).toEqual({ award: 404, found: 0, measures: [11, 12], forecasts: [11, 12] });
 
     await page.goto('/#/execution?fy=2025');
     await page.getByTestId('summary-total').waitFor();
