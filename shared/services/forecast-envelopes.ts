@@ -12,14 +12,14 @@ const ENVELOPES_AT_ONCE = 3;
  * The forecast of each envelope from its committed awards (RESERVED, BATCHED, PAID), dated by the
  * Shanghai day they were stored. Deterministic for a given store and clock.
  */
-export async function forecastEnvelopes(ledger: Pick<Ledger, 'listAwards'>, clock: Clock, envelopes: readonly Envelope[]): Promise<Map<string, Forecast>> {
+export async function forecastEnvelopes(ledger: Pick<Ledger, 'listAwardAmounts'>, clock: Clock, envelopes: readonly Envelope[]): Promise<Map<string, Forecast>> {
   const today = shanghaiDate(new Date(clock.now()));
   const results = new Map<Envelope, Forecast>();
   const forecastOne = async (e: Envelope) => {
     // The four statuses are four index partitions: read side by side.
     const perStatus = await Promise.all(COMMITTED.map(async (status) => {
       const commitments: Commitment[] = [];
-      for await (const a of ledger.listAwards({ status, measure: e.measure, fiscal_year: e.fiscal_year })) {
+      for await (const a of ledger.listAwardAmounts({ status, measure: e.measure, fiscal_year: e.fiscal_year })) {
         commitments.push({ date: shanghaiDate(new Date(a.created_at)), amount_fen: a.amount_fen });
       }
       return commitments;

@@ -52,13 +52,19 @@ test("a bureau user gets their unit's measures only; a year without envelopes ha
   expect((await clerk.get('/api/v1/forecasts?fiscal_year=2026')).body).toEqual({ fiscal_year: 2026, as_of: '2025-06-10', forecasts: [] });
 });
 
-test('requests made together get the same answer, and no answer is kept after it is given', async () => {
+test('requests made together get the same answer; a new commitment shows at once', async () => {
   const answers = await Promise.all([clerk, eitb, clerk, stb].map((c) => c.get('/api/v1/forecasts?fiscal_year=2025')));
   expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200]);
   expect(answers[0]!.body).toEqual(answers[2]!.body);
   expect(answers[1]!.body.forecasts).toEqual(answers[0]!.body.forecasts.filter((f: { measure: number }) => f.measure === 7));
-  // After an answer nothing is kept: a new commitment shows at once.
+  // A remembered forecast is one for the envelope's version: a new commitment changes it at once.
   expect((await eitb.csv('/api/v1/submissions', awardsCsv([awardFields(4)]))).body.reserved).toBe(1);
   const after = await clerk.get('/api/v1/forecasts?fiscal_year=2025');
   expect(after.body.forecasts[0]).toMatchObject({ measure: 7, burn_rate_fen_per_day: 13_333, forecast_exhaustion_date: '2025-06-18' });
+  // A new day computes afresh: 31 days on, nothing was committed in the last 30.
+  server.clock.advance(31 * 86_400_000);
+  const later = await (await server.signIn('alice')).get('/api/v1/forecasts?fiscal_year=2025'); // the old session has expired
+
+  expect(later.body.as_of).toBe('2025-07-11');
+  expect(later.body.forecasts[0]).toMatchObject({ measure: 7, burn_rate_fen_per_day: 0, forecast_exhaustion_date: 'not this year' });
 });

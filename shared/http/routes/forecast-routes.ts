@@ -25,25 +25,37 @@ type Computed = { as_of: string; envelopes: Envelope[]; forecasts: Map<string, F
 
 /**
  * `GET /forecasts?fiscal_year=Y`: the forecast `budget show` and the summary carry, on its own so the
- * overview's figures never wait for it (it reads every committed award of each envelope, through the
- * status index, where the figures read 27 items). The same envelopes as the summary's forecasts:
- * open, with a budget. Requests for the same year and day while one is being computed share it
- * (a console reloaded again and again costs one computation, not a pile of them); nothing is kept
- * after it is answered, so no answer is older than its request.
+ * overview's figures never wait for it: it reads the time and amount of every committed award of
+ * each envelope (through the status index), where the figures read 27 items. The same envelopes as
+ * the summary's forecasts: open, with a budget.
+ * Two things keep a console reloaded again and again from recomputing it: requests for the same
+ * year and day while one is computed share it, and each envelope's forecast is remembered for its
+ * version and the day. Every change to an envelope's awards or money is written in one transaction
+ * with the envelope's version (+1), so a remembered forecast is one for exactly these awards and
+ * this balance; a new day or a new version computes it afresh.
  */
 export function registerForecastRoutes(api: OpenAPIHono<AppEnv>, deps: ApiDeps): void {
   const inFlight = new Map<string, Promise<Computed>>();
+  const remembered = new Map<string, { version: number; day: string; forecast: Forecast }>();
+  const keyOf = (e: Envelope) => `${e.fiscal_year}#${e.measure}`;
 
   const compute = (fy: number): Promise<Computed> => {
-    const asOf = shanghaiDate(new Date(deps.clock.now()));
-    const key = `${fy}#${asOf}`;
-    let running = inFlight.get(key);
+    const now = deps.clock.now();
+    const asOf = shanghaiDate(new Date(now));
+    const flight = `${fy}#${asOf}`;
+    let running = inFlight.get(flight);
     if (!running) {
       running = (async () => {
         const envelopes = (await deps.ledger.listEnvelopes(fy)).filter((e) => e.status !== 'CLOSED' && e.budget_set);
-        return { as_of: asOf, envelopes, forecasts: await forecastEnvelopes(deps.ledger, deps.clock, envelopes) };
-      })().finally(() => inFlight.delete(key));
-      inFlight.set(key, running);
+        const stale = envelopes.filter((e) => {
+          const r = remembered.get(keyOf(e));
+          return !r || r.version !== e.version || r.day !== asOf;
+        });
+        const computed = await forecastEnvelopes(deps.ledger, { now: () => now }, stale);
+        for (const e of stale) remembered.set(keyOf(e), { version: e.version, day: asOf, forecast: computed.get(keyOf(e))! });
+        return { as_of: asOf, envelopes, forecasts: new Map(envelopes.map((e) => [keyOf(e), remembered.get(keyOf(e))!.forecast])) };
+      })().finally(() => inFlight.delete(flight));
+      inFlight.set(flight, running);
     }
     return running;
   };

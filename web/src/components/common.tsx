@@ -2,8 +2,8 @@ import { Alert, Select, Typography, message } from 'antd';
 import { Tag } from './Tag.tsx';
 import { useQuery } from '@tanstack/react-query';
 import { allEnvelopesQuery } from '../api/queries.ts';
-import { fetchFile, get, usesBearer } from '../api/client.ts';
-import type { AwardStatus, Envelope, RunStatus } from '../api/types.ts';
+import { fetchFile, usesBearer } from '../api/client.ts';
+import type { AwardStatus, RunStatus } from '../api/types.ts';
 import { useI18n } from '../app/i18n.tsx';
 import type { Messages } from '../app/messages-zh.ts';
 

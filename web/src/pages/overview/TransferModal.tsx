@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { Alert, Form, Input, Modal } from 'antd';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { post } from '../../api/client.ts';
@@ -23,6 +23,8 @@ export default function TransferModal({ fy, envelopes, labelOf, onClose }: {
   const queryClient = useQueryClient();
   const [form] = Form.useForm<Values>();
   const [transferId] = useState(() => `TR-WEB-${crypto.randomUUID()}`);
+  // One request at a time however often OK is clicked (React's pending state lags a double click).
+  const sending = useRef(false);
   const send = useMutation({
     mutationFn: (v: Values) => post<TransferResult>('/transfers', {
       fiscal_year: String(fy), from_measure: v.from, to_measure: v.to,
@@ -43,7 +45,11 @@ export default function TransferModal({ fy, envelopes, labelOf, onClose }: {
           title={t('transferDone', { id: done.transfer_id, from: done.from.measure, to: done.to.measure })}
           description={done.drained.length > 0 ? t('transferDrained', { count: done.drained.length }) : undefined} />
       )}
-      <Form form={form} layout="vertical" name="transfer" disabled={send.isPending || !!done} onFinish={(v) => send.mutate(v)}>
+      <Form form={form} layout="vertical" name="transfer" disabled={send.isPending || !!done} onFinish={(v) => {
+        if (sending.current) return;
+        sending.current = true;
+        send.mutate(v, { onSettled: () => { sending.current = false; } });
+      }}>
         <Form.Item label={t('transferFrom')} name="from" rules={[{ required: true, message: t('transferPickMeasure') }]}>
           <select className="native-select" style={{ width: '100%' }}>
             <option value="">—</option>
