@@ -37,8 +37,9 @@ export default function TransferModal({ fy, envelopes, labelOf, onClose }: {
   }));
   const done = send.data;
   return (
-    <Modal open title={t('transferTitle', { year: fy })} onCancel={onClose} cancelText={done ? t('close') : t('cancel')}
-      onOk={() => (done ? onClose() : form.submit())} okText={done ? t('close') : t('transferSubmit')} confirmLoading={send.isPending}>
+    <Modal open title={t('transferTitle', { year: fy })} onCancel={onClose} cancelText={t('cancel')}
+      onOk={() => (done ? onClose() : form.submit())} okText={done ? t('close') : t('transferSubmit')} confirmLoading={send.isPending}
+      cancelButtonProps={done ? { style: { display: 'none' } } : {}}>
       <ErrorBox error={send.error} />
       {done && (
         <Alert type="success" showIcon role="status" data-testid="transfer-done" style={{ marginBottom: 12 }}
