@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { gzipSync } from 'node:zlib';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startDynamoLocal } from '../cli/local/dynamo-local.ts';
 import { openRuntime } from '../cli/runtime.ts';
 import { DynamoSessionStore } from '../shared/adapters/dynamo/dynamo-session-store.ts';
@@ -85,11 +85,18 @@ async function main(): Promise<void> {
     }
     const warm: number[] = [];
     for (let i = 0; i < REPEAT; i++) warm.push(await timeOverview(first));
+    const profile = await profileOverview(browser, url, cookies);
+    say(`profile (one cold navigation): ${JSON.stringify(profile)}`);
 
     const page = await first.newPage();
     await page.goto('/#/awards?fiscal_year=2025');
     await page.getByTestId('awards-table').locator('tbody tr.ant-table-row').first().waitFor({ timeout: 30_000 });
     const next: number[] = [];
+    const nextServer: number[] = [];
+    page.on('response', (r) => {
+      const timing = /app;dur=([\d.]+)/.exec(r.headers()['server-timing'] ?? '');
+      if (r.url().includes('/api/v1/awards?') && r.url().includes('cursor=') && timing) nextServer.push(Math.round(Number(timing[1])));
+    });
     for (let i = 0; i < REPEAT; i++) {
       const before = await page.getByTestId('awards-table').locator('tbody tr.ant-table-row td').first().textContent();
       t = performance.now();
@@ -113,6 +120,8 @@ async function main(): Promise<void> {
       overview_figures_ms_cold: { median: median(cold), max: Math.max(...cold), runs: cold },
       overview_figures_ms_warm: { median: median(warm), max: Math.max(...warm), runs: warm },
       awards_next_page_ms: { median: median(next), max: Math.max(...next), runs: next },
+      awards_next_page_server_ms: nextServer,
+      overview_profile: profile,
       targets: { overview_ms: 2000, next_page_ms: 1000 },
     };
     mkdirSync(path.join(ROOT, 'bench', 'out'), { recursive: true });
@@ -144,6 +153,48 @@ async function timeOverview(context: BrowserContext): Promise<number> {
   const elapsed = ms(t);
   await page.close();
   return elapsed;
+}
+
+/**
+ * Where one cold navigation to the overview spends its time: each request the page made (start and
+ * end relative to navigation, and the server's own time from `Server-Timing`), when the figures
+ * appeared, and Chromium's main-thread totals (script, style, layout) from the DevTools protocol.
+ */
+async function profileOverview(browser: Browser, url: string, cookies: Awaited<ReturnType<BrowserContext['cookies']>>) {
+  const context = await browser.newContext({ baseURL: url, viewport: { width: 1280, height: 800 } });
+  await context.addCookies(cookies);
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const t = performance.now();
+  await page.goto('/#/?fy=2025');
+  await overviewFigures(page);
+  const figuresMs = ms(t);
+  const timeline = await page.evaluate(() => {
+    const p = (globalThis as unknown as { performance: {
+      now(): number;
+      getEntriesByType(type: string): { name: string; startTime: number; responseEnd: number; responseStart: number; domContentLoadedEventEnd?: number; serverTiming?: { name: string; duration: number }[] }[];
+    } }).performance;
+    const nav = p.getEntriesByType('navigation')[0];
+    return {
+      seen_at: Math.round(p.now()),
+      dom_content_loaded: Math.round(nav?.domContentLoadedEventEnd ?? 0),
+      requests: p.getEntriesByType('resource').map((r) => {
+        const u = new URL(r.name);
+        return {
+          path: `${u.pathname}${u.search}`, start: Math.round(r.startTime), ttfb: Math.round(r.responseStart), end: Math.round(r.responseEnd),
+          ...(r.serverTiming?.[0] ? { server: Math.round(r.serverTiming[0].duration) } : {}),
+        };
+      }),
+    };
+  });
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  const metric = (name: string) => Math.round((metrics.find((m) => m.name === name)?.value ?? 0) * 1000);
+  await context.close();
+  return {
+    figures_ms: figuresMs, ...timeline,
+    main_thread_ms: { script: metric('ScriptDuration'), style: metric('RecalcStyleDuration'), layout: metric('LayoutDuration'), task: metric('TaskDuration') },
+  };
 }
 
 main().catch((error: unknown) => {

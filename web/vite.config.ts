@@ -1,5 +1,28 @@
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
+
+/**
+ * The landing page's chunk (the overview) and the chunks it imports, as <link rel="modulepreload">
+ * in index.html: the browser fetches and compiles them beside the app's entry instead of after it
+ * has run (app/landing.ts then imports the module at once). Other pages stay on demand.
+ */
+function preloadLandingPage(entry = 'src/pages/Overview.tsx'): Plugin {
+  return {
+    name: 'bursar-preload-landing-page',
+    apply: 'build',
+    transformIndexHtml: {
+      order: 'post',
+      handler(_html, ctx) {
+        const chunks = Object.values(ctx.bundle ?? {}).filter((c) => c.type === 'chunk');
+        const landing = chunks.find((c) => c.facadeModuleId?.replaceAll('\\', '/').endsWith(`/${entry}`));
+        if (!landing) throw new Error(`preloadLandingPage: no chunk for ${entry}`);
+        const entryFiles = new Set(chunks.filter((c) => c.isEntry).flatMap((c) => [c.fileName, ...c.imports]));
+        const files = [landing.fileName, ...landing.imports].filter((f) => !entryFiles.has(f));
+        return files.map((f) => ({ tag: 'link', attrs: { rel: 'modulepreload', crossorigin: true, href: `/${f}` }, injectTo: 'head' as const }));
+      },
+    },
+  };
+}
 
 /**
  * The console: a static single-page app built to web/dist, served by `bursar serve` at `/` and from
@@ -10,6 +33,7 @@ export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   base: '/',
   oxc: { jsx: { runtime: 'automatic' } },
+  plugins: [preloadLandingPage()],
   build: {
     outDir: 'dist',
     manifest: true,

@@ -13,6 +13,7 @@ import { registerSessionRoutes } from './routes/session-routes.ts';
 import { registerUserRoutes } from './routes/user-routes.ts';
 import { registerTransferRoutes } from './routes/transfer-routes.ts';
 import { registerHoldRoutes } from './routes/hold-routes.ts';
+import { registerForecastRoutes } from './routes/forecast-routes.ts';
 import { registerYearRoutes } from './routes/year-routes.ts';
 import { securityHeaders } from './security-headers.ts';
 import { staticFiles } from './static-files.ts';
@@ -40,6 +41,7 @@ export function createApp(deps: ApiDeps): ApiApp {
   app.onError((error, c) => respondToError(error, c, deps.logError));
   app.notFound((c) => c.json(errorBody('NOT_FOUND', 'no such route'), 404));
   app.use('*', securityHeaders());
+  app.use(`${API_PREFIX}/*`, serverTiming());
   app.use(`${API_PREFIX}/*`, bodyLimits());
 
   const api = new OpenAPIHono<AppEnv>({
@@ -55,6 +57,7 @@ export function createApp(deps: ApiDeps): ApiApp {
   });
   registerSessionRoutes(api, deps);
   registerBudgetRoutes(api, deps);
+  registerForecastRoutes(api, deps);
   registerAwardRoutes(api, deps);
   registerRunRoutes(api, deps);
   registerPaymentIntegrityRoutes(api, deps);
@@ -71,6 +74,18 @@ export function createApp(deps: ApiDeps): ApiApp {
   app.route(API_PREFIX, api);
   if (deps.staticDir) app.use('*', staticFiles(deps.staticDir));
   return app;
+}
+
+/**
+ * `Server-Timing: app;dur=<ms>` on every API response: the browser's resource timing (and the console
+ * bench) then tells the server's share of a request from the network's and the browser's.
+ */
+function serverTiming(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const start = performance.now();
+    await next();
+    c.res.headers.set('Server-Timing', `app;dur=${(performance.now() - start).toFixed(1)}`);
+  };
 }
 
 /**

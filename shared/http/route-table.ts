@@ -18,6 +18,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'GET', path: '/me' },
   { method: 'GET', path: '/envelopes' },
   { method: 'PUT', path: '/envelopes/{fiscal_year}/{measure}' },
+  { method: 'GET', path: '/forecasts' },
   { method: 'GET', path: '/awards' },
   { method: 'GET', path: '/awards/{id}' },
   { method: 'POST', path: '/awards/{id}/cancel' },

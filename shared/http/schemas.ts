@@ -68,6 +68,10 @@ export const summaryQuery = z.object({
   format: z.enum(['json', 'csv', 'xlsx']).optional(),
 }).strict();
 
+export const forecastsQuery = z.object({
+  fiscal_year: yearText.openapi({ param: { name: 'fiscal_year', in: 'query' }, example: '2025' }),
+}).strict();
+
 const dateText = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD');
 export const alertsQuery = z.object({ since: dateText.optional() }).strict();
 

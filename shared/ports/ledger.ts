@@ -61,6 +61,11 @@ export interface Ledger {
   getAward(awardId: string): Promise<Award | undefined>;
   getAwards(awardIds: readonly string[]): Promise<Map<string, Award>>;
   listAwards(query: AwardQuery): AsyncIterable<Award>;
+  /**
+   * The stored time and amount of each award of one status in one envelope: all the exhaustion
+   * forecast needs, read through the status index without the rest of each award (trace, history).
+   */
+  listAwardAmounts(query: Required<AwardQuery>): AsyncIterable<{ created_at: string; amount_fen: number }>;
 
   getScheme(schemeId: string): Promise<Scheme | undefined>;
   putScheme(scheme: Scheme): Promise<'created' | 'updated' | 'unchanged'>;

@@ -13,7 +13,7 @@ export const DEFAULT_FORECAST_ALERT_DAYS = 30;
 export const FORECAST_ALERT_QUIET_DAYS = 7;
 
 export interface ForecastAlertDeps {
-  ledger: Pick<Ledger, 'listEnvelopes' | 'listAwards'>;
+  ledger: Pick<Ledger, 'listEnvelopes' | 'listAwardAmounts'>;
   outbox: AlertOutbox;
   clock: Clock;
   sender?: AlertSender;

@@ -20,7 +20,7 @@ export interface RunReconciliationDeps extends ReconcileDeps {
    */
   events?: EnvelopeEvents;
   /** With an outbox: raise FORECAST early warnings (forecast-alerts.ts) from these award records. */
-  forecast?: { ledger: Pick<Ledger, 'listEnvelopes' | 'listAwards'>; days?: number };
+  forecast?: { ledger: Pick<Ledger, 'listEnvelopes' | 'listAwardAmounts'>; days?: number };
 }
 
 export interface ReconcileCommand extends ReconcileOptions {

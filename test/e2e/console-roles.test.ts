@@ -151,6 +151,15 @@ it('shows on the overview exactly the figures of `bursar budget show` for the sa
     expect(await page.getByTestId('total-budget_fen').textContent()).toBe(formatYuanGrouped(sum('budget_fen')));
     expect(await page.getByTestId('total-reserved_fen').textContent()).toBe(formatYuanGrouped(sum('reserved_fen')));
     expect(await page.getByTestId('total-available_fen').textContent()).toBe(formatYuanGrouped(sum('available_fen')));
+    // The exhaustion forecast arrives after the figures and equals budget show's (issue 15 §4).
+    await page.getByTestId('forecast-ready').waitFor({ state: 'attached' });
+    for (const e of envelopes as unknown as { measure: number; burn_rate_fen_per_day: number; forecast_exhaustion_date: string }[]) {
+      expect(await page.getByTestId(`burn-rate-${e.measure}`).textContent()).toBe(formatYuanGrouped(e.burn_rate_fen_per_day));
+      expect(await page.getByTestId(`forecast-${e.measure}`).getAttribute('data-date')).toBe(e.forecast_exhaustion_date);
+      expect(await page.getByTestId(`forecast-${e.measure}`).textContent()).toBe(e.forecast_exhaustion_date === 'not this year' ? '本年内不会用尽' : e.forecast_exhaustion_date);
+    }
+    // A measure without an envelope has no forecast.
+    expect(await page.getByTestId('forecast-3').textContent()).toBe('—');
     // The commitments chart of a chosen envelope loads on demand.
     await page.locator('#commitments-envelope').selectOption('1');
     await page.getByTestId('commitments-chart').locator('canvas').waitFor();
@@ -182,9 +191,13 @@ it('never shows a bureau user another unit’s awards, envelopes or summary rows
       const award = await fetch('/api/v1/awards/EITB-R-0001');
       const search = await (await fetch('/api/v1/awards?q=EITB-R-0001')).json() as { awards: unknown[] };
       const envelopes = await (await fetch('/api/v1/envelopes?fiscal_year=2025')).json() as { envelopes: { measure: number }[] };
-      return { award: award.status, found: search.awards.length, measures: envelopes.envelopes.map((e) => e.measure).sort((a, b) => a - b) };
+      const forecasts = await (await fetch('/api/v1/forecasts?fiscal_year=2025')).json() as { forecasts: { measure: number }[] };
+      return {
+        award: award.status, found: search.awards.length, measures: envelopes.envelopes.map((e) => e.measure).sort((a, b) => a - b),
+        forecasts: forecasts.forecasts.map((f) => f.measure),
+      };
     });
-    expect(other).toEqual({ award: 404, found: 0, measures: [11, 12] });
+    expect(other).toEqual({ award: 404, found: 0, measures: [11, 12], forecasts: [11, 12] });
 
     await page.goto('/#/execution?fy=2025');
     await page.getByTestId('summary-total').waitFor();
@@ -211,6 +224,46 @@ it('switches to English and keeps the choice after a reload and a new sign-in', 
     await page.locator('#signin-username').waitFor();
     expect(await page.locator('h1').textContent()).toBe('Sign in to Bursar');
     await screenshot(page, 'signin-english');
+  } finally {
+    await context.close();
+  }
+});
+
+it('lets a clerk move budget between measures from the overview, showing a refusal in plain words (issue 15 §1)', async () => {
+  const { context, page } = await newUserPage(browser, server.url);
+  try {
+    await signIn(page, users['clerk']!);
+    await page.goto('/#/?fy=2025');
+    await page.getByTestId('overview-ready').waitFor({ state: 'attached' });
+    // Measure 2 has 100.00 left and EITB-R-0004 (250.00) waiting.
+    expect(await page.getByTestId('available_fen-2').textContent()).toBe('100.00');
+    await page.getByRole('button', { name: '预算调剂' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('调出措施').selectOption('2');
+    await dialog.getByLabel('调入措施').selectOption('1');
+    await dialog.getByLabel('金额（元）').fill('5000.00');
+    await dialog.getByLabel('原因').fill('e2e: more than is available');
+    await dialog.getByRole('button', { name: '确认调剂' }).click();
+    await dialog.locator('[data-code="INSUFFICIENT_AVAILABLE"]').waitFor();
+    expect(await dialog.locator('[data-code="INSUFFICIENT_AVAILABLE"]').textContent()).toContain('可用余额不足');
+
+    // Corrected: 150.00 from measure 1 to measure 2 serves the waiting award. Clicked twice, it is one transfer.
+    await dialog.getByLabel('调出措施').selectOption('1');
+    await dialog.getByLabel('调入措施').selectOption('2');
+    await dialog.getByLabel('金额（元）').fill('150.00');
+    await dialog.getByLabel('原因').fill('e2e: measure 2 ran dry');
+    await dialog.getByRole('button', { name: '确认调剂' }).dblclick();
+    await dialog.getByTestId('transfer-done').waitFor();
+    expect(await dialog.getByTestId('transfer-done').textContent()).toContain('1 笔奖补');
+    await screenshot(page, 'overview-transfer');
+    await dialog.getByRole('button', { name: '关闭' }).first().click();
+    await page.getByTestId('overview-ready').waitFor({ state: 'attached' });
+    await page.waitForFunction(() => (document.querySelector('[data-testid="budget_fen-2"]') as { textContent: string } | null)?.textContent === '450.00');
+    const shown = server.cli(['budget', 'show', '--fiscal-year', '2025']) as { envelopes: { measure: number; budget_fen: number; available_fen: number }[] };
+    expect(shown.envelopes.find((e) => e.measure === 2)).toMatchObject({ budget_fen: 45_000, available_fen: 0 });
+    expect(shown.envelopes.find((e) => e.measure === 1)!.budget_fen).toBe(100_000_000 - 15_000);
+    const audit = server.cli(['budget', 'history', '--fiscal-year', '2025', '--measure', '1']) as unknown;
+    expect(JSON.stringify(audit).match(/TR-WEB-/g)).toHaveLength(1);
   } finally {
     await context.close();
   }

@@ -38,6 +38,7 @@ const CASES: Case[] = [
   { method: 'GET', path: '/api/v1/runs/RUN-2099-01/files/RUN-2099-01-payments.csv', allowed: ['clerk', 'reviewer'] },
   { method: 'POST', path: '/api/v1/runs/RUN-2099-01/settlement', csv: 'award_id,status,reference,reason\n', allowed: ['clerk'] },
   { method: 'GET', path: '/api/v1/summary?fiscal_year=2025', allowed: READERS },
+  { method: 'GET', path: '/api/v1/forecasts?fiscal_year=2025', allowed: READERS },
   { method: 'GET', path: '/api/v1/summary?fiscal_year=2025&format=csv', allowed: READERS },
   { method: 'GET', path: '/api/v1/alerts?since=2025-01-01', allowed: READERS },
   { method: 'GET', path: '/api/v1/reconciliations', allowed: FINANCE },

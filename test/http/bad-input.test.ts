@@ -89,6 +89,9 @@ test('path parameters that are not ids and huge or unknown query values are 400'
   expectError(await clerk.get('/api/v1/awards?cursor=bm90LWEtY3Vyc29y'), 400, 'BAD_CURSOR');
   expectError(await clerk.get('/api/v1/awards?sort=desc'), 400, 'UNKNOWN_FIELD');
   expectError(await clerk.get('/api/v1/summary'), 400, 'BAD_FISCAL_YEAR');
+  expectError(await clerk.get('/api/v1/forecasts'), 400, 'BAD_FISCAL_YEAR');
+  expectError(await clerk.get('/api/v1/forecasts?fiscal_year=25'), 400, 'BAD_FISCAL_YEAR');
+  expectError(await clerk.get('/api/v1/forecasts?fiscal_year=2025&measure=7'), 400, 'UNKNOWN_FIELD');
   expectError(await clerk.get('/api/v1/alerts?since=yesterday'), 400, 'BAD_DATE');
   expectError(await clerk.get('/api/v1/nothing-here'), 404, 'NOT_FOUND');
 });
@@ -145,7 +148,7 @@ test('the OpenAPI document lists every route, generated from the schemas', async
   expect(res.status).toBe(200);
   const paths = Object.keys(res.body.paths).sort();
   expect(paths).toEqual([
-    '/alerts', '/audit', '/awards', '/awards/{id}', '/awards/{id}/cancel', '/envelopes', '/envelopes/{fiscal_year}/{measure}', '/holds', '/holds/{id}/reject', '/holds/{id}/release', '/me',
+    '/alerts', '/audit', '/awards', '/awards/{id}', '/awards/{id}/cancel', '/envelopes', '/envelopes/{fiscal_year}/{measure}', '/forecasts', '/holds', '/holds/{id}/reject', '/holds/{id}/release', '/me',
     '/reconciliations', '/runs', '/runs/{id}', '/runs/{id}/approve', '/runs/{id}/export', '/runs/{id}/files', '/runs/{id}/files/{name}', '/runs/{id}/reissue', '/runs/{id}/release-failed',
     '/runs/{id}/settlement', '/runs/{id}/verify', '/session', '/submissions', '/summary', '/transfers', '/users', '/users/{username}/disable', '/users/{username}/enable',
     '/years', '/years/{fiscal_year}/approve', '/years/{fiscal_year}/close',

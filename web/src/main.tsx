@@ -5,6 +5,7 @@ import { ApiError } from './api/client.ts';
 import { I18nProvider, storedLang } from './app/i18n.tsx';
 import { App } from './app/App.tsx';
 import { startAuth } from './app/auth.ts';
+import { prefetchLandingData, preloadLandingCode } from './app/landing.ts';
 import './app/app.css';
 
 const queryClient: QueryClient = new QueryClient({
@@ -28,10 +29,11 @@ const queryClient: QueryClient = new QueryClient({
 
 document.documentElement.lang = storedLang() === 'en' ? 'en' : 'zh-CN';
 
+preloadLandingCode();
 const root = createRoot(document.getElementById('root')!);
 // The sign-in mode comes from /config.json (and a hosted-UI redirect is finished) before anything asks the API.
 startAuth().then(
-  () => root.render(
+  () => (prefetchLandingData(queryClient), root.render(
     <StrictMode>
       <QueryClientProvider client={queryClient}>
         <I18nProvider>
@@ -39,6 +41,6 @@ startAuth().then(
         </I18nProvider>
       </QueryClientProvider>
     </StrictMode>,
-  ),
+  )),
   (error: unknown) => root.render(<p role="alert" style={{ margin: 24 }}>控制台配置无法读取 / The console's configuration could not be read: {String((error as Error).message ?? error)}</p>),
 );

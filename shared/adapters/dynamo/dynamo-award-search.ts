@@ -10,6 +10,8 @@ import { GSI1 } from './table-schema.ts';
 /** DynamoDB pages read for one API page at most: a rare filter over a big table ends early with a cursor. */
 const MAX_PAGES_PER_REQUEST = 8;
 const ENVELOPE_CACHE_MS = 5_000;
+/** The most items one scan request reads (the page's growth stops here). */
+const SCAN_READ_LIMIT = 1000;
 
 const keySchema = z.object({
   pk: z.string().max(200), sk: z.string().max(200), gsi1pk: z.string().max(200).optional(), gsi1sk: z.string().max(300).optional(),
@@ -97,22 +99,28 @@ export class DynamoAwardSearch implements AwardSearch {
     const found: Item[] = [];
     let start: Record<string, unknown> | undefined = cursor?.k;
     let pages = 0;
+    // A scan's Limit counts the items read, not those the filter keeps. Reading 1,000 for a page of 50
+    // made every page cost 1,000 awards; start at the page size and double only while the filter
+    // keeps too few, so a broad listing reads about one page and a rare filter still gets far.
+    let readLimit = query.limit + 1;
     do {
       const out = await this.doc.send(new ScanCommand({
         TableName: this.tableName,
         FilterExpression: ['#type = :award', ...(filter.expression.FilterExpression ? [filter.expression.FilterExpression] : [])].join(' AND '),
         ExpressionAttributeNames: { '#type': 'type', ...filter.names },
         ExpressionAttributeValues: { ':award': 'AWARD', ...filter.values },
-        Limit: 1000,
+        Limit: readLimit,
         ExclusiveStartKey: start,
       }));
       pages++;
+      readLimit = Math.min(SCAN_READ_LIMIT, readLimit * 2);
       for (const item of out.Items ?? []) {
         found.push(item);
         if (found.length === query.limit) return this.page(found, { k: keyOf(item, false) });
       }
       start = out.LastEvaluatedKey;
-      if (start && pages >= MAX_PAGES_PER_REQUEST) return this.page(found, { k: start as Cursor['k'] });
+      // The growing pages reach what 8 pages of 1,000 used to read after 12.
+      if (start && pages >= MAX_PAGES_PER_REQUEST + 4) return this.page(found, { k: start as Cursor['k'] });
     } while (start);
     return this.page(found, undefined);
   }

@@ -65,9 +65,12 @@ export class DynamoLedger implements Ledger {
     };
     // The index is eventually consistent; it only tells which envelopes exist, the figures are re-read.
     const keys: EnvelopeKey[] = [];
-    for await (const item of queryItems(this.doc, input)) keys.push({ measure: Number(item.measure), fiscal_year: Number(item.fiscal_year) });
-    const envelopes = await Promise.all(keys.map((k) => this.getEnvelope(k)));
-    return envelopes.filter((e): e is Envelope => e !== undefined);
+    const keysOnly = { ...input, ProjectionExpression: '#m, #fy', ExpressionAttributeNames: { ...input.ExpressionAttributeNames, '#m': 'measure', '#fy': 'fiscal_year' } };
+    for await (const item of queryItems(this.doc, keysOnly)) keys.push({ measure: Number(item.measure), fiscal_year: Number(item.fiscal_year) });
+    // One strongly consistent BatchGetItem per 100 envelopes, not one GetItem each (27 a year).
+    const found = new Map((await batchGetAll(this.doc, this.tableName, keys.map((k) => ({ pk: envelopePk(k), sk: ENVELOPE_SK }))))
+      .map((item) => { const e = itemToEnvelope(item); return [`${e.fiscal_year}#${e.measure}`, e] as const; }));
+    return keys.flatMap((k) => found.get(`${k.fiscal_year}#${k.measure}`) ?? []);
   }
 
   async getAward(awardId: string): Promise<Award | undefined> {
@@ -112,6 +115,17 @@ export class DynamoLedger implements Ledger {
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
     }), itemToAward);
+  }
+
+  async *listAwardAmounts({ status, measure, fiscal_year }: Required<AwardQuery>): AsyncIterable<{ created_at: string; amount_fen: number }> {
+    for await (const item of queryItems(this.doc, {
+      TableName: this.tableName,
+      IndexName: GSI1.name,
+      KeyConditionExpression: '#pk = :pk',
+      ProjectionExpression: '#created, #amount',
+      ExpressionAttributeNames: { '#pk': GSI1.pk, '#created': 'created_at', '#amount': 'amount_fen' },
+      ExpressionAttributeValues: { ':pk': awardStatusPk(status, { measure, fiscal_year }) },
+    })) yield { created_at: String(item.created_at), amount_fen: Number(item.amount_fen) };
   }
 
   async getScheme(schemeId: string): Promise<Scheme | undefined> {

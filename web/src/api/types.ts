@@ -10,6 +10,16 @@ export interface Me {
   unit: UnitCode | null;
 }
 
+/** GET /forecasts (issue 15 §4): `forecast_exhaustion_date` is a date or "not this year". */
+export interface Forecast {
+  measure: number;
+  fiscal_year: number;
+  burn_rate_fen_per_day: number;
+  burn_rate_year_fen_per_day: number;
+  forecast_exhaustion_date: string;
+}
+export interface Forecasts { fiscal_year: number; as_of: string; forecasts: Forecast[] }
+
 export interface Envelope {
   measure: number;
   fiscal_year: number;

@@ -4,7 +4,8 @@ import { Tag } from '../components/Tag.tsx';
 import zhCN from 'antd/es/locale/zh_CN';
 import enUS from 'antd/es/locale/en_US';
 import { useQuery, useQueryClient, useMutation } from '@tanstack/react-query';
-import { ApiError, del, get } from '../api/client.ts';
+import { ApiError, del } from '../api/client.ts';
+import { meQuery } from '../api/queries.ts';
 import type { Me } from '../api/types.ts';
 import { useI18n } from './i18n.tsx';
 import { useRoute, href, navigate } from './router.ts';
@@ -54,7 +55,7 @@ export function App() {
 
 function Shell() {
   const { t } = useI18n();
-  const me = useQuery({ queryKey: ['me'], queryFn: () => get<Me>('/me'), retry: false, staleTime: 60_000 });
+  const me = useQuery(meQuery);
   if (me.isPending) return <div className="bursar-signin"><Spin /></div>;
   if (me.isError) {
     if (me.error instanceof ApiError && me.error.status === 401) return <SignIn />;

@@ -1,8 +1,9 @@
 import { Alert, Select, Typography, message } from 'antd';
 import { Tag } from './Tag.tsx';
 import { useQuery } from '@tanstack/react-query';
-import { fetchFile, get, usesBearer } from '../api/client.ts';
-import type { AwardStatus, Envelope, RunStatus } from '../api/types.ts';
+import { allEnvelopesQuery } from '../api/queries.ts';
+import { fetchFile, usesBearer } from '../api/client.ts';
+import type { AwardStatus, RunStatus } from '../api/types.ts';
 import { useI18n } from '../app/i18n.tsx';
 import type { Messages } from '../app/messages-zh.ts';
 
@@ -53,7 +54,7 @@ export function RunStatusTag({ status }: { status: RunStatus }) {
 
 /** Years that have an envelope, plus the current Shanghai year (the default). */
 export function useFiscalYears(): number[] {
-  const all = useQuery({ queryKey: ['envelopes', 'all'], queryFn: () => get<{ envelopes: Envelope[] }>('/envelopes'), staleTime: 60_000, retry: false });
+  const all = useQuery(allEnvelopesQuery);
   const years = new Set<number>([currentShanghaiYear()]);
   for (const e of all.data?.envelopes ?? []) years.add(e.fiscal_year);
   return [...years].sort((a, b) => b - a);

@@ -55,7 +55,7 @@ export default function Holds() {
     }] : []),
   ];
 
-  const refresh = () => Promise.all(['holds', 'envelopes', 'awards', 'award'].map((k) => queryClient.invalidateQueries({ queryKey: [k] })));
+  const refresh = () => Promise.all(['holds', 'envelopes', 'forecasts', 'awards', 'award'].map((k) => queryClient.invalidateQueries({ queryKey: [k] })));
 
   return (
     <>

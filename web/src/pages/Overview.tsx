@@ -6,8 +6,9 @@
 import { lazy, Suspense, useMemo, useState } from 'react';
 import { Button, Spin, Typography } from 'antd';
 import { useQuery } from '@tanstack/react-query';
-import { get } from '../api/client.ts';
-import type { Envelope } from '../api/types.ts';
+import { envelopesQuery, forecastsQuery } from '../api/queries.ts';
+import type { Envelope, Forecast } from '../api/types.ts';
+import { NOT_THIS_YEAR } from '../../../shared/domain/forecast.ts';
 import { useI18n, type T } from '../app/i18n.tsx';
 import { useSession } from '../app/session.ts';
 import { useRoute, navigate, href } from '../app/router.ts';
@@ -21,6 +22,7 @@ import { showYearEnd, yearStatus, YEAR_END, YEAR_END_LABELS } from './overview/y
 // Loaded only when used, so the overview's first load carries neither ECharts nor the form code.
 const CommitmentsChart = lazy(() => import('./overview/CommitmentsChart.tsx'));
 const BudgetModal = lazy(() => import('./overview/BudgetModal.tsx'));
+const TransferModal = lazy(() => import('./overview/TransferModal.tsx'));
 
 const FIELDS = [
   'budget_fen', 'reserved_fen', 'batched_fen', 'paid_fen', 'available_fen', 'waitlisted_fen', 'waitlisted_count',
@@ -53,6 +55,26 @@ function pct(part: number, whole: number): string {
   return bp === null ? '0%' : `${Number(bp > 10000n ? 10000n : bp) / 100}%`;
 }
 
+/** Burn rate and projected exhaustion of one measure: loading, unavailable, not forecast (no budget, closed), or the figures. */
+function ForecastCells({ forecast, state, measure, t }: { forecast: Forecast | undefined; state: 'pending' | 'error' | 'success'; measure: number; t: T }) {
+  if (state !== 'success') {
+    const text = t(state === 'pending' ? 'forecastLoading' : 'forecastUnavailable');
+    return <><td aria-busy={state === 'pending'}><span className="sr-only">{text}</span><span aria-hidden="true">…</span></td><td aria-busy={state === 'pending'}><span aria-hidden="true">…</span></td></>;
+  }
+  if (!forecast) return <><td>—</td><td data-testid={`forecast-${measure}`} data-date="">—</td></>;
+  const date = forecast.forecast_exhaustion_date;
+  return (
+    <>
+      <td title={t('burnRateHint', { rate: formatFen(forecast.burn_rate_fen_per_day), yearRate: formatFen(forecast.burn_rate_year_fen_per_day) })}>
+        <Money fen={forecast.burn_rate_fen_per_day} testId={`burn-rate-${measure}`} />
+      </td>
+      <td data-testid={`forecast-${measure}`} data-date={date}>
+        {date === NOT_THIS_YEAR ? <Typography.Text type="secondary">{t('notThisYear')}</Typography.Text> : <span className="num">{date}</span>}
+      </td>
+    </>
+  );
+}
+
 function EnvelopeBar({ row, t }: { row: Row; t: T }) {
   const e = row.envelope;
   if (!e || !e.budget_set || e.budget_fen === 0) return <Typography.Text type="secondary">{t('noBudget')}</Typography.Text>;
@@ -79,10 +101,11 @@ export default function Overview() {
   const years = useFiscalYears();
   if (!years.includes(fy)) years.push(fy);
   const [editing, setEditing] = useState<{ measure: number; envelope?: Envelope } | null>(null);
-  const envelopes = useQuery({
-    queryKey: ['envelopes', fy],
-    queryFn: () => get<{ envelopes: Envelope[] }>(`/envelopes?fiscal_year=${fy}`),
-  });
+  const [transferring, setTransferring] = useState(false);
+  const envelopes = useQuery(envelopesQuery(fy));
+  // After the figures, never before them: the forecast reads every committed award of each envelope.
+  const forecasts = useQuery({ ...forecastsQuery(fy), enabled: envelopes.isSuccess });
+  const forecastOf = useMemo(() => new Map((forecasts.data?.forecasts ?? []).map((f) => [f.measure, f])), [forecasts.data]);
 
   const measures = visibleMeasures(me.unit, bureauOnly);
   const { sections, total } = useMemo(() => {
@@ -127,14 +150,17 @@ export default function Overview() {
 
   return (
     <>
-      <PageTitle extra={
+      <PageTitle extra={<>
         <span style={{ display: 'inline-flex', alignItems: 'center', gap: 8 }}>
           <label htmlFor="overview-fy">{t('fiscalYear')}</label>
           <select id="overview-fy" className="native-select" value={fy} onChange={(e) => go({ fy: Number(e.target.value), chart: null })}>
             {years.map((y) => <option key={y} value={y}>{t('fyLabel', { year: y })}</option>)}
           </select>
         </span>
-      }>{t('nav_overview')}{status && <> <span data-testid="year-status" data-status={status}><Tag color={status === 'yearOpen' ? 'green' : 'gold'}>{t(status)}</Tag></span></>}</PageTitle>
+        {can.setBudget && status !== 'yearClosed' && budgeted.length > 1 && (
+          <Button onClick={() => setTransferring(true)}>{t('transferBudget')}</Button>
+        )}
+      </>}>{t('nav_overview')}{status && <> <span data-testid="year-status" data-status={status}><Tag color={status === 'yearOpen' ? 'green' : 'gold'}>{t(status)}</Tag></span></>}</PageTitle>
       {bureauOnly && <Typography.Paragraph type="secondary">{t('bureauScope')}</Typography.Paragraph>}
       <ErrorBox error={envelopes.error} />
       <div className="legend" aria-hidden="true" style={{ marginBottom: 8 }}>
@@ -151,19 +177,21 @@ export default function Overview() {
               <th scope="col">{t('heldCount')}</th><th scope="col"><abbr title={t('returned')}>{t('returnedShort')}</abbr></th>
               {yearEnd && YEAR_END.map((f) => <th scope="col" key={f}>{t(YEAR_END_LABELS[f])}</th>)}
               <th scope="col">{t('executionRate')}</th>
+              <th scope="col">{t('burnRate')}</th><th scope="col">{t('forecastExhaustion')}</th>
               <th scope="col" className="bar">{t('paid')}/{t('batched')}/{t('reserved')}</th>
               {can.setBudget && <th scope="col"><span className="sr-only">{t('actions')}</span></th>}
             </tr>
           </thead>
           <tbody>
             {sections.map((s) => [
-              <tr key={s.key} className="section"><td>{s.label}</td>{cells(s, false)}<td />{can.setBudget && <td />}</tr>,
+              <tr key={s.key} className="section"><td>{s.label}</td>{cells(s, false)}<td /><td /><td />{can.setBudget && <td />}</tr>,
               ...(s.children ?? []).map((row) => (
                 <tr key={row.key} className="measure" data-measure={row.measure}>
                   <td>{row.envelope?.budget_set
                     ? <a href={`#/?fy=${fy}&chart=${row.measure}`} title={t('commitments')}>{row.label}</a>
                     : row.label}</td>
                   {cells(row, true)}
+                  <ForecastCells forecast={forecastOf.get(row.measure!)} state={forecasts.status} measure={row.measure!} t={t} />
                   <td className="bar"><EnvelopeBar row={row} t={t} /></td>
                   {can.setBudget && <td><Button size="small" onClick={() => setEditing({ measure: row.measure!, ...(row.envelope ? { envelope: row.envelope } : {}) })}
                     aria-label={`${t('setBudget')} ${t('measureN', { n: row.measure! })}`}>{t('setBudget')}</Button></td>}
@@ -177,12 +205,13 @@ export default function Overview() {
               <td className="num" data-testid="total-held_count">{total.held_count}</td>
               <td><Money fen={total.returned_fen} testId="total-returned_fen" /></td>
               {yearEnd && YEAR_END.map((f) => <td key={f}><Money fen={total[f]} testId={`total-${f}`} /></td>)}
-              <td className="num">{formatShare(committed(total), total.budget_fen)}</td><td />{can.setBudget && <td />}
+              <td className="num">{formatShare(committed(total), total.budget_fen)}</td><td /><td /><td />{can.setBudget && <td />}
             </tr>
           </tbody>
         </table>
       </div>
       {envelopes.isSuccess && !envelopes.isFetching && <span data-testid="overview-ready" hidden />}
+      {forecasts.isSuccess && !forecasts.isFetching && <span data-testid="forecast-ready" hidden />}
       {budgeted.length > 0 && (
         <section className="panel" aria-labelledby="commitments-title">
           <h2 id="commitments-title">{t('commitments')}</h2>
@@ -200,6 +229,9 @@ export default function Overview() {
           )}
         </section>
       )}
+      {transferring && <Suspense fallback={null}>
+        <TransferModal fy={fy} envelopes={budgeted.map((r) => r.envelope!)} labelOf={(m) => budgeted.find((r) => r.measure === m)?.label ?? String(m)} onClose={() => setTransferring(false)} />
+      </Suspense>}
       {editing && <Suspense fallback={null}><BudgetModal fy={fy} measure={editing.measure} envelope={editing.envelope} onClose={() => setEditing(null)} /></Suspense>}
     </>
   );

@@ -255,6 +255,25 @@ describe('listAwards', () => {
     expect(await ids({ fiscal_year: 2024 })).toEqual([]);
     expect(await ids({})).toEqual(['A-00001', 'A-00002', 'A-00003', 'A-00004', 'A-00005']);
   });
+
+  test("listAwardAmounts: each award's stored time and amount, one status of one envelope, nothing else", async () => {
+    await setBudget(10_000);
+    await setBudget(10_000, { measure: 8, fiscal_year: 2025 });
+    await ledger.reserveNew(KEY, [award(1, 100, 'RESERVED'), award(2, 250, 'RESERVED', { created_at: '2025-05-02T01:00:00.000Z' })]);
+    await ledger.reserveNew({ measure: 8, fiscal_year: 2025 }, [award(3, 700, 'RESERVED', { measure: 8 })]);
+    await ledger.waitlistNew(KEY, [award(4, 50_000, 'WAITLISTED')]);
+    const amounts = async (q: Parameters<DynamoLedger['listAwardAmounts']>[0]) => {
+      const out: unknown[] = [];
+      for await (const a of ledger.listAwardAmounts(q)) out.push(a);
+      return out;
+    };
+    expect(await amounts({ status: 'RESERVED', ...KEY })).toEqual(expect.arrayContaining([
+      { created_at: AT, amount_fen: 100 }, { created_at: '2025-05-02T01:00:00.000Z', amount_fen: 250 },
+    ]));
+    expect(await amounts({ status: 'RESERVED', ...KEY })).toHaveLength(2);
+    expect(await amounts({ status: 'WAITLISTED', ...KEY })).toEqual([{ created_at: AT, amount_fen: 50_000 }]);
+    expect(await amounts({ status: 'PAID', ...KEY })).toEqual([]);
+  });
 });
 
 describe('intake issues', () => {

@@ -17,7 +17,7 @@ export default function BudgetModal({ fy, measure, envelope, onClose }: { fy: nu
       ...(v.alertAt.trim() ? { alert_at: v.alertAt.split(',').map((x) => Number(x.trim())) } : {}),
     }),
     onSuccess: async () => {
-      await queryClient.invalidateQueries({ queryKey: ['envelopes'] });
+      await Promise.all(['envelopes', 'forecasts'].map((k) => queryClient.invalidateQueries({ queryKey: [k] })));
       onClose();
     },
   });
