@@ -24,6 +24,15 @@
  *   matching awards (same enterprise and project, or same enterprise, measure, approval year and
  *   amount without a project) are both out of HELD unless a person released one of them from a hold.
  *   The caps themselves are judged by the harness (`enterpriseScopes`), which knows when a cap moved.
+ * Year end, recoveries, transfers (issue 15): paid = Σ PAID − Σ refunded (recoveries settled into the
+ *   open year); a closed and lapsed envelope holds nothing but paid, carried out and lapsed money
+ *   (budget = paid + carried_out + lapsed, recovered ≤ paid), an open one nothing carried out, lapsed
+ *   or recovered to the treasury; carried out of (m, Y) = carried into (m, Y+1); a CLOSED year has no
+ *   RESERVED, WAITLISTED or HELD award; an award sits in a later year than its approval only across
+ *   closed years (carried, or charged late); recoveries add up on their award (claimed = DUE +
+ *   SETTLED ≤ paid) and envelope (treasury only from a closed year); transfers join two measures of
+ *   one year. Across snapshots (BudgetWatch): budget − carried_in less the recorded transfers moves
+ *   only by `budget set` (so transfers net to zero and move once), and a lapsed envelope never moves.
  */
 import { awardPk, awardStatusPk, envelopePk, queueSk } from '../../../shared/adapters/dynamo/items.ts';
 import { paidMonthPk } from '../../../shared/adapters/dynamo/run-items.ts';
@@ -228,7 +237,9 @@ export function checkInvariants(s: Snapshot, options: InvariantOptions): string[
       const id = String(item.award_id);
       const award = s.awards.get(id);
       if (!award) { v.push(`run ${runId}: payment of unknown award ${id}`); continue; }
-      if (item.amount_fen !== award.amount_fen || item.measure !== award.measure || item.fiscal_year !== award.fiscal_year || item.unit !== award.approving_unit) {
+      // A payment that failed and was released may have been carried into the next year since (issue 15).
+      const sameYear = item.fiscal_year === award.fiscal_year || (item.outcome === 'FAILED' && ((award.carried_from as number[] | undefined) ?? []).includes(Number(item.fiscal_year)));
+      if (item.amount_fen !== award.amount_fen || item.measure !== award.measure || !sameYear || item.unit !== award.approving_unit) {
         v.push(`run ${runId}: payment ${id} does not match its award`);
       }
       const series = seriesOf(Number(item.measure), String(item.unit));

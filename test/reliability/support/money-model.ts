@@ -29,6 +29,16 @@
  *   `loadCredit`/`liftCredit` of a restriction (intake then holds the enterprise's awards, and run
  *   preparation holds its RESERVED ones), `releaseHold`/`rejectHold` of a HELD award. The templates
  *   repeat enterprises, projects and amounts, so duplicates and caps are met often.
+ * - issue 15: `transferBudget` between the measures of FY2025 or FY2024 (the same measure twice:
+ *   SAME_ENVELOPE; more than A has: INSUFFICIENT_AVAILABLE; a closed year: FISCAL_YEAR_CLOSED),
+ *   now and then the same transfer id run again (must answer `changed: false` and move nothing);
+ *   `openRecovery` / `settleRecovery` / `cancelRecovery` on PAID awards (more than may be claimed:
+ *   RECOVERY_EXCEEDS_PAID; settled in an open year: back into the envelope, after the close: to the
+ *   treasury); and the close of FY2024 (into FY2025, which the model also uses) or of FY2025:
+ *   `proposeYearClose` by one person, `approveYearClose` by another (the proposer first now and then:
+ *   SAME_PERSON), maybe interrupted by a fault injected a few requests into it and run again, then
+ *   run once more (must answer `changed: false` and, alone in its step, write nothing; alone, it
+ *   must also do what its proposal planned). The prologue 'settled run' pays awards to recover from.
  * Runs start from seeded budgets; runs, cancellations and settlements pick their target among what
  * exists at the time (chosen by the generated index), so the model reaches settled runs often.
  * An operation that fails with an injected fault or a TransientError is simply run again (the queue
