@@ -128,8 +128,10 @@ export class DynamoYearClose {
       Update: {
         TableName: this.tableName,
         Key: { pk: envelopePk(key), sk: ENVELOPE_SK },
-        ConditionExpression: '#st = :closed AND held_count >= :n AND held_fen >= :kept AND reserved_fen >= :kept',
-        UpdateExpression: 'SET reserved_fen = reserved_fen - :kept, held_fen = held_fen - :kept, carried_out_fen = if_not_exists(carried_out_fen, :zero) + :kept, updated_at = :now ADD held_count :minus, version :one',
+        // held_fen appears with the first award held at run preparation: an envelope whose awards were
+        // only ever held at intake has none (absent is 0; a plain `held_fen >= :kept` would fail forever).
+        ConditionExpression: '#st = :closed AND held_count >= :n AND (held_fen >= :kept OR (attribute_not_exists(held_fen) AND :kept = :zero)) AND reserved_fen >= :kept',
+        UpdateExpression: 'SET reserved_fen = reserved_fen - :kept, held_fen = if_not_exists(held_fen, :zero) - :kept, carried_out_fen = if_not_exists(carried_out_fen, :zero) + :kept, updated_at = :now ADD held_count :minus, version :one',
         ExpressionAttributeNames: { '#st': 'status' },
         ExpressionAttributeValues: { ':closed': 'CLOSED', ':n': awards.length, ':minus': -awards.length, ':kept': kept, ':zero': 0, ':now': entry.at, ':one': 1 },
       },
