@@ -286,7 +286,7 @@ export const opArb: fc.Arbitrary<Op> = fc.oneof(
   },
   // Issue 15, weighted modestly (the CI budget): transfers, recoveries, a year close.
   {
-    weight: 1,
+    weight: 2,
     arbitrary: fc.record({
       kind: fc.constant('transfer' as const), fy: fc.constantFrom(2025, 2025, 2024),
       from: fc.constantFrom(7, 12), to: fc.constantFrom(12, 7, 12, 7, 7), yuan: fc.constantFrom(100, 300, 800, 2000), again: fc.boolean(),
@@ -515,8 +515,14 @@ export function prologueSteps(prologue: Prologue): Op[][] {
     ...(prologue === 'exported run, E3 restricted' ? [[{ kind: 'credit', who: 3, lift: false } as const]] : []),
     [{ kind: 'prepare', period: 3, batchSize: 2, pageSize: 2, concurrency: 2, maker: 0 }],
     [{ kind: 'approve', pick: 0 }],
-    // Issue 15: paid awards to recover from, a year with a settled run to close.
-    ...(prologue === 'settled run' ? [[{ kind: 'settle', pick: 0, quarters: 4, salt: 0, contradict: false, twice: false } as const]] : []),
+    // Issue 15: paid awards with a recovery open, failed payments released: FY2025 may then close
+    // (no open run, nothing RETURNED), so recoveries are settled both before and after a close.
+    ...(prologue === 'settled run'
+      ? [
+        [{ kind: 'settle', pick: 0, quarters: 4, salt: 0, contradict: false, twice: false } as const],
+        [{ kind: 'releaseFailed', pick: 0, one: false, importer: false } as const, { kind: 'recover', action: 'open', pick: 0, share: 1, over: false } as const],
+      ]
+      : []),
   ];
 }
 
