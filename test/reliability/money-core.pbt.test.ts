@@ -49,7 +49,7 @@ describe('money core, model-based, on the DynamoDB adapters with faults and inte
         fc.constantFrom(10, 10, 10, 5, 7),
         fc.constantFrom(false, false, true),
         fc.option(fc.constantFrom(400, 700, 1000), { freq: 2 }),
-        fc.constantFrom<Prologue>('none', 'none', 'exported run', 'exported run, E3 restricted', 'settled run'),
+        fc.constantFrom<Prologue>('none', 'none', 'exported run', 'exported run, E3 restricted', 'settled run', 'settled run, FY2025 closed'),
         stepsArb({ maxSteps, ...(settings.replayPath ? { replayPath: settings.replayPath } : {}) }),
         async (s, faults, budgets, maxItems, exportFiles, schemeCapYuan, prologue, steps) => {
           totals.add(await runModel((gate) => dynamoStore(gate, maxItems), s, faults, budgets, steps, { exportFiles, schemeCapYuan, prologue }));
