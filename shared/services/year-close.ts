@@ -236,7 +236,9 @@ async function executedPlan(deps: YearCloseDeps, fy: number): Promise<MeasureClo
     carried.set(a.measure, slot);
   }
   const order = (xs: Award[]) => xs.sort((a, b) => (a.approved_date === b.approved_date ? (a.award_id < b.award_id ? -1 : 1) : a.approved_date < b.approved_date ? -1 : 1)).map((a) => a.award_id);
-  const used = (e: Envelope) => e.budget_set || e.budget_fen > 0 || e.paid_fen > 0 || e.carried_out_fen > 0 || e.lapsed_fen > 0 || carried.get(e.measure)!.queued.length > 0;
+  // Also an envelope without money whose only carried awards were HELD at intake: the plan lists them.
+  const used = (e: Envelope) => e.budget_set || e.budget_fen > 0 || e.paid_fen > 0 || e.carried_out_fen > 0 || e.lapsed_fen > 0
+    || carried.get(e.measure)!.queued.length > 0 || carried.get(e.measure)!.reserved.length > 0;
   return envelopes.filter(used).sort((a, b) => a.measure - b.measure).map((e) => ({
     measure: e.measure,
     carried_fen: e.carried_out_fen,
