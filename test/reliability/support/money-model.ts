@@ -971,7 +971,7 @@ export class ModelHarness {
     const fy = op.fy;
     let refused: string | undefined;
     const proposed = await this.retrying(`year close FY${fy}`, () => proposeYearClose(deps, { fiscal_year: fy, by: 'fin-wang' }),
-      ['OPEN_RUNS', 'UNRESOLVED_AWARDS', 'FISCAL_YEAR_CLOSED'], undefined, (code) => { refused = code; });
+      ['OPEN_RUNS', 'UNRESOLVED_AWARDS', 'FISCAL_YEAR_CLOSED', 'NEXT_YEAR_CLOSED'], undefined, (code) => { refused = code; });
     if (!proposed && refused !== 'FISCAL_YEAR_CLOSED') return;
     if (proposed) this.count('year close proposed');
     if (op.samePerson) {
@@ -987,7 +987,7 @@ export class ModelHarness {
     if (op.interruptAt !== null) this.plan.injectAhead(op.interruptAt, 'lost');
     let interrupted = false;
     const approve = () => approveYearClose(deps, { fiscal_year: fy, by: 'fin-li' }).catch((error: unknown) => { if (retryable(error)) interrupted = true; throw error; });
-    const approved: ApproveResult | undefined = await this.retrying(`year approve FY${fy}`, approve, ['OPEN_RUNS', 'UNRESOLVED_AWARDS']);
+    const approved: ApproveResult | undefined = await this.retrying(`year approve FY${fy}`, approve, ['OPEN_RUNS', 'UNRESOLVED_AWARDS', 'NEXT_YEAR_CLOSED']);
     if (!approved) return;
     this.count(approved.changed ? `year FY${fy} closed${interrupted ? ' (approve interrupted, run again)' : ''}` : 'year approve found it closed');
     this.stepLog.push(`year approve FY${fy}: changed ${approved.changed}, closed ${JSON.stringify(approved.closed)}, drained ${JSON.stringify(approved.drained)}`);
