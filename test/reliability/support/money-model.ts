@@ -527,8 +527,14 @@ export function prologueSteps(prologue: Prologue): Op[][] {
         [{ kind: 'releaseFailed', pick: 0, one: false, importer: false } as const, { kind: 'recover', action: 'open', pick: 0, share: 1, over: false } as const],
       ]
       : []),
-    // ...and FY2025 closed with that recovery still DUE: settled later, it goes to the treasury.
-    ...(prologue === 'settled run, FY2025 closed' ? [[{ kind: 'yearClose', fy: 2025, samePerson: false, interruptAt: null } as const]] : []),
+    // Settled while FY2025 is open: back into the envelope (a second claim stays DUE for the steps)...
+    ...(prologue === 'settled run'
+      ? [[{ kind: 'recover', action: 'settle', pick: 0, share: 1, over: false } as const, { kind: 'recover', action: 'open', pick: 1, share: 2, over: false } as const]]
+      : []),
+    // ...or FY2025 closed with that recovery still DUE, then settled: to the treasury.
+    ...(prologue === 'settled run, FY2025 closed'
+      ? [[{ kind: 'yearClose', fy: 2025, samePerson: false, interruptAt: null } as const], [{ kind: 'recover', action: 'settle', pick: 0, share: 1, over: false } as const]]
+      : []),
   ];
 }
 
