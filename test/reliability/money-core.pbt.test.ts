@@ -24,7 +24,8 @@
  * - CI (`npm test`): 200 runs of at most 6 steps each, half of them after a prologue to an exported
  *   run (measured 2026-11-30 on the shared 2-core machine under load: 2 min 50 s for the file, where
  *   the model before holds, caps, re-issue and release-failed took 3 min 6 s; with issue 15's
- *   transfers, recoveries and year closes, 3 min 40 s on 2026-11-30 at 23:27 UTC: a year close
+ *   transfers, recoveries and year closes, 3 min 40 s (load average ~4) and 4 min 50 s (load ~5.5)
+ *   on 2026-11-30, the CI seed unchanged (it passes): a year close
  *   approves over all 27 measures of two years, ~250 store requests, so it is weighted to about one
  *   run in seven, plus the prologue 'settled run, FY2025 closed' in one run in six);
  * - deeper: BURSAR_PBT_RUNS=1000 BURSAR_PBT_MAX_STEPS=20 (the old in-memory suite's depth), e.g.
