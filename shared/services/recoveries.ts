@@ -1,4 +1,5 @@
 import type { DynamoRecoveries } from '../adapters/dynamo/dynamo-recoveries.ts';
+import { shanghaiDate } from '../domain/dates.ts';
 import { BursarError, NotFoundError, TransientError, ValidationError } from '../domain/errors.ts';
 import { formatYuan } from '../domain/money.ts';
 import { claimableFen, recoveryId, type Recovery } from '../domain/recovery.ts';
@@ -23,7 +24,12 @@ function required(value: string, field: string, what: string): string {
   return v;
 }
 
-/** `recover open`: claim back up to what was paid minus the award's DUE and SETTLED recoveries. */
+/**
+ * `recover open`: claim back up to what was paid minus the award's DUE and SETTLED recoveries.
+ * The same command again on the same Asia/Shanghai day (award, amount, reason and actor; the claim
+ * not cancelled) returns the recovery it opened: a run again after a lost reply must not claim the
+ * money twice (as a transfer's default id makes a retried transfer move nothing).
+ */
 export async function openRecovery(deps: RecoveryDeps, cmd: { award_id: string; amount_fen: number; reason: string; by: string }): Promise<Recovery> {
   const reason = required(cmd.reason, 'reason', 'a reason');
   const by = required(cmd.by, 'by', 'who opens the recovery');
@@ -33,13 +39,18 @@ export async function openRecovery(deps: RecoveryDeps, cmd: { award_id: string; 
     const award = await deps.ledger.getAward(cmd.award_id);
     if (!award) throw new NotFoundError('award', cmd.award_id);
     if (award.status !== 'PAID') throw new BursarError('NOT_PAID', `award ${award.award_id} is ${award.status}; only a PAID award can be recovered`, { award_id: award.award_id, status: award.status });
+    // First: this claim may already be open (a run again); then it is not a second claim against what is left.
+    const existing = await deps.recoveries.list({ award_id: award.award_id });
+    const today = shanghaiDate(new Date(deps.clock.now()));
+    const same = existing.find((r) => r.status !== 'CANCELLED' && r.amount_fen === cmd.amount_fen && r.reason === reason && r.opened_by === by
+      && shanghaiDate(new Date(r.opened_at)) === today);
+    if (same) return same;
     const claimable = claimableFen(award);
     if (cmd.amount_fen > claimable) {
       throw new BursarError('RECOVERY_EXCEEDS_PAID', `award ${award.award_id}: ${formatYuan(cmd.amount_fen)} yuan exceeds the ${formatYuan(claimable)} yuan paid and not yet claimed back`, {
         award_id: award.award_id, claimable_fen: claimable, requested_fen: cmd.amount_fen, field: 'amount_yuan',
       });
     }
-    const existing = await deps.recoveries.list({ award_id: award.award_id });
     const recovery: Recovery = {
       recovery_id: recoveryId(award.award_id, existing.length + 1 + attempt), award_id: award.award_id, measure: award.measure,
       fiscal_year: award.fiscal_year, amount_fen: cmd.amount_fen, reason, status: 'DUE', opened_by: by, opened_at: deps.clock.now(),

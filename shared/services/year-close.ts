@@ -66,6 +66,19 @@ async function refuseOpenRuns(deps: YearCloseDeps, fiscalYear: number, envelopes
 }
 
 /**
+ * Y carries into Y+1's envelopes, which must take money: once Y+1 is closed (or being closed), a close
+ * of Y could never carry and would stop half-way with Y's envelopes closed. Years close in order.
+ */
+async function refuseNextYearClosed(deps: YearCloseDeps, fiscalYear: number): Promise<void> {
+  const next = await deps.closes.get(fiscalYear + 1);
+  if (next && next.status !== 'PROPOSED') {
+    throw new BursarError('NEXT_YEAR_CLOSED', `FY${fiscalYear} cannot close: FY${fiscalYear + 1}, which it would carry into, is ${next.status === 'CLOSED' ? 'closed' : 'being closed'}`, {
+      fiscal_year: fiscalYear, next_fiscal_year: fiscalYear + 1,
+    });
+  }
+}
+
+/**
  * RETURNED awards of year Y (failed payments, issue 13) hold committed money that only a second
  * person may release or cancel; neither a carry nor a lapse is the right answer for them, so Y
  * closes only once each is decided. (HELD awards are carried: carryHeld.)
@@ -113,6 +126,7 @@ export async function proposeYearClose(deps: YearCloseDeps, cmd: { fiscal_year: 
     throw new BursarError('FISCAL_YEAR_CLOSED', `FY${cmd.fiscal_year} is ${existing.status === 'CLOSED' ? 'closed' : 'being closed'} (approved by ${existing.approved_by ?? '?'})`, { fiscal_year: cmd.fiscal_year });
   }
   const envelopes = await deps.ledger.listEnvelopes(cmd.fiscal_year);
+  await refuseNextYearClosed(deps, cmd.fiscal_year);
   await refuseOpenRuns(deps, cmd.fiscal_year, envelopes);
   await refuseUnresolved(deps.ledger, cmd.fiscal_year);
   const plan = await currentPlan(deps.ledger, envelopes);
@@ -148,6 +162,7 @@ export async function approveYearClose(deps: YearCloseDeps, cmd: { fiscal_year: 
     throw new BursarError('CLOSE_IN_PROGRESS', `FY${fy}'s close is being executed by ${close.approved_by ?? '?'}; only they can resume it`, { fiscal_year: fy });
   }
   if (close.status === 'PROPOSED') {
+    await refuseNextYearClosed(deps, fy);
     await refuseOpenRuns(deps, fy, await deps.ledger.listEnvelopes(fy));
     await refuseUnresolved(deps.ledger, fy);
   }
@@ -236,7 +251,9 @@ async function executedPlan(deps: YearCloseDeps, fy: number): Promise<MeasureClo
     carried.set(a.measure, slot);
   }
   const order = (xs: Award[]) => xs.sort((a, b) => (a.approved_date === b.approved_date ? (a.award_id < b.award_id ? -1 : 1) : a.approved_date < b.approved_date ? -1 : 1)).map((a) => a.award_id);
-  const used = (e: Envelope) => e.budget_set || e.budget_fen > 0 || e.paid_fen > 0 || e.carried_out_fen > 0 || e.lapsed_fen > 0 || carried.get(e.measure)!.queued.length > 0;
+  // Also an envelope without money whose only carried awards were HELD at intake: the plan lists them.
+  const used = (e: Envelope) => e.budget_set || e.budget_fen > 0 || e.paid_fen > 0 || e.carried_out_fen > 0 || e.lapsed_fen > 0
+    || carried.get(e.measure)!.queued.length > 0 || carried.get(e.measure)!.reserved.length > 0;
   return envelopes.filter(used).sort((a, b) => a.measure - b.measure).map((e) => ({
     measure: e.measure,
     carried_fen: e.carried_out_fen,

@@ -15,12 +15,19 @@
  * and 5 or 7 (one or two awards a transaction); about one run in three also writes the payment files
  * (CSV, XLSX, manifest to a discarding sink) when it exports. Issues 13 and 14 add re-issue,
  * release-failed, two imports of one results file at once, enterprise caps, credit restrictions and
- * holds, with their invariants (see support/money-model.ts and support/money-invariants.ts).
+ * holds, with their invariants (see support/money-model.ts and support/money-invariants.ts). Issue 15
+ * adds budget transfers, recoveries (open, settle into the open year or to the treasury, cancel) and
+ * the close of FY2024 or FY2025 (proposed, approved by a second person, interrupted by a fault and
+ * run again, run again once done), with the year-end invariants.
  *
  * The split (every request is real I/O on DynamoDB Local, ~50 ms each on a loaded 2-core machine):
  * - CI (`npm test`): 200 runs of at most 6 steps each, half of them after a prologue to an exported
  *   run (measured 2026-11-30 on the shared 2-core machine under load: 2 min 50 s for the file, where
- *   the model before holds, caps, re-issue and release-failed took 3 min 6 s);
+ *   the model before holds, caps, re-issue and release-failed took 3 min 6 s; with issue 15's
+ *   transfers, recoveries and year closes, 3 min 40 s (load average ~4) and 4 min 50 s (load ~5.5)
+ *   on 2026-11-30, the CI seed unchanged (it passes): a year close
+ *   approves over all 27 measures of two years, ~250 store requests, so it is weighted to about one
+ *   run in seven, plus the prologue 'settled run, FY2025 closed' in one run in six);
  * - deeper: BURSAR_PBT_RUNS=1000 BURSAR_PBT_MAX_STEPS=20 (the old in-memory suite's depth), e.g.
  *   before a release; each run then costs ~10 s here.
  * A failure prints fast-check's seed and path; replay with
@@ -49,7 +56,7 @@ describe('money core, model-based, on the DynamoDB adapters with faults and inte
         fc.constantFrom(10, 10, 10, 5, 7),
         fc.constantFrom(false, false, true),
         fc.option(fc.constantFrom(400, 700, 1000), { freq: 2 }),
-        fc.constantFrom<Prologue>('none', 'none', 'exported run', 'exported run, E3 restricted'),
+        fc.constantFrom<Prologue>('none', 'none', 'exported run', 'exported run, E3 restricted', 'settled run', 'settled run, FY2025 closed'),
         stepsArb({ maxSteps, ...(settings.replayPath ? { replayPath: settings.replayPath } : {}) }),
         async (s, faults, budgets, maxItems, exportFiles, schemeCapYuan, prologue, steps) => {
           totals.add(await runModel((gate) => dynamoStore(gate, maxItems), s, faults, budgets, steps, { exportFiles, schemeCapYuan, prologue }));

@@ -468,11 +468,12 @@ function cancelAwardUpdate(tableName: string, award: Award, from: 'RESERVED' | '
     Update: {
       TableName: tableName,
       Key: { pk: awardPk(award.award_id), sk: AWARD_SK },
-      ConditionExpression: '#status = :from',
+      // Still in the year it was read in: a year close may have carried it (and its money) to the next.
+      ConditionExpression: '#status = :from AND fiscal_year = :fy',
       UpdateExpression: 'SET #status = :cancelled, reason = :reason, gsi1pk = :gsi1pk, updated_at = :now, history = list_append(history, :h)',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: {
-        ':from': from, ':cancelled': 'CANCELLED', ':reason': entry.note ?? 'cancelled',
+        ':from': from, ':fy': award.fiscal_year, ':cancelled': 'CANCELLED', ':reason': entry.note ?? 'cancelled',
         ':gsi1pk': awardStatusPk('CANCELLED', award), ':now': entry.at, ':h': [entry],
       },
     },

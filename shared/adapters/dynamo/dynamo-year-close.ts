@@ -120,9 +120,11 @@ export class DynamoYearClose {
       Update: {
         TableName: this.tableName,
         Key: { pk: envelopePk(key), sk: ENVELOPE_SK },
-        ConditionExpression: ['#st = :closed', ...(held ? ['held_count >= :n', 'held_fen >= :fen'] : []), 'reserved_fen >= :fen'].join(' AND '),
+        // held_fen appears with the first award held at run preparation: an envelope whose awards were
+        // only ever held at intake has none (absent is 0; a plain `held_fen >= :fen` would fail forever).
+        ConditionExpression: ['#st = :closed', ...(held ? ['held_count >= :n', '(held_fen >= :fen OR (attribute_not_exists(held_fen) AND :fen = :zero))'] : []), 'reserved_fen >= :fen'].join(' AND '),
         UpdateExpression: `SET ${[
-          'reserved_fen = reserved_fen - :fen', ...(held ? ['held_fen = held_fen - :fen'] : []),
+          'reserved_fen = reserved_fen - :fen', ...(held ? ['held_fen = if_not_exists(held_fen, :zero) - :fen'] : []),
           'carried_out_fen = if_not_exists(carried_out_fen, :zero) + :fen', 'updated_at = :now',
         ].join(', ')} ADD ${held ? 'held_count :minus, ' : ''}version :one`,
         ExpressionAttributeNames: { '#st': 'status' },

@@ -9,7 +9,7 @@ import { ledgerOn, tickingClock } from '../../support/records.ts';
 import { setBudget } from '../../../shared/services/budget.ts';
 import { processIntake } from '../../../shared/services/intake.ts';
 import type { Item } from '../../../shared/adapters/dynamo/operations.ts';
-import { CapWatch, checkInvariants, snapshotOf } from './money-invariants.ts';
+import { BudgetWatch, CapWatch, checkInvariants, snapshotOf } from './money-invariants.ts';
 import { ENTERPRISES, recordOf, TEMPLATES } from './money-model.ts';
 import { scanAll } from './money-model.ts';
 
@@ -95,5 +95,62 @@ describe('the property model invariants of holds, caps and duplicates', () => {
     expect(after.check(snapshotOf(lowered)).violations).toEqual([]);
     const grown = lowered.map((it) => (it.pk === 'AWARD#A-00001' ? { ...it, amount_fen: 40_000 } : it));
     expect(after.check(snapshotOf(grown)).violations).toEqual([expect.stringContaining('over its cap 40000 (bound 60000 since the cap was lowered)')]);
+  });
+});
+
+describe('the property model invariants of transfers, recoveries and the year close (issue 15)', () => {
+  const env7 = (it: Item) => it.pk === 'ENV#2025#007' && it.sk === 'ENV';
+
+  test('a budget that moves with no budget set is named; a recorded transfer moving it is not', () => {
+    const watch = new BudgetWatch();
+    watch.check(snapshotOf(items), new Set());
+    const raised = changed('ENV#2025#007', 'ENV', (it) => ({ ...it, budget_fen: Number(it.budget_fen) + 500, available_fen: Number(it.available_fen) + 500 }));
+    expect(new BudgetWatch().check(snapshotOf(items), new Set()).length).toBeGreaterThan(0); // the first look is the baseline only when told
+    const named = (() => { const w = new BudgetWatch(); w.check(snapshotOf(items), new Set(['ENV#2025#007'])); return w.check(snapshotOf(raised), new Set()); })();
+    expect(named).toEqual(expect.arrayContaining([expect.stringContaining('ENV#2025#007: budget less carries and transfers moved 1000000 → 1000500 with no budget set')]));
+    const set = (() => { const w = new BudgetWatch(); w.check(snapshotOf(items), new Set(['ENV#2025#007'])); return w.check(snapshotOf(raised), new Set(['ENV#2025#007'])); })();
+    expect(set).toEqual([]);
+    // 500 fen moved in from measure 12 by a recorded transfer: the year's own budgets did not move...
+    const transferred = [...raised, { pk: 'TRANSFER#T-1', sk: 'TRANSFER', type: 'TRANSFER', transfer_id: 'T-1', fiscal_year: 2025, from_measure: 12, to_measure: 7, amount_fen: 500 }];
+    const w = new BudgetWatch();
+    w.check(snapshotOf(items), new Set(['ENV#2025#007']));
+    // ...except that measure 12 never gave the money: its own budget rose by 500, and the year's too.
+    expect(w.check(snapshotOf(transferred), new Set())).toEqual([
+      expect.stringContaining('ENV#2025#012: budget less carries and transfers moved 0 → 500'),
+      expect.stringContaining('FY2025: the year\'s budget less carries moved'),
+    ]);
+  });
+
+  test('recoveries that claim more than was paid, or disagree with the award, are named', () => {
+    const paid = changed('AWARD#A-00001', 'AWARD', (it) => ({ ...it, recovery_claimed_fen: 40_000 }));
+    const withRecovery = [...paid, {
+      pk: 'RECOVERY#REC-A-00001-1', sk: 'RECOVERY', type: 'RECOVERY', recovery_id: 'REC-A-00001-1', award_id: 'A-00001', measure: 7, fiscal_year: 2025, amount_fen: 40_000, status: 'DUE',
+    }];
+    const v = violations(withRecovery);
+    expect(v).toEqual(expect.arrayContaining([
+      expect.stringContaining('recovery REC-A-00001-1: award A-00001 is RESERVED, not PAID'),
+      expect.stringContaining('award A-00001: recoveries claim 40000, more than the 30000 paid'),
+    ]));
+    expect(violations(paid)).toEqual(expect.arrayContaining([expect.stringContaining('award A-00001: recovery_claimed_fen 40000 ≠ 0')]));
+  });
+
+  test('a closed year that still holds money, or closed without an approved close, is named', () => {
+    const closed = items.map((it) => (env7(it) ? { ...it, status: 'CLOSED', lapsed_at: '2026-01-02T00:00:00Z', lapsed_fen: 0 } : it));
+    const v = violations(closed);
+    expect(v).toEqual(expect.arrayContaining([
+      expect.stringContaining('ENV#2025#007: CLOSED without an approved close of FY2025'),
+      expect.stringContaining('ENV#2025#007: closed and lapsed, but reserved_fen = '),
+      expect.stringContaining('ENV#2025#007: closed year: budget 1000000 ≠ paid 0 + carried out 0 + lapsed 0'),
+    ]));
+    const carried = changed('ENV#2025#007', 'ENV', (it) => ({ ...it, carried_out_fen: 100 }));
+    expect(violations(carried)).toEqual(expect.arrayContaining([
+      expect.stringContaining('ENV#2025#007: open, but carried_out_fen = 100'),
+      expect.stringContaining('ENV#2025#007: carried out 100 ≠ carried into FY2026 0'),
+    ]));
+  });
+
+  test('an award charged to a later year across an open one is named', () => {
+    const moved = changed('AWARD#A-00001', 'AWARD', (it) => ({ ...it, fiscal_year: 2026, carried_from: [2025] }));
+    expect(violations(moved)).toEqual(expect.arrayContaining([expect.stringContaining('award A-00001 (approved 2025-01-15) is charged to FY2026, but FY2025 of measure 7 is not closed')]));
   });
 });

@@ -24,6 +24,15 @@
  *   matching awards (same enterprise and project, or same enterprise, measure, approval year and
  *   amount without a project) are both out of HELD unless a person released one of them from a hold.
  *   The caps themselves are judged by the harness (`enterpriseScopes`), which knows when a cap moved.
+ * Year end, recoveries, transfers (issue 15): paid = Σ PAID − Σ refunded (recoveries settled into the
+ *   open year); a closed and lapsed envelope holds nothing but paid, carried out and lapsed money
+ *   (budget = paid + carried_out + lapsed, recovered ≤ paid), an open one nothing carried out, lapsed
+ *   or recovered to the treasury; carried out of (m, Y) = carried into (m, Y+1); a CLOSED year has no
+ *   RESERVED, WAITLISTED or HELD award; an award sits in a later year than its approval only across
+ *   closed years (carried, or charged late); recoveries add up on their award (claimed = DUE +
+ *   SETTLED ≤ paid) and envelope (treasury only from a closed year); transfers join two measures of
+ *   one year. Across snapshots (BudgetWatch): budget − carried_in less the recorded transfers moves
+ *   only by `budget set` (so transfers net to zero and move once), and a lapsed envelope never moves.
  */
 import { awardPk, awardStatusPk, envelopePk, queueSk } from '../../../shared/adapters/dynamo/items.ts';
 import { paidMonthPk } from '../../../shared/adapters/dynamo/run-items.ts';
@@ -47,12 +56,17 @@ export interface Snapshot {
   schemes: Map<string, Item>;
   /** Award items, counted per award_id (must be 1 each). */
   awardItemCount: Map<string, number>;
+  /** Issue 15: TRANSFER#<id> records, RECOVERY#<id> records, YEAR#<fy>/CLOSE records (by fiscal year). */
+  transfers: Map<string, Item>;
+  recoveries: Map<string, Item>;
+  yearCloses: Map<number, Item>;
 }
 
 export function snapshotOf(items: readonly Item[]): Snapshot {
   const s: Snapshot = {
     envelopes: new Map(), awards: new Map(), queues: new Map(), runs: new Map(), runItems: new Map(), series: new Map(),
     paidMonths: [], intakeIssues: [], enterprises: new Map(), schemes: new Map(), awardItemCount: new Map(),
+    transfers: new Map(), recoveries: new Map(), yearCloses: new Map(),
   };
   const sorted = [...items].sort((a, b) => (String(a.pk) + '\u0000' + String(a.sk) < String(b.pk) + '\u0000' + String(b.sk) ? -1 : 1));
   for (const it of sorted) {
@@ -76,6 +90,9 @@ export function snapshotOf(items: readonly Item[]): Snapshot {
     else if (it.type === 'INTAKE_ISSUE') s.intakeIssues.push(it);
     else if (pk.startsWith('ENT#') && sk === 'CONTROLS') s.enterprises.set(pk.slice(4), it);
     else if (pk.startsWith('SCHEME#') && sk === 'SCHEME') s.schemes.set(String(it.scheme_id), it);
+    else if (pk.startsWith('TRANSFER#') && sk === 'TRANSFER') s.transfers.set(String(it.transfer_id), it);
+    else if (pk.startsWith('RECOVERY#') && sk === 'RECOVERY') s.recoveries.set(String(it.recovery_id), it);
+    else if (pk.startsWith('YEAR#') && sk === 'CLOSE') s.yearCloses.set(Number(it.fiscal_year), it);
   }
   return s;
 }
@@ -97,6 +114,8 @@ interface Tally {
   paidCount: number;
   held: number;
   heldCount: number;
+  /** Recoveries settled back into the open envelope (the PAID awards' refunded_fen). */
+  refunded: number;
   waiting: Item[];
 }
 
@@ -111,7 +130,7 @@ export function checkInvariants(s: Snapshot, options: InvariantOptions): string[
   const tallies = new Map<string, Tally>();
   const tallyOf = (pk: string) => {
     let t = tallies.get(pk);
-    if (!t) { t = { reserved: 0, batched: 0, paid: 0, returned: 0, waitlisted: 0, waitlistedCount: 0, paidCount: 0, held: 0, heldCount: 0, waiting: [] }; tallies.set(pk, t); }
+    if (!t) { t = { reserved: 0, batched: 0, paid: 0, returned: 0, waitlisted: 0, waitlistedCount: 0, paidCount: 0, held: 0, heldCount: 0, refunded: 0, waiting: [] }; tallies.set(pk, t); }
     return t;
   };
 
@@ -123,7 +142,7 @@ export function checkInvariants(s: Snapshot, options: InvariantOptions): string[
     if (a.pk !== awardPk(id)) v.push(`award ${id} is stored under ${String(a.pk)}`);
     if (!STATUSES.includes(status)) v.push(`award ${id} has status ${String(status)}`);
     if (!Number.isSafeInteger(a.amount_fen) || (a.amount_fen as number) <= 0) v.push(`award ${id} amount ${String(a.amount_fen)}`);
-    if (String(a.approved_date).slice(0, 4) !== String(a.fiscal_year)) v.push(`award ${id}: fiscal year ${String(a.fiscal_year)} is not its approval year`);
+    v.push(...fiscalYearOfAward(s, id, a));
     if (a.gsi1pk !== awardStatusPk(status, key)) v.push(`award ${id} (${status}) is indexed as ${String(a.gsi1pk)}`);
     if (a.gsi1sk !== queueOrderKey({ approved_date: String(a.approved_date), award_id: id })) v.push(`award ${id} has index sort key ${String(a.gsi1sk)}`);
     const inRun = status === 'BATCHED' || status === 'PAID' || status === 'RETURNED';
@@ -142,7 +161,8 @@ export function checkInvariants(s: Snapshot, options: InvariantOptions): string[
     } else if (a.hold !== undefined) v.push(`award ${id} is ${status} but still carries a hold`);
     if (status === 'BATCHED') t.batched += amount;
     if (status === 'RETURNED') t.returned += amount;
-    if (status === 'PAID') { t.paid += amount; t.paidCount++; }
+    if (status === 'PAID') { t.paid += amount; t.paidCount++; t.refunded += Number(a.refunded_fen ?? 0); }
+    else if (a.refunded_fen !== undefined || a.recovery_claimed_fen !== undefined) v.push(`award ${id} is ${status} but has recoveries`);
     if (status === 'WAITLISTED') { t.waitlisted += amount; t.waitlistedCount++; t.waiting.push(a); }
   }
 
@@ -161,7 +181,7 @@ export function checkInvariants(s: Snapshot, options: InvariantOptions): string[
     for (const f of MONEY_FIELDS) if (!Number.isSafeInteger(e[f])) v.push(`${pk}: ${f} is ${String(e[f])}`);
     // returned_fen (issue 13) appears on an envelope with its first failed payment: absent is 0.
     // returned_fen, held_* (issues 13, 14) and the year-end figures (issue 15) may be absent: 0.
-    const optional = ['returned_fen', 'held_fen', 'held_count', 'carried_out_fen', 'lapsed_fen'];
+    const optional = ['returned_fen', 'held_fen', 'held_count', 'carried_out_fen', 'carried_in_fen', 'lapsed_fen', 'recovered_fen', 'refunded_fen'];
     const n = (f: string) => Number(optional.includes(f) ? e[f] ?? 0 : e[f]);
     const committed = n('reserved_fen') + n('batched_fen') + n('paid_fen') + n('returned_fen');
     const leftTheYear = n('carried_out_fen') + n('lapsed_fen');
@@ -174,7 +194,9 @@ export function checkInvariants(s: Snapshot, options: InvariantOptions): string[
     const expect = (f: string, want: number) => { if (n(f) !== want) v.push(`${pk}: stored ${f} ${n(f)} ≠ ${want} summed over its awards`); };
     expect('reserved_fen', t.reserved);
     expect('batched_fen', t.batched);
-    expect('paid_fen', t.paid);
+    // README: an envelope's paid = Σ amount of its PAID awards − Σ refunded_fen (recoveries settled while the year was open).
+    expect('paid_fen', t.paid - t.refunded);
+    expect('refunded_fen', t.refunded);
     expect('returned_fen', t.returned);
     expect('waitlisted_fen', t.waitlisted);
     expect('waitlisted_count', t.waitlistedCount);
@@ -215,7 +237,9 @@ export function checkInvariants(s: Snapshot, options: InvariantOptions): string[
       const id = String(item.award_id);
       const award = s.awards.get(id);
       if (!award) { v.push(`run ${runId}: payment of unknown award ${id}`); continue; }
-      if (item.amount_fen !== award.amount_fen || item.measure !== award.measure || item.fiscal_year !== award.fiscal_year || item.unit !== award.approving_unit) {
+      // A payment that failed and was released may have been carried into the next year since (issue 15).
+      const sameYear = item.fiscal_year === award.fiscal_year || (item.outcome === 'FAILED' && ((award.carried_from as number[] | undefined) ?? []).includes(Number(item.fiscal_year)));
+      if (item.amount_fen !== award.amount_fen || item.measure !== award.measure || !sameYear || item.unit !== award.approving_unit) {
         v.push(`run ${runId}: payment ${id} does not match its award`);
       }
       const series = seriesOf(Number(item.measure), String(item.unit));
@@ -309,8 +333,199 @@ export function checkInvariants(s: Snapshot, options: InvariantOptions): string[
     if (x.fen !== t.paid || x.count !== t.paidCount) v.push(`${pk}: paid per month ${x.fen} (${x.count}) ≠ PAID awards ${t.paid} (${t.paidCount})`);
   }
 
-  v.push(...checkEnterprises(s), ...checkDuplicates(s));
+  v.push(...checkEnterprises(s), ...checkDuplicates(s), ...checkYearEnd(s), ...checkRecoveries(s), ...checkTransfers(s));
   return v;
+}
+
+// ---- year end, recoveries and transfers (issue 15) ----
+
+const num = (x: unknown) => Number(x ?? 0);
+const envelopeOf = (s: Snapshot, measure: number, fiscalYear: number) => s.envelopes.get(envelopePk({ measure, fiscal_year: fiscalYear }));
+
+/**
+ * An award is charged to its approval year, or to a later one only across closed years: carried
+ * forward by a close (carried_from) or, arriving after its year closed, charged to the next open
+ * year (its trace says FISCAL_YEAR_CLOSED).
+ */
+function fiscalYearOfAward(s: Snapshot, id: string, a: Item): string[] {
+  const v: string[] = [];
+  const approved = Number(String(a.approved_date).slice(0, 4));
+  const fy = Number(a.fiscal_year);
+  const measure = Number(a.measure);
+  const carried = (a.carried_from as number[] | undefined) ?? [];
+  if (fy === approved && carried.length === 0) return v;
+  if (fy < approved) return [`award ${id}: fiscal year ${fy} is before its approval year ${approved}`];
+  for (let y = approved; y < fy; y++) {
+    if (envelopeOf(s, measure, y)?.status !== 'CLOSED') v.push(`award ${id} (approved ${String(a.approved_date)}) is charged to FY${fy}, but FY${y} of measure ${measure} is not closed`);
+  }
+  if (new Set(carried).size !== carried.length) v.push(`award ${id} was carried out of one year twice: ${JSON.stringify(carried)}`);
+  for (const y of carried) if (y < approved || y >= fy) v.push(`award ${id} in FY${fy} says it was carried from FY${y}`);
+  const late = ((a.trace as { rule?: string }[] | undefined) ?? []).some((t) => t.rule === 'FISCAL_YEAR_CLOSED');
+  if (fy > approved && carried.length === 0 && !late) v.push(`award ${id} is in FY${fy}, approved in FY${approved}, neither carried forward nor charged as a late award`);
+  if (fy - approved > carried.length && !late) v.push(`award ${id} moved ${fy - approved} years with ${carried.length} carries and no late charge`);
+  return v;
+}
+
+/**
+ * The year end (README "The envelope identity"): an open envelope has nothing carried out, lapsed or
+ * sent to the treasury; a CLOSED one belongs to a year whose close was approved; once its balance
+ * lapsed it holds nothing available, reserved, batched, returned, waiting or held, so
+ * budget = paid + carried_out + lapsed, and net paid (paid − recovered) ≥ 0. Money carried out of
+ * (measure, Y) is exactly the money carried into (measure, Y+1). A finished close leaves its year
+ * with every envelope closed and lapsed.
+ */
+function checkYearEnd(s: Snapshot): string[] {
+  const v: string[] = [];
+  for (const [pk, e] of s.envelopes) {
+    const closed = e.status === 'CLOSED';
+    if (!closed) {
+      for (const f of ['carried_out_fen', 'lapsed_fen', 'recovered_fen']) if (num(e[f]) !== 0) v.push(`${pk}: open, but ${f} = ${num(e[f])}`);
+      if (e.lapsed_at !== undefined) v.push(`${pk}: open, but its balance lapsed`);
+    } else {
+      const close = s.yearCloses.get(Number(e.fiscal_year));
+      if (!close || (close.status !== 'CLOSING' && close.status !== 'CLOSED')) v.push(`${pk}: CLOSED without an approved close of FY${String(e.fiscal_year)} (${String(close?.status ?? 'none')})`);
+    }
+    if (closed && e.lapsed_at !== undefined) {
+      for (const f of ['available_fen', 'reserved_fen', 'batched_fen', 'returned_fen', 'waitlisted_fen', 'waitlisted_count', 'held_fen', 'held_count']) {
+        if (num(e[f]) !== 0) v.push(`${pk}: closed and lapsed, but ${f} = ${num(e[f])}`);
+      }
+      if (num(e.budget_fen) !== num(e.paid_fen) + num(e.carried_out_fen) + num(e.lapsed_fen)) {
+        v.push(`${pk}: closed year: budget ${num(e.budget_fen)} ≠ paid ${num(e.paid_fen)} + carried out ${num(e.carried_out_fen)} + lapsed ${num(e.lapsed_fen)}`);
+      }
+      if (num(e.recovered_fen) > num(e.paid_fen)) v.push(`${pk}: recovered ${num(e.recovered_fen)} exceeds paid ${num(e.paid_fen)}`);
+    }
+    const next = envelopeOf(s, Number(e.measure), Number(e.fiscal_year) + 1);
+    if (num(e.carried_out_fen) !== num(next?.carried_in_fen)) {
+      v.push(`${pk}: carried out ${num(e.carried_out_fen)} ≠ carried into FY${Number(e.fiscal_year) + 1} ${num(next?.carried_in_fen)}`);
+    }
+    const previous = envelopeOf(s, Number(e.measure), Number(e.fiscal_year) - 1);
+    if (!previous && num(e.carried_in_fen) !== 0) v.push(`${pk}: carried in ${num(e.carried_in_fen)} from a year with no envelope`);
+  }
+  for (const [fy, close] of s.yearCloses) {
+    if (close.status !== 'CLOSED') continue;
+    for (const [pk, e] of s.envelopes) {
+      if (Number(e.fiscal_year) === fy && (e.status !== 'CLOSED' || e.lapsed_at === undefined)) v.push(`FY${fy} is CLOSED but ${pk} is ${String(e.status ?? 'OPEN')}${e.lapsed_at === undefined ? ', not lapsed' : ''}`);
+    }
+    for (const [id, a] of s.awards) {
+      if (Number(a.fiscal_year) === fy && ['RESERVED', 'WAITLISTED', 'HELD'].includes(String(a.status))) v.push(`FY${fy} is CLOSED but award ${id} is still ${String(a.status)} in it`);
+    }
+  }
+  return v;
+}
+
+/**
+ * Recoveries (追回): each names a PAID award of its envelope; the award's claim counter is the sum
+ * of its DUE and SETTLED recoveries and never exceeds what was paid; its recovered_fen is what was
+ * SETTLED and its refunded_fen what of that went back into the open envelope; money sent to the
+ * treasury only from a CLOSED envelope, whose recovered_fen adds it up.
+ */
+function checkRecoveries(s: Snapshot): string[] {
+  const v: string[] = [];
+  const perAward = new Map<string, { claimed: number; settled: number; refunded: number }>();
+  const treasury = new Map<string, number>();
+  for (const [rid, r] of s.recoveries) {
+    const status = String(r.status);
+    const amount = Number(r.amount_fen);
+    if (!['DUE', 'SETTLED', 'CANCELLED'].includes(status)) v.push(`recovery ${rid} has status ${status}`);
+    if (!Number.isSafeInteger(amount) || amount <= 0) v.push(`recovery ${rid} amount ${String(r.amount_fen)}`);
+    const a = s.awards.get(String(r.award_id));
+    if (!a) { v.push(`recovery ${rid} of unknown award ${String(r.award_id)}`); continue; }
+    if (a.status !== 'PAID') v.push(`recovery ${rid}: award ${String(r.award_id)} is ${String(a.status)}, not PAID`);
+    if (r.measure !== a.measure || r.fiscal_year !== a.fiscal_year) v.push(`recovery ${rid} names ${String(r.measure)}/FY${String(r.fiscal_year)}, its award is ${String(a.measure)}/FY${String(a.fiscal_year)}`);
+    const x = perAward.get(String(r.award_id)) ?? { claimed: 0, settled: 0, refunded: 0 };
+    perAward.set(String(r.award_id), x);
+    if (status === 'DUE' || status === 'SETTLED') x.claimed += amount;
+    if (status === 'SETTLED') {
+      x.settled += amount;
+      if (r.settled_to === 'ENVELOPE') x.refunded += amount;
+      else if (r.settled_to === 'TREASURY') {
+        const pk = envelopePk({ measure: Number(r.measure), fiscal_year: Number(r.fiscal_year) });
+        treasury.set(pk, (treasury.get(pk) ?? 0) + amount);
+        if (s.envelopes.get(pk)?.status !== 'CLOSED') v.push(`recovery ${rid} went to the treasury but ${pk} is open`);
+      } else v.push(`recovery ${rid} is SETTLED to ${String(r.settled_to)}`);
+    } else if (r.settled_to !== undefined) v.push(`recovery ${rid} is ${status} but settled to ${String(r.settled_to)}`);
+  }
+  for (const [id, a] of s.awards) {
+    const x = perAward.get(id) ?? { claimed: 0, settled: 0, refunded: 0 };
+    if (num(a.recovery_claimed_fen) !== x.claimed) v.push(`award ${id}: recovery_claimed_fen ${num(a.recovery_claimed_fen)} ≠ ${x.claimed} of its DUE and SETTLED recoveries`);
+    if (x.claimed > Number(a.amount_fen)) v.push(`award ${id}: recoveries claim ${x.claimed}, more than the ${String(a.amount_fen)} paid`);
+    if (num(a.recovered_fen) !== x.settled) v.push(`award ${id}: recovered_fen ${num(a.recovered_fen)} ≠ ${x.settled} of its SETTLED recoveries`);
+    if (num(a.refunded_fen) !== x.refunded) v.push(`award ${id}: refunded_fen ${num(a.refunded_fen)} ≠ ${x.refunded} settled back into its envelope`);
+  }
+  for (const [pk, e] of s.envelopes) {
+    if (num(e.recovered_fen) !== (treasury.get(pk) ?? 0)) v.push(`${pk}: recovered_fen ${num(e.recovered_fen)} ≠ ${treasury.get(pk) ?? 0} of recoveries sent to the treasury`);
+  }
+  return v;
+}
+
+/** Transfers: between two different measures' envelopes of one year, a positive amount, both envelopes budgeted. */
+function checkTransfers(s: Snapshot): string[] {
+  const v: string[] = [];
+  for (const [tid, t] of s.transfers) {
+    if (t.from_measure === t.to_measure) v.push(`transfer ${tid} moves money within one envelope`);
+    if (!Number.isSafeInteger(t.amount_fen) || Number(t.amount_fen) <= 0) v.push(`transfer ${tid} amount ${String(t.amount_fen)}`);
+    for (const m of [t.from_measure, t.to_measure]) {
+      if (envelopeOf(s, Number(m), Number(t.fiscal_year))?.budget_set !== true) v.push(`transfer ${tid}: envelope ${String(m)}/FY${String(t.fiscal_year)} has no budget set`);
+    }
+  }
+  return v;
+}
+
+/** An envelope's budget less what carries and transfers brought: only `budget set` moves it. */
+function ownBudgets(s: Snapshot): Map<string, number> {
+  const own = new Map<string, number>();
+  for (const [pk, e] of s.envelopes) own.set(pk, num(e.budget_fen) - num(e.carried_in_fen));
+  for (const t of s.transfers.values()) {
+    const amount = Number(t.amount_fen);
+    const from = envelopePk({ measure: Number(t.from_measure), fiscal_year: Number(t.fiscal_year) });
+    const to = envelopePk({ measure: Number(t.to_measure), fiscal_year: Number(t.fiscal_year) });
+    own.set(from, (own.get(from) ?? 0) + amount);
+    own.set(to, (own.get(to) ?? 0) - amount);
+  }
+  return own;
+}
+
+const FROZEN = ['budget_fen', 'available_fen', 'reserved_fen', 'batched_fen', 'paid_fen', 'returned_fen', 'carried_out_fen', 'carried_in_fen', 'lapsed_fen', 'waitlisted_fen', 'waitlisted_count', 'held_fen', 'held_count', 'refunded_fen', 'enterprise_cap_fen', 'status'];
+
+/**
+ * Judged snapshot after snapshot (issue 15): a year's total budget changes only by `budget set` and
+ * carries — per envelope, budget − carried_in, with every recorded transfer taken back out, moves
+ * only when the step set that envelope's budget, so each transfer moved exactly its amount, once,
+ * and the transfers of a year net to zero. A closed year is touched by nothing again: once an
+ * envelope's balance lapsed its figures stay as they are (recovered_fen may only grow).
+ */
+export class BudgetWatch {
+  private own = new Map<string, number>();
+  private lapsed = new Map<string, Item>();
+
+  check(s: Snapshot, budgetSet: ReadonlySet<string>): string[] {
+    const v: string[] = [];
+    const own = ownBudgets(s);
+    for (const pk of new Set([...own.keys(), ...this.own.keys()])) {
+      const before = this.own.get(pk) ?? 0;
+      const now = own.get(pk) ?? 0;
+      if (before !== now && !budgetSet.has(pk)) v.push(`${pk}: budget less carries and transfers moved ${before} → ${now} with no budget set`);
+    }
+    const years = new Map<number, { before: number; now: number; set: boolean }>();
+    for (const pk of new Set([...own.keys(), ...this.own.keys()])) {
+      const fy = Number(pk.split('#')[1]);
+      const y = years.get(fy) ?? { before: 0, now: 0, set: false };
+      y.before += this.own.get(pk) ?? 0;
+      y.now += own.get(pk) ?? 0;
+      y.set ||= budgetSet.has(pk);
+      years.set(fy, y);
+    }
+    for (const [fy, y] of years) if (y.before !== y.now && !y.set) v.push(`FY${fy}: the year's budget less carries moved ${y.before} → ${y.now} with no budget set (transfers must net to zero)`);
+    for (const [pk, was] of this.lapsed) {
+      const e = s.envelopes.get(pk);
+      if (!e) { v.push(`${pk}: a closed envelope vanished`); continue; }
+      for (const f of FROZEN) if (JSON.stringify(e[f]) !== JSON.stringify(was[f])) v.push(`${pk}: closed, yet ${f} moved ${JSON.stringify(was[f])} → ${JSON.stringify(e[f])}`);
+      if (num(e.recovered_fen) < num(was.recovered_fen)) v.push(`${pk}: recovered_fen went down`);
+    }
+    this.own = own;
+    this.lapsed = new Map([...s.envelopes].filter(([, e]) => e.status === 'CLOSED' && e.lapsed_at !== undefined));
+    return v;
+  }
 }
 
 // ---- enterprises (issue 14) ----

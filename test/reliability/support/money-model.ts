@@ -29,6 +29,16 @@
  *   `loadCredit`/`liftCredit` of a restriction (intake then holds the enterprise's awards, and run
  *   preparation holds its RESERVED ones), `releaseHold`/`rejectHold` of a HELD award. The templates
  *   repeat enterprises, projects and amounts, so duplicates and caps are met often.
+ * - issue 15: `transferBudget` between the measures of FY2025 or FY2024 (the same measure twice:
+ *   SAME_ENVELOPE; more than A has: INSUFFICIENT_AVAILABLE; a closed year: FISCAL_YEAR_CLOSED),
+ *   now and then the same transfer id run again (must answer `changed: false` and move nothing);
+ *   `openRecovery` / `settleRecovery` / `cancelRecovery` on PAID awards (more than may be claimed:
+ *   RECOVERY_EXCEEDS_PAID; settled in an open year: back into the envelope, after the close: to the
+ *   treasury); and the close of FY2024 (into FY2025, which the model also uses) or of FY2025:
+ *   `proposeYearClose` by one person, `approveYearClose` by another (the proposer first now and then:
+ *   SAME_PERSON), maybe interrupted by a fault injected a few requests into it and run again, then
+ *   run once more (must answer `changed: false` and, alone in its step, write nothing; alone, it
+ *   must also do what its proposal planned). The prologue 'settled run' pays awards to recover from.
  * Runs start from seeded budgets; runs, cancellations and settlements pick their target among what
  * exists at the time (chosen by the generated index), so the model reaches settled runs often.
  * An operation that fails with an injected fault or a TransientError is simply run again (the queue
@@ -44,6 +54,8 @@ import { BatchWriteCommand, ScanCommand, UpdateCommand, type BatchWriteCommandOu
 import { DynamoLedger } from '../../../shared/adapters/dynamo/dynamo-ledger.ts';
 import { DynamoRunStore } from '../../../shared/adapters/dynamo/dynamo-run-store.ts';
 import { DynamoReconciliationStore } from '../../../shared/adapters/dynamo/dynamo-reconciliation-store.ts';
+import { DynamoRecoveries } from '../../../shared/adapters/dynamo/dynamo-recoveries.ts';
+import { DynamoYearClose } from '../../../shared/adapters/dynamo/dynamo-year-close.ts';
 import { envelopePk } from '../../../shared/adapters/dynamo/items.ts';
 import { awardContentHash } from '../../../shared/domain/content-hash.ts';
 import { validateAwardRecord } from '../../../shared/domain/award-record.ts';
@@ -68,12 +80,15 @@ import { processIntake, type IntakeResult } from '../../../shared/services/intak
 import type { IntakeRequest } from '../../../shared/domain/queue-messages.ts';
 import { prepareRun } from '../../../shared/services/prepare-run.ts';
 import { checkLedger } from '../../../shared/services/reconcile.ts';
+import { cancelRecovery, openRecovery, settleRecovery } from '../../../shared/services/recoveries.ts';
+import { transferBudget, type TransferResult } from '../../../shared/services/transfer-budget.ts';
+import { approveYearClose, proposeYearClose, type ApproveResult } from '../../../shared/services/year-close.ts';
 import { settleRun, type SettleResult } from '../../../shared/services/settle-run.ts';
 import type { CsvRow } from '../../../shared/csv/read-csv-records.ts';
 import { awardFields, usccFor } from '../../support/records.ts';
 import { freshTable, type TestTable } from '../../support/dynamo.ts';
 import type { Item } from '../../../shared/adapters/dynamo/operations.ts';
-import { CapWatch, checkInvariants, snapshotOf, type Snapshot } from './money-invariants.ts';
+import { BudgetWatch, CapWatch, checkInvariants, snapshotOf, type Snapshot } from './money-invariants.ts';
 import {
   FAULTS, FaultPlan, gatedDocClient, isInjected, scheduledGate, setBackoffYield, type Fault, type StoreGate,
 } from './store-gate.ts';
@@ -177,7 +192,25 @@ export type Op =
   /** `run release-failed` (whole run or one award) by a reviewer, or by the importer (refused SAME_PERSON). */
   | { kind: 'releaseFailed'; pick: number; one: boolean; importer: boolean }
   /** Import bank results for a run: `pick` chooses among the exported runs (else any run); `twice`: two imports of the file at once. */
-  | { kind: 'settle'; pick: number; quarters: number; salt: number; contradict: boolean; twice: boolean };
+  | { kind: 'settle'; pick: number; quarters: number; salt: number; contradict: boolean; twice: boolean }
+  /**
+   * Issue 15: `budget transfer` of FY`fy` from one measure's envelope to another's (the same one:
+   * SAME_ENVELOPE) under a fresh transfer id; `again`: the same command with the same id once more
+   * (it must move nothing: `changed: false`).
+   */
+  | { kind: 'transfer'; fy: number; from: number; to: number; yuan: number; again: boolean }
+  /**
+   * `recover open` on a PAID award (`pick` among them, else any template: NOT_PAID / NOT_FOUND) for a
+   * share of what may still be claimed (`over`: more than that: RECOVERY_EXCEEDS_PAID), or `recover
+   * settle` / `recover cancel` of a recovery (`pick` among the DUE ones, else among all).
+   */
+  | { kind: 'recover'; action: 'open' | 'settle' | 'cancel'; pick: number; share: number; over: boolean }
+  /**
+   * `year close` of FY`fy` into the next year by one person, `year approve` by a second (`samePerson`:
+   * the proposer tries first: SAME_PERSON), `interruptAt`: a fault injected that many store requests
+   * into the approve (it is run again), and the approve run once more afterwards (`changed: false`).
+   */
+  | { kind: 'yearClose'; fy: number; samePerson: boolean; interruptAt: number | null };
 
 export function describeOp(op: Op): string {
   switch (op.kind) {
@@ -193,6 +226,9 @@ export function describeOp(op: Op): string {
     case 'reissue': return `reissue+approve+export(run#${op.pick})`;
     case 'releaseFailed': return `release-failed(run#${op.pick}${op.one ? ' one' : ''}${op.importer ? ' BY THE IMPORTER' : ''})`;
     case 'settle': return `settle(run#${op.pick} ${op.quarters}/4 salt${op.salt}${op.contradict ? ' CONTRADICTING' : ''}${op.twice ? ' ×2 at once' : ''})`;
+    case 'transfer': return `transfer(FY${op.fy} ${op.from}→${op.to} ${op.yuan}${op.again ? ' ×2 same id' : ''})`;
+    case 'recover': return `recover ${op.action}(#${op.pick}${op.action === 'open' ? ` ${op.over ? 'OVER' : `${op.share}/3`}` : ''})`;
+    case 'yearClose': return `year close+approve(FY${op.fy}${op.samePerson ? ' SAME PERSON first' : ''}${op.interruptAt !== null ? ` interrupted@${op.interruptAt}` : ''})`;
   }
 }
 
@@ -201,7 +237,7 @@ const variantArb = fc.constantFrom<Variant>('ok', 'ok', 'ok', 'ok', 'ok', 'ok', 
 
 export const opArb: fc.Arbitrary<Op> = fc.oneof(
   {
-    weight: 4,
+    weight: 8,
     arbitrary: fc.array(fc.record({ t: templateArb, variant: variantArb }), { minLength: 1, maxLength: 6 }).chain((lines) => fc.record({
       kind: fc.constant('submit' as const),
       lines: fc.constant(lines),
@@ -210,42 +246,67 @@ export const opArb: fc.Arbitrary<Op> = fc.oneof(
       maxReceive: fc.integer({ min: 1, max: 4 }),
     })),
   },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('redeliver' as const), pick: fc.nat({ max: 1000 }) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('redeliver' as const), pick: fc.nat({ max: 1000 }) }) },
   {
-    weight: 3,
+    weight: 6,
     arbitrary: fc.record({
       kind: fc.constant('budget' as const), env: fc.nat({ max: ENVELOPES.length - 1 }), topUp: fc.boolean(),
       yuan: fc.constantFrom(0, 100, 300, 600, 1000, 1500, 2500),
       capYuan: fc.option(fc.constantFrom(300, 500, 800, 1200), { freq: 2 }),
     }),
   },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('schemeCap' as const), capYuan: fc.constantFrom(200, 400, 700, 1000) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('credit' as const), who: fc.integer({ min: 1, max: ENTERPRISES.length }), lift: fc.boolean() }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('hold' as const), pick: fc.nat({ max: 20 }), release: fc.boolean() }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('cancel' as const), pick: fc.nat({ max: 20 }) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('schemeCap' as const), capYuan: fc.constantFrom(200, 400, 700, 1000) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('credit' as const), who: fc.integer({ min: 1, max: ENTERPRISES.length }), lift: fc.boolean() }) },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('hold' as const), pick: fc.nat({ max: 20 }), release: fc.boolean() }) },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('cancel' as const), pick: fc.nat({ max: 20 }) }) },
   {
-    weight: 2,
+    weight: 4,
     arbitrary: fc.record({
       kind: fc.constant('prepare' as const), period: fc.nat({ max: PERIODS.length - 1 }), batchSize: fc.integer({ min: 1, max: 3 }),
       pageSize: fc.integer({ min: 1, max: 3 }), concurrency: fc.integer({ min: 1, max: 2 }), maker: fc.nat({ max: 1 }),
     }),
   },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('approve' as const), pick: fc.nat({ max: 3 }) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('reissue' as const), pick: fc.nat({ max: 3 }) }) },
+  { weight: 6, arbitrary: fc.record({ kind: fc.constant('approve' as const), pick: fc.nat({ max: 3 }) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('reissue' as const), pick: fc.nat({ max: 3 }) }) },
   {
-    weight: 2,
+    weight: 4,
     arbitrary: fc.record({
       kind: fc.constant('releaseFailed' as const), pick: fc.nat({ max: 3 }), one: fc.boolean(),
       importer: fc.oneof({ weight: 4, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
     }),
   },
   {
-    weight: 3,
+    weight: 6,
     arbitrary: fc.record({
       kind: fc.constant('settle' as const), pick: fc.nat({ max: 3 }), quarters: fc.integer({ min: 1, max: 4 }),
       // Now and then a file that contradicts what the bank said before (refused, or partly applied).
       salt: fc.nat({ max: 7 }), contradict: fc.oneof({ weight: 5, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
       twice: fc.oneof({ weight: 2, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
+    }),
+  },
+  // Issue 15, weighted modestly (the CI budget; the weights above were doubled to make room for a
+  // year close of weight 1, whose approve alone makes ~250 store requests over 27 measures):
+  // transfers, recoveries, a year close (about one run in seven).
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('transfer' as const), fy: fc.constantFrom(2025, 2025, 2024),
+      from: fc.constantFrom(7, 12), to: fc.constantFrom(12, 7, 12, 7, 7), yuan: fc.constantFrom(100, 300, 800, 2000), again: fc.boolean(),
+    }),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('recover' as const), action: fc.constantFrom('open' as const, 'open' as const, 'settle' as const, 'settle' as const, 'cancel' as const),
+      pick: fc.nat({ max: 20 }), share: fc.integer({ min: 1, max: 3 }), over: fc.oneof({ weight: 4, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('yearClose' as const), fy: fc.constantFrom(2024, 2024, 2025),
+      samePerson: fc.oneof({ weight: 3, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
+      interruptAt: fc.option(fc.integer({ min: 1, max: 40 }), { freq: 2 }),
     }),
   },
 );
@@ -268,6 +329,9 @@ export interface ModelStore {
   plainLedger: Ledger;
   plainRuns: RunStore;
   reconciliation: ReconciliationStore;
+  /** Issue 15: recoveries and year closes, through the gate. */
+  recoveries: DynamoRecoveries;
+  closes: DynamoYearClose;
   /** Every item of the store, read directly. */
   dump(): Promise<Item[]>;
   /** Overwrite attributes of one item directly, as a faulty writer might (conformance tests). */
@@ -293,6 +357,8 @@ export async function dynamoStore(gate: StoreGate, maxTransactionItems = MAX_TRA
     plainLedger: new DynamoLedger(table.doc, table.tableName, options),
     plainRuns: new DynamoRunStore(table.doc, table.tableName, options),
     reconciliation: new DynamoReconciliationStore(table.doc, table.tableName),
+    recoveries: new DynamoRecoveries(gated, table.tableName),
+    closes: new DynamoYearClose(gated, table.tableName, maxTransactionItems),
     dump: () => scanAll(table.doc, table.tableName),
     patch: async (pk, sk, fields) => {
       const names = Object.keys(fields);
@@ -361,6 +427,8 @@ function message(submission: string, line: number, record: Record<string, string
 
 const OP_ATTEMPTS = 40;
 const STEP_TIMEOUT_MS = 30_000;
+/** A step with a year close: its approve walks every measure's envelope of two years (~250 requests). */
+const CLOSE_STEP_TIMEOUT_MS = 150_000;
 
 /** A ticking clock in July 2025 (after every period the model prepares). */
 export function modelClock(): Clock {
@@ -433,7 +501,7 @@ export interface ModelOptions {
   prologue?: Prologue;
 }
 
-export type Prologue = 'none' | 'exported run' | 'exported run, E3 restricted';
+export type Prologue = 'none' | 'exported run' | 'exported run, E3 restricted' | 'settled run' | 'settled run, FY2025 closed';
 
 /**
  * With six steps at most, a run rarely gets from intake to an exported run and on to re-issues,
@@ -448,9 +516,25 @@ export function prologueSteps(prologue: Prologue): Op[][] {
   return [
     [submit],
     // Restricted after its awards were reserved: run preparation holds them, keeping their reservations.
-    ...(prologue === 'exported run' ? [] : [[{ kind: 'credit', who: 3, lift: false } as const]]),
+    ...(prologue === 'exported run, E3 restricted' ? [[{ kind: 'credit', who: 3, lift: false } as const]] : []),
     [{ kind: 'prepare', period: 3, batchSize: 2, pageSize: 2, concurrency: 2, maker: 0 }],
     [{ kind: 'approve', pick: 0 }],
+    // Issue 15: paid awards with a recovery open, failed payments released: FY2025 may then close
+    // (no open run, nothing RETURNED), so recoveries are settled both before and after a close.
+    ...(prologue.startsWith('settled run')
+      ? [
+        [{ kind: 'settle', pick: 0, quarters: 4, salt: 0, contradict: false, twice: false } as const],
+        [{ kind: 'releaseFailed', pick: 0, one: false, importer: false } as const, { kind: 'recover', action: 'open', pick: 0, share: 1, over: false } as const],
+      ]
+      : []),
+    // Settled while FY2025 is open: back into the envelope (a second claim stays DUE for the steps)...
+    ...(prologue === 'settled run'
+      ? [[{ kind: 'recover', action: 'settle', pick: 0, share: 1, over: false } as const, { kind: 'recover', action: 'open', pick: 1, share: 2, over: false } as const]]
+      : []),
+    // ...or FY2025 closed with that recovery still DUE, then settled: to the treasury.
+    ...(prologue === 'settled run, FY2025 closed'
+      ? [[{ kind: 'yearClose', fy: 2025, samePerson: false, interruptAt: null } as const], [{ kind: 'recover', action: 'settle', pick: 0, share: 1, over: false } as const]]
+      : []),
   ];
 }
 
@@ -503,6 +587,12 @@ export class ModelHarness {
   private readonly caps = new CapWatch();
   private stepHasContradiction = false;
   private stepSettles = 0;
+  /** Issue 15: budgets judged step by step, the step's operations, the years refused as closed in it. */
+  private readonly budgets = new BudgetWatch();
+  private stepOps: readonly Op[] = [];
+  private stepBudgetSet = new Set<string>();
+  private closedRefusals: { fy: number; what: string }[] = [];
+  private transferSeq = 0;
   /** Concurrent deliveries of one message that reported differently, in the way finding 1b allows. */
   concurrentDeliveryMismatches = 0;
   /** What the operations did, counted by kind (coverage of the model). */
@@ -530,15 +620,19 @@ export class ModelHarness {
     this.settleRefused = new Set();
     this.stepHasContradiction = ops.some((op) => op.kind === 'settle' && op.contradict);
     this.stepSettles = ops.filter((op) => op.kind === 'settle').length;
+    this.stepOps = ops;
+    this.stepBudgetSet = new Set(ops.flatMap((op) => (op.kind === 'budget' ? [envelopePk(ENVELOPES[op.env]!)] : [])));
+    this.closedRefusals = [];
     const failures: string[] = [];
     const work = Promise.all(ops.map((op, i) => this.runOp(op).catch((error: unknown) => {
       failures.push(`op ${i} ${describeOp(op)}: ${error instanceof ModelFailure ? error.message : describeError(error)}`);
     })));
     let timer: NodeJS.Timeout | undefined;
-    const hung = new Promise<'hung'>((resolve) => { timer = setTimeout(() => resolve('hung'), STEP_TIMEOUT_MS); });
+    const timeout = ops.some((op) => op.kind === 'yearClose') ? CLOSE_STEP_TIMEOUT_MS : STEP_TIMEOUT_MS;
+    const hung = new Promise<'hung'>((resolve) => { timer = setTimeout(() => resolve('hung'), timeout); });
     try {
       const driven = this.scheduler ? this.scheduler.waitFor(work).then(() => this.scheduler!.waitIdle()) : work;
-      if ((await Promise.race([driven, hung])) === 'hung') failures.push(`step did not finish within ${STEP_TIMEOUT_MS} ms`);
+      if ((await Promise.race([driven, hung])) === 'hung') failures.push(`step did not finish within ${timeout} ms`);
     } finally {
       clearTimeout(timer);
     }
@@ -546,6 +640,12 @@ export class ModelHarness {
     if (failures.length > 0) this.fail('an operation failed', failures);
     const violations = await this.check(true);
     if (violations.length > 0) this.fail('invariants violated after the step', violations);
+  }
+
+  /** The store as the first step finds it (the starting budgets): what BudgetWatch judges moves against. */
+  async baseline(): Promise<void> {
+    const s = snapshotOf(await this.store.dump());
+    this.budgets.check(s, new Set(s.envelopes.keys()));
   }
 
   /** After the last step: the product's reconciliation must agree that everything is clean. */
@@ -597,6 +697,11 @@ export class ModelHarness {
     violations.push(...this.checkRunProgress(snapshot));
     const caps = this.caps.check(snapshot);
     violations.push(...caps.violations);
+    violations.push(...this.budgets.check(snapshot, this.stepBudgetSet));
+    for (const r of this.closedRefusals) {
+      const status = snapshot.yearCloses.get(r.fy)?.status;
+      if (status !== 'CLOSING' && status !== 'CLOSED') violations.push(`${r.what} was refused FISCAL_YEAR_CLOSED but FY${r.fy}'s close is ${String(status ?? 'not approved')}`);
+    }
     for (let i = 0; i < caps.atCap; i++) this.count('enterprise at its cap');
     return violations;
   }
@@ -712,7 +817,8 @@ export class ModelHarness {
         const current = await this.store.plainLedger.getEnvelope(key);
         const amount = (op.topUp && current ? committedFen(current) : 0) + op.yuan * 100;
         const cap = op.capYuan !== null ? { enterprise_cap_fen: op.capYuan * 100 } : {};
-        const r = await this.retrying(`budget ${amount}`, () => setBudget(this.store.ledger, this.clock, { ...key, amount_fen: amount, by: 'budget-officer', ...cap }), ['BUDGET_BELOW_COMMITTED']);
+        const r = await this.retrying(`budget ${amount}`, () => setBudget(this.store.ledger, this.clock, { ...key, amount_fen: amount, by: 'budget-officer', ...cap }), ['BUDGET_BELOW_COMMITTED', 'FISCAL_YEAR_CLOSED'],
+          undefined, (code) => { if (code === 'FISCAL_YEAR_CLOSED') this.closedRefusals.push({ fy: key.fiscal_year, what: `budget set ${key.measure}/${key.fiscal_year}` }); });
         if (r) {
           this.count(r.drained.length > 0 ? 'budget drained the queue' : r.changed ? 'budget changed' : 'budget unchanged');
           if (op.capYuan !== null && r.changed) this.count('measure cap set');
@@ -766,7 +872,146 @@ export class ModelHarness {
       case 'hold': return this.decideHold(op);
       case 'reissue': return this.reissue(op);
       case 'releaseFailed': return this.releaseFailed(op);
+      case 'transfer': return this.transfer(op);
+      case 'recover': return this.recover(op);
+      case 'yearClose': return this.yearClose(op);
     }
+  }
+
+  // ---- issue 15: transfers, recoveries, the year close ----
+
+  /**
+   * `budget transfer` under a fresh id: refused SAME_ENVELOPE exactly when both measures are one,
+   * FISCAL_YEAR_CLOSED only once the year's close was approved, INSUFFICIENT_AVAILABLE (judged
+   * when nothing else ran in the step) only when A lacks the money. The same command again moves
+   * nothing (BudgetWatch sees any second move: the year's budgets less the recorded transfers move).
+   */
+  private async transfer(op: Extract<Op, { kind: 'transfer' }>): Promise<void> {
+    const id = `TRF-MODEL-${++this.transferSeq}`;
+    const cmd = { fiscal_year: op.fy, from_measure: op.from, to_measure: op.to, amount_fen: op.yuan * 100, reason: '调剂 idle money to a measure that ran dry', by: 'fin-zhao', transfer_id: id };
+    let refused: string | undefined;
+    const run = () => transferBudget(this.store.ledger, this.clock, cmd);
+    const r = await this.retrying(`transfer ${id}`, run, ['INSUFFICIENT_AVAILABLE', 'SAME_ENVELOPE', 'FISCAL_YEAR_CLOSED'], undefined, (code) => { refused = code; });
+    if ((op.from === op.to) !== (refused === 'SAME_ENVELOPE')) throw new ModelFailure(`transfer ${id} ${op.from}→${op.to}: ${refused ?? 'accepted'}`);
+    if (refused === 'FISCAL_YEAR_CLOSED') this.closedRefusals.push({ fy: op.fy, what: `transfer ${id}` });
+    if (refused === 'INSUFFICIENT_AVAILABLE' && this.stepOps.length === 1) {
+      const from = await this.store.plainLedger.getEnvelope({ measure: op.from, fiscal_year: op.fy });
+      if (from?.budget_set && from.status !== 'CLOSED' && from.available_fen >= cmd.amount_fen) throw new ModelFailure(`transfer ${id} refused INSUFFICIENT_AVAILABLE with ${from.available_fen} available for ${cmd.amount_fen}`);
+    }
+    if (!r) return;
+    this.count(r.changed ? 'transfer moved' : 'transfer found done');
+    if (r.drained.length > 0) this.count('transfer drained the queue');
+    this.stepLog.push(`transfer ${id} FY${op.fy} ${op.from}→${op.to} ${cmd.amount_fen}: changed ${r.changed}, drained ${JSON.stringify(r.drained)}`);
+    if (!op.again) return;
+    const again: TransferResult | undefined = await this.retrying(`transfer ${id} again`, run, []);
+    if (again?.changed) throw new ModelFailure(`transfer ${id} run again moved the money a second time`);
+    this.count('transfer re-run unchanged');
+  }
+
+  private async recover(op: Extract<Op, { kind: 'recover' }>): Promise<void> {
+    const deps = { ledger: this.store.ledger, recoveries: this.store.recoveries, clock: this.clock };
+    const s = snapshotOf(await this.store.dump());
+    const alone = this.stepOps.filter((o) => o.kind === 'recover').length === 1;
+    if (op.action === 'open') {
+      const paid = [...s.awards.values()].filter((a) => a.status === 'PAID').map((a) => String(a.award_id)).sort();
+      const id = paid.length === 0 || op.pick % 7 === 6 ? awardId(op.pick % TEMPLATES.length) : paid[op.pick % paid.length]!;
+      const award = s.awards.get(id);
+      const claimable = award ? Number(award.amount_fen) - Number(award.recovery_claimed_fen ?? 0) : 0;
+      const amount = op.over ? claimable + 100 : Math.max(1, Math.floor((claimable * op.share) / 3));
+      let refused: string | undefined;
+      const r = await this.retrying(`recover open ${id} ${amount}`, () => openRecovery(deps, { award_id: id, amount_fen: amount, reason: '重复申领 paid in error', by: 'fin-audit' }),
+        ['NOT_FOUND', 'NOT_PAID', 'RECOVERY_EXCEEDS_PAID'], undefined, (code) => { refused = code; });
+      if (r && award && amount > Number(award.amount_fen)) throw new ModelFailure(`recover open ${id}: ${amount} accepted, more than the ${String(award.amount_fen)} paid`);
+      if (alone && award?.status === 'PAID') {
+        if (op.over && r) throw new ModelFailure(`recover open ${id}: ${amount} accepted with ${claimable} claimable`);
+        if (!op.over && claimable > 0 && refused !== undefined) throw new ModelFailure(`recover open ${id}: ${amount} of ${claimable} claimable refused ${refused}`);
+      }
+      if (r) {
+        this.count('recovery opened');
+        this.stepLog.push(`recover open ${id} ${amount}: ${r.recovery_id}`);
+        // One command, one claim: run again after a lost reply it must not open a second recovery.
+        if (alone) {
+          const opened = (await this.store.dump()).filter((it) => it.type === 'RECOVERY' && it.award_id === id && !s.recoveries.has(String(it.recovery_id)));
+          if (opened.length !== 1) throw new ModelFailure(`recover open ${id} ${amount} (one command, run again until it answered) opened ${opened.length} recoveries: ${opened.map((it) => String(it.recovery_id)).join(', ')}`);
+        }
+      }
+      return;
+    }
+    const all = [...s.recoveries.values()].sort((a, b) => (String(a.recovery_id) < String(b.recovery_id) ? -1 : 1));
+    const due = all.filter((r) => r.status === 'DUE');
+    const from = due.length > 0 ? due : all;
+    const rid = from.length === 0 ? `REC-${awardId(op.pick % TEMPLATES.length)}-1` : String(from[op.pick % from.length]!.recovery_id);
+    const before = s.recoveries.get(rid);
+    if (op.action === 'cancel') {
+      const r = await this.retrying(`recover cancel ${rid}`, () => cancelRecovery(deps, { recovery_id: rid, reason: 'claim dropped after review', by: 'fin-audit' }), ['NOT_FOUND', 'NOT_DUE']);
+      if (r) {
+        if (r.recovery.status !== 'CANCELLED') throw new ModelFailure(`recover cancel ${rid} left it ${r.recovery.status}`);
+        this.count(r.changed ? 'recovery cancelled' : 'recovery cancel again');
+        this.stepLog.push(`recover cancel ${rid}: changed ${r.changed}`);
+      }
+      return;
+    }
+    const envelope = before ? s.envelopes.get(envelopePk({ measure: Number(before.measure), fiscal_year: Number(before.fiscal_year) })) : undefined;
+    const closing = this.stepOps.some((o) => o.kind === 'yearClose' && o.fy === Number(before?.fiscal_year));
+    const r = await this.retrying(`recover settle ${rid}`, () => settleRecovery(deps, { recovery_id: rid, reference: `BK-RET-${rid}`, by: 'fin-cashier' }), ['NOT_FOUND', 'NOT_DUE']);
+    if (!r) return;
+    if (r.recovery.status !== 'SETTLED') throw new ModelFailure(`recover settle ${rid} left it ${r.recovery.status}`);
+    if (r.changed && before?.status === 'DUE') {
+      // Settled in an open year: back into the envelope; after the year closed: to the treasury.
+      if (envelope?.status === 'CLOSED' && r.recovery.settled_to !== 'TREASURY') throw new ModelFailure(`recover settle ${rid}: FY${String(before.fiscal_year)} was closed, yet the money went to ${String(r.recovery.settled_to)}`);
+      if (envelope?.status !== 'CLOSED' && !closing && r.recovery.settled_to !== 'ENVELOPE') throw new ModelFailure(`recover settle ${rid}: FY${String(before.fiscal_year)} is open, yet the money went to ${String(r.recovery.settled_to)}`);
+    }
+    this.count(r.changed ? `recovery settled to the ${r.recovery.settled_to === 'TREASURY' ? 'treasury' : 'envelope'}` : 'recovery settle again');
+    if (r.drained.length > 0) this.count('recovery drained the queue');
+    this.stepLog.push(`recover settle ${rid}: ${String(r.recovery.settled_to)}, changed ${r.changed}, drained ${JSON.stringify(r.drained)}`);
+  }
+
+  /**
+   * `year close` of FY`fy` by fin-wang, `year approve` by fin-li (by fin-wang first now and then:
+   * SAME_PERSON), maybe interrupted by an injected fault and run again, then run once more: that run
+   * must answer `changed: false` and (when nothing else ran in the step) write nothing. When nothing
+   * else ran, what the close did must be what its proposal planned.
+   */
+  private async yearClose(op: Extract<Op, { kind: 'yearClose' }>): Promise<void> {
+    const deps = { ledger: this.store.ledger, closes: this.store.closes, runs: this.store.runs, clock: this.clock };
+    const fy = op.fy;
+    let refused: string | undefined;
+    const proposed = await this.retrying(`year close FY${fy}`, () => proposeYearClose(deps, { fiscal_year: fy, by: 'fin-wang' }),
+      ['OPEN_RUNS', 'UNRESOLVED_AWARDS', 'FISCAL_YEAR_CLOSED', 'NEXT_YEAR_CLOSED'], undefined, (code) => { refused = code; });
+    if (!proposed && refused !== 'FISCAL_YEAR_CLOSED') return;
+    if (proposed) this.count('year close proposed');
+    if (op.samePerson) {
+      try {
+        const r = await approveYearClose(deps, { fiscal_year: fy, by: 'fin-wang' });
+        if (r.changed) throw new ModelFailure(`FY${fy}: the close was approved by its proposer`);
+      } catch (error) {
+        if (error instanceof ModelFailure) throw error;
+        if (error instanceof BursarError && error.code === 'SAME_PERSON') this.count('year approve refused SAME_PERSON');
+        else if (!(error instanceof BursarError) && !retryable(error)) throw error;
+      }
+    }
+    if (op.interruptAt !== null) this.plan.injectAhead(op.interruptAt, 'lost');
+    let interrupted = false;
+    const approve = () => approveYearClose(deps, { fiscal_year: fy, by: 'fin-li' }).catch((error: unknown) => { if (retryable(error)) interrupted = true; throw error; });
+    const approved: ApproveResult | undefined = await this.retrying(`year approve FY${fy}`, approve, ['OPEN_RUNS', 'UNRESOLVED_AWARDS', 'NEXT_YEAR_CLOSED']);
+    if (!approved) return;
+    this.count(approved.changed ? `year FY${fy} closed${interrupted ? ' (approve interrupted, run again)' : ''}` : 'year approve found it closed');
+    this.stepLog.push(`year approve FY${fy}: changed ${approved.changed}, closed ${JSON.stringify(approved.closed)}, drained ${JSON.stringify(approved.drained)}`);
+    const alone = this.stepOps.length === 1;
+    if (alone && proposed && approved.changed) {
+      const trivial = (m: { carried_fen: number; carried_awards: string[]; queued_awards: string[]; lapsed_fen: number }) => m.carried_fen === 0 && m.carried_awards.length === 0 && m.queued_awards.length === 0 && m.lapsed_fen === 0;
+      for (const planned of proposed.plan) {
+        const done = approved.closed.find((m) => m.measure === planned.measure) ?? { measure: planned.measure, carried_fen: 0, carried_awards: [], queued_awards: [], lapsed_fen: 0 };
+        if (trivial(planned) && trivial(done)) continue;
+        const show = (m: typeof planned) => JSON.stringify([m.carried_fen, m.carried_awards, m.queued_awards, m.lapsed_fen]);
+        if (show(planned) !== show(done)) throw new ModelFailure(`FY${fy} measure ${planned.measure}: planned ${show(planned)}, the close did ${show(done)}`);
+      }
+    }
+    const before = alone ? JSON.stringify(await this.store.dump()) : '';
+    const again = await this.retrying(`year approve FY${fy} again`, () => approveYearClose(deps, { fiscal_year: fy, by: 'fin-li' }), []);
+    if (!again || again.changed) throw new ModelFailure(`FY${fy}: year approve run again after the close answered changed ${String(again?.changed)}`);
+    if (alone && JSON.stringify(await this.store.dump()) !== before) throw new ModelFailure(`FY${fy}: year approve run again after the close wrote to the store`);
+    this.count('year approve again unchanged');
   }
 
   private async credit(op: Extract<Op, { kind: 'credit' }>): Promise<void> {
@@ -1098,6 +1343,7 @@ export async function runModel(
     for (const [i, yuan] of initialBudgets.entries()) {
       if (yuan !== null) await setBudget(store.plainLedger, harness.clock, { ...ENVELOPES[i]!, amount_fen: yuan * 100, by: 'budget-officer' });
     }
+    await harness.baseline();
     for (const ops of prologueSteps(options.prologue ?? 'none')) await harness.step(ops);
     await fc.asyncModelRun(() => ({ model: {}, real: harness }), steps);
     await harness.finish();

@@ -76,7 +76,15 @@ export class FaultPlan {
   /** Faults are only injected while this is true (switched off for the harness's own set-up). */
   armed = true;
 
-  constructor(private readonly faults: ReadonlyMap<number, Fault>) {}
+  private readonly faults: Map<number, Fault>;
+  constructor(faults: ReadonlyMap<number, Fault>) {
+    this.faults = new Map(faults);
+  }
+
+  /** A fault for the request `ahead` requests from now (issue 15: an approve interrupted mid-way). */
+  injectAhead(ahead: number, fault: Fault): void {
+    this.faults.set(this.calls + ahead, fault);
+  }
 
   next(call: StoreCall): Fault | undefined {
     const n = this.calls++;

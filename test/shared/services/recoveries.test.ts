@@ -100,3 +100,30 @@ describe('recoveries', () => {
     expect(report.mismatches).toEqual([]);
   });
 });
+
+describe('recover open, run again after a lost reply (found by the property model)', () => {
+  test('the same command again the same day returns the recovery it opened: one claim, not two', async () => {
+    // The store applies the first open, then the reply is lost: the operator sees an error and runs it again.
+    class LostReply extends DynamoRecoveries {
+      lost = 0;
+      override async open(r: Parameters<DynamoRecoveries['open']>[0], claimedBefore: number): Promise<boolean> {
+        const ok = await super.open(r, claimedBefore);
+        if (this.lost++ === 0) throw Object.assign(new Error('socket hang up after the write'), { name: 'TimeoutError' });
+        return ok;
+      }
+    }
+    const flaky = { ...deps, recoveries: new LostReply(table.doc, table.tableName) };
+    const cmd = { award_id: 'A-00001', amount_fen: 100_000, reason: '重复申报', by: 'fin-li' }; // all of it: a re-run is not a second claim either
+    await expect(openRecovery(flaky, cmd)).rejects.toThrow('socket hang up');
+    const again = await openRecovery(flaky, cmd);
+    expect(again).toMatchObject({ recovery_id: 'REC-A-00001-1', status: 'DUE', amount_fen: 100_000 });
+    expect((await deps.recoveries.list({ award_id: 'A-00001' })).map((r) => r.recovery_id)).toEqual(['REC-A-00001-1']);
+    expect(await ledger.getAward('A-00001')).toMatchObject({ recovery_claimed_fen: 100_000 });
+    // Another claim (another amount or reason) is a new one: against nothing left, refused.
+    expect(await refusal(openRecovery(deps, { ...cmd, amount_fen: 20_000 }))).toBe('RECOVERY_EXCEEDS_PAID');
+    await cancelRecovery(deps, { recovery_id: 'REC-A-00001-1', reason: 'dropped', by: 'fin-li' });
+    // Cancelled, the same command opens a new claim.
+    expect((await openRecovery(deps, cmd)).recovery_id).toBe('REC-A-00001-2');
+    expect((await clean()).clean).toBe(true);
+  });
+});

@@ -156,6 +156,34 @@ describe('year close', () => {
     expect((await checkLedger({ ledger, store, runs: runStoreOn(table), clock })).report.clean).toBe(true);
   });
 
+  test('approve reports a measure whose only carried award was HELD at intake, without money or budget (found by the property model)', async () => {
+    const uscc = (await ledger.getAward('A-00001'))!.recipient_uscc;
+    // One project under measure 7 and again under measure 21 (no budget there): the second is HELD (DUPLICATE_PROJECT).
+    expect(await submit([
+      awardFields(20, { recipient_uscc: uscc, project_ref: 'PRJ-77', amount_yuan: '100.00', approved_date: '2025-07-01' }),
+      awardFields(21, { measure: '21', approving_unit: 'TALENT', recipient_uscc: uscc, project_ref: 'prj-77', amount_yuan: '200.00', approved_date: '2025-07-02' }),
+    ])).toEqual(['RESERVED', 'HELD']);
+    const proposed = await proposeYearClose(deps, { fiscal_year: 2025, by: 'a' });
+    expect(proposed.plan.find((m) => m.measure === 21)).toEqual({ measure: 21, carried_fen: 0, carried_awards: ['A-00021'], queued_awards: [], lapsed_fen: 0 });
+    const approved = await approveYearClose(deps, { fiscal_year: 2025, by: 'b' });
+    expect(await ledger.getAward('A-00021')).toMatchObject({ status: 'HELD', fiscal_year: 2026, carried_from: [2025] });
+    expect(approved.closed).toEqual(proposed.plan);
+    expect((await approveYearClose(deps, { fiscal_year: 2025, by: 'b' })).closed).toEqual(proposed.plan);
+  });
+
+  test('a year whose next year is already closed refuses its close (NEXT_YEAR_CLOSED): it could never carry, and would stop half-way', async () => {
+    await budget(ledger, clock, 7, 2024, 5_000);
+    expect(await submit([awardFields(30, { amount_yuan: '400.00', approved_date: '2024-11-01', qualifying_date: '2024-06-01' })])).toEqual(['RESERVED']);
+    await proposeYearClose(deps, { fiscal_year: 2024, by: 'a' });
+    await proposeYearClose(deps, { fiscal_year: 2025, by: 'a' });
+    await approveYearClose(deps, { fiscal_year: 2025, by: 'b' });
+    // FY2024 carries into FY2025, closed now: refused at the proposal and at the approval, nothing written.
+    expect(await refusal(proposeYearClose(deps, { fiscal_year: 2024, by: 'a' }))).toBe('NEXT_YEAR_CLOSED');
+    expect(await refusal(approveYearClose(deps, { fiscal_year: 2024, by: 'b' }))).toBe('NEXT_YEAR_CLOSED');
+    expect(await env(7, 2024)).toMatchObject({ status: 'OPEN', reserved_fen: 40_000 });
+    expect(await ledger.getAward('A-00030')).toMatchObject({ status: 'RESERVED', fiscal_year: 2024 });
+  });
+
   test('RETURNED awards of the year refuse its close (UNRESOLVED_AWARDS) until a second person releases or cancels them', async () => {
     const runs = runStoreOn(table);
     await prepareRun({ ledger, runs, clock }, { period: '2025-06', by: 'maker' });

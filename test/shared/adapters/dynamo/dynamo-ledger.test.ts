@@ -1,6 +1,7 @@
 /** DynamoLedger against DynamoDB Local: what each write stores, and each refusal decoded by role. */
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import { DynamoLedger } from '../../../../shared/adapters/dynamo/dynamo-ledger.ts';
+import { DynamoYearClose } from '../../../../shared/adapters/dynamo/dynamo-year-close.ts';
 import type { Envelope, EnvelopeKey } from '../../../../shared/domain/envelope.ts';
 import type { BudgetAuditEntry, WriteResult } from '../../../../shared/ports/ledger.ts';
 import { freshTable, type TestTable } from '../../../support/dynamo.ts';
@@ -230,6 +231,26 @@ describe('cancellation', () => {
     await ledger.reserveFromQueue(KEY, env.queue_seq, await ledger.queueHead(KEY, 1), '2025-06-02T00:00:00.000Z');
     expect((await ledger.cancelWaitlisted({ ...w, award_id: 'A-00002', amount_fen: 1_000, approved_date: '2025-04-02' }, entry)).ok).toBe(false);
     expect(await ledger.getAward('A-00002')).toMatchObject({ status: 'RESERVED' });
+  });
+});
+
+describe('cancel against a year close (issue 15)', () => {
+  test('cancelReserved of an award read before the close carried it is refused: its money is in next year now', async () => {
+    await setBudget(1_000_000);
+    expect(await ledger.reserveNew(KEY, [award(1, 100_000, 'RESERVED'), award(2, 200_000, 'RESERVED')])).toEqual({ ok: true });
+    const stale = (await ledger.getAward('A-00001'))!;
+    // The close has closed the envelope and carried A-00001 (one transaction of several); A-00002 is still to go.
+    const closes = new DynamoYearClose(table.doc, table.tableName, 10);
+    await closes.closeEnvelope(KEY, AT);
+    expect(await closes.carryReserved(KEY, [stale], { at: AT, status: 'RESERVED', note: 'carried' })).toBe(true);
+    // A cancel that read A-00001 in FY2025 must not take the money out of FY2025's envelope.
+    refused(await ledger.cancelReserved(stale, { at: AT, status: 'CANCELLED', by: 'clerk', note: 'withdrawn' }));
+    expect(await ledger.getAward('A-00001')).toMatchObject({ status: 'RESERVED', fiscal_year: 2026 });
+    expect(figures(await ledger.getEnvelope(KEY))).toMatchObject({ reserved_fen: 200_000, available_fen: 700_000 });
+    expect(figures(await ledger.getEnvelope({ measure: 7, fiscal_year: 2026 }))).toMatchObject({ reserved_fen: 100_000 });
+    // Read again, it is cancelled in FY2026.
+    expect(await ledger.cancelReserved((await ledger.getAward('A-00001'))!, { at: AT, status: 'CANCELLED', by: 'clerk', note: 'withdrawn' })).toEqual({ ok: true });
+    expect(figures(await ledger.getEnvelope({ measure: 7, fiscal_year: 2026 }))).toMatchObject({ reserved_fen: 0, available_fen: 100_000 });
   });
 });
 
