@@ -18,6 +18,7 @@ import { RUN_LIST_PK, batchListPk, paidMonthPk, runPk, runRequestPk } from '../s
 import { AUDIT_LOG_PK } from '../shared/adapters/dynamo/dynamo-audit-log.ts';
 import { yearClosePk } from '../shared/adapters/dynamo/dynamo-year-close.ts';
 import { transferPk } from '../shared/adapters/dynamo/dynamo-transfer.ts';
+import { RECOVERY_LIST_PK, recoveryPk } from '../shared/adapters/dynamo/dynamo-recoveries.ts';
 import { CREDIT_LIST_PK, enterprisePk } from '../shared/adapters/dynamo/enterprise-items.ts';
 import { sessionKey, userSessionsPk } from '../shared/adapters/dynamo/dynamo-session-store.ts';
 import { USER_LIST_PK, loginKey, userKey } from '../shared/adapters/dynamo/dynamo-user-store.ts';
@@ -92,6 +93,7 @@ export const KEY_PATTERNS = {
   yearClose: keyPattern(yearClosePk),
   enterprise: keyPattern(enterprisePk),
   transfer: keyPattern(transferPk),
+  recovery: keyPattern(recoveryPk),
   // Index partition keys.
   awardsByStatus: keyPattern((status) => awardStatusPk(status, { fiscal_year: 0, measure: 0 })),
   envelopeList: ENVELOPE_LIST_PK,
@@ -105,6 +107,7 @@ export const KEY_PATTERNS = {
   userList: USER_LIST_PK,
   userSessions: keyPattern(userSessionsPk),
   creditList: CREDIT_LIST_PK,
+  recoveryList: RECOVERY_LIST_PK,
 } as const;
 const K = KEY_PATTERNS;
 
@@ -169,6 +172,15 @@ export const ADAPTER_ACCESS = {
   awardSearch: { items: [], indexes: { [GSI1.name]: [K.awardsByStatus] }, scan: true },
   /** DynamoYearClose: the close record (YEAR#<fy>); its carries move awards and envelopes (the ledger's keys). */
   yearClose: { items: [{ actions: [GET, PUT, UPDATE], keys: [K.yearClose] }] },
+  /**
+   * DynamoRecoveries (issue 15, 追回): the recovery items and the awards and envelopes they settle into.
+   * Declared for completeness; no function wires it: recoveries are opened and settled with the
+   * `bursar recover` CLI under an operator's credentials.
+   */
+  recoveries: {
+    items: [{ actions: [GET, QUERY, PUT, UPDATE], keys: [K.recovery, K.award, K.envelope] }],
+    indexes: { [GSI2.name]: [K.recoveryList] },
+  },
 } as const satisfies Record<string, TableAccess>;
 
 /** Reads only: the adapter's Get/BatchGet/Query grants and its index queries, never a write. */

@@ -40,7 +40,8 @@ import type { Prologue } from './support/money-model.ts';
 
 // Backoff between optimistic retries becomes a scheduling point instead of a real (random) sleep.
 jest.unstable_mockModule(new URL('../../shared/retry/backoff.ts', import.meta.url).pathname, () => ({ backoff: scheduledBackoff }));
-const { Totals, assertReplayably, dropModelTable, dynamoStore, faultPlanArb, initialBudgetsArb, pbtSettings, runModel, stepsArb } = await import('./support/money-model.ts');
+const { TABLE_USES, Totals, assertReplayably, dropModelTable, dynamoStore, faultPlanArb, initialBudgetsArb, pbtSettings, runModel, stepsArb } = await import('./support/money-model.ts');
+const { ungranted, usesOf } = await import('../support/table-access.ts');
 
 const settings = pbtSettings('BURSAR_PBT_RUNS', 200);
 const maxSteps = Number(process.env['BURSAR_PBT_MAX_STEPS'] ?? 6);
@@ -66,5 +67,21 @@ describe('money core, model-based, on the DynamoDB adapters with faults and inte
     );
     console.log(`money core (DynamoDB Local): ${String(totals)}\n  in ${Date.now() - started} ms, seed ${settings.seed}`);
     expect(totals.runs).toBe(settings.numRuns);
+    // Every key prefix and index the services used is one an adapter declares for IAM (infra/permissions.ts):
+    // in AWS anything else is denied by dynamodb:LeadingKeys although every local test passes.
+    expect(TABLE_USES.size).toBeGreaterThan(20);
+    expect(ungranted(TABLE_USES)).toEqual([]);
   }, 1_800_000);
+
+  test('the IAM check recognises what it must: an undeclared key prefix or index is reported', () => {
+    const uses = [
+      ...usesOf('TransactWriteItemsCommand', { TransactItems: [{ Update: { Key: { pk: 'ENV#2025#7' } } }, { Put: { Item: { pk: 'NEWTHING#1' } } }] }),
+      ...usesOf('QueryCommand', { IndexName: 'gsi2', KeyConditionExpression: '#pk = :pk', ExpressionAttributeValues: { ':pk': 'UNDECLARED' } }),
+      ...usesOf('GetItemCommand', { Key: { pk: { S: 'AWARD#A-1' } } }),
+    ].map((u) => JSON.stringify(u));
+    expect(ungranted(uses)).toEqual([
+      { action: 'dynamodb:PutItem', pk: 'NEWTHING#1' },
+      { action: 'dynamodb:Query', pk: 'UNDECLARED', index: 'gsi2' },
+    ]);
+  });
 });

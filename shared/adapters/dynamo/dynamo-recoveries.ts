@@ -8,7 +8,7 @@ import { Transaction } from './transaction.ts';
 /** RECOVERY#<id>/RECOVERY; listed on GSI2 under RECOVERIES by award. */
 export const recoveryPk = (id: string) => `RECOVERY#${id}`;
 export const RECOVERY_SK = 'RECOVERY';
-const LIST_PK = 'RECOVERIES';
+export const RECOVERY_LIST_PK = 'RECOVERIES';
 
 /**
  * Recoveries on one table. Each change is one transaction with the award's claim counters, so the
@@ -28,7 +28,7 @@ export class DynamoRecoveries {
       TableName: this.tableName, IndexName: GSI2.name,
       KeyConditionExpression: filter.award_id ? '#pk = :pk AND begins_with(#sk, :award)' : '#pk = :pk',
       ExpressionAttributeNames: { '#pk': GSI2.pk, ...(filter.award_id ? { '#sk': GSI2.sk } : {}) },
-      ExpressionAttributeValues: { ':pk': LIST_PK, ...(filter.award_id ? { ':award': `${filter.award_id}#` } : {}) },
+      ExpressionAttributeValues: { ':pk': RECOVERY_LIST_PK, ...(filter.award_id ? { ':award': `${filter.award_id}#` } : {}) },
     })) {
       const r = strip(item);
       if (!filter.status || r.status === filter.status) out.push(r);
@@ -119,7 +119,7 @@ export class DynamoRecoveries {
 }
 
 function item(r: Recovery) {
-  return { pk: recoveryPk(r.recovery_id), sk: RECOVERY_SK, type: 'RECOVERY', ...r, gsi2pk: LIST_PK, gsi2sk: `${r.award_id}#${r.recovery_id}` };
+  return { pk: recoveryPk(r.recovery_id), sk: RECOVERY_SK, type: 'RECOVERY', ...r, gsi2pk: RECOVERY_LIST_PK, gsi2sk: `${r.award_id}#${r.recovery_id}` };
 }
 
 function strip(it: Record<string, unknown>): Recovery {

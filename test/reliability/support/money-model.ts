@@ -46,6 +46,7 @@
  * A refusal that the situation allows (NOTHING_TO_PAY, NOT_CANCELLABLE, …) ends it; any other error
  * fails the property.
  */
+import { recordTableAccess } from '../../support/table-access.ts';
 import { createHash } from 'node:crypto';
 import { Writable } from 'node:stream';
 import fc from 'fast-check';
@@ -339,6 +340,9 @@ export interface ModelStore {
   close(): Promise<void>;
 }
 
+/** Every (action, key prefix, index) the services' requests used, across all runs (checked against IAM). */
+export const TABLE_USES = new Set<string>();
+
 export const MAX_TRANSACTION_ITEMS = 10; // DynamoDB Local's limit, the one the CLI uses locally
 
 /**
@@ -349,6 +353,7 @@ export const MAX_TRANSACTION_ITEMS = 10; // DynamoDB Local's limit, the one the 
 export async function dynamoStore(gate: StoreGate, maxTransactionItems = MAX_TRANSACTION_ITEMS): Promise<ModelStore> {
   const table = await emptyModelTable();
   const gated = gatedDocClient(gate);
+  recordTableAccess(gated, TABLE_USES);
   const options = { maxTransactionItems };
   return {
     name: `dynamodb-local (${maxTransactionItems} items per transaction)`,
