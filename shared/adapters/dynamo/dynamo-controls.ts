@@ -9,6 +9,7 @@ import {
   CONTROLS_SK, CREDIT_LIST_PK, enterpriseCountItem, releaseControls, enterprisePk, itemToRestriction, itemsToControls, restrictionToItem,
 } from './enterprise-items.ts';
 import { AWARD_SK, ENVELOPE_LIST_PK, ENVELOPE_SK, awardPk, awardStatusPk, awardToItem, envelopeListSk, envelopePk, queueItem } from './items.ts';
+import { ENVELOPE_OPEN } from './dynamo-transfer.ts';
 import { batchGetAll, queryItems } from './operations.ts';
 import { GSI2 } from './table-schema.ts';
 import { Transaction, type TxItem } from './transaction.ts';
@@ -47,6 +48,8 @@ export class DynamoControls implements ControlsStore {
         Update: {
           TableName: this.tableName,
           Key: { pk: envelopePk(key), sk: ENVELOPE_SK },
+          // Never into a closed year: intake routed the award before a close, so decide it again.
+          ConditionExpression: ENVELOPE_OPEN,
           // Like waitlistNew: a placeholder envelope when no budget exists yet; only the held count moves.
           UpdateExpression: [
             'SET measure = :m, fiscal_year = :fy, budget_set = if_not_exists(budget_set, :false),',
@@ -59,8 +62,9 @@ export class DynamoControls implements ControlsStore {
           ].join(' '),
           ExpressionAttributeValues: {
             ':m': key.measure, ':fy': key.fiscal_year, ':false': false, ':zero': 0, ':alerts': [...DEFAULT_ALERT_THRESHOLDS],
-            ':listPk': ENVELOPE_LIST_PK, ':listSk': envelopeListSk(key), ':now': award.updated_at, ':one': 1,
+            ':listPk': ENVELOPE_LIST_PK, ':listSk': envelopeListSk(key), ':now': award.updated_at, ':one': 1, ':closed': 'CLOSED',
           },
+          ExpressionAttributeNames: { '#st': 'status' },
         },
       }));
   }
@@ -81,7 +85,7 @@ export class DynamoControls implements ControlsStore {
     return this.write(new Transaction()
       .add('award', this.move(award, 'HELD', 'RESERVED', entry, { condition: '#hold.keeps_reservation = :false' }), award.award_id)
       .add('envelope', this.envelope(award,
-        'held_count >= :one AND budget_set = :true AND waitlisted_count = :zero AND available_fen >= :amt',
+        `held_count >= :one AND budget_set = :true AND waitlisted_count = :zero AND available_fen >= :amt AND ${ENVELOPE_OPEN}`,
         'SET available_fen = available_fen - :amt, reserved_fen = reserved_fen + :amt, updated_at = :now ADD held_count :minus, version :one', entry)));
   }
 
@@ -89,7 +93,7 @@ export class DynamoControls implements ControlsStore {
     return this.write(new Transaction()
       .add('award', this.move(award, 'HELD', 'WAITLISTED', entry, { condition: '#hold.keeps_reservation = :false', reason }), award.award_id)
       .add('queue-entry', { Put: { TableName: this.tableName, Item: queueItem(award, award) } }, award.award_id)
-      .add('envelope', this.envelope(award, 'held_count >= :one',
+      .add('envelope', this.envelope(award, `held_count >= :one AND ${ENVELOPE_OPEN}`,
         'SET updated_at = :now ADD held_count :minus, waitlisted_count :one, waitlisted_fen :amt, queue_seq :one, version :one', entry)));
   }
 
@@ -100,7 +104,7 @@ export class DynamoControls implements ControlsStore {
       .add('award', move, award.award_id)
       .addAll(releaseControls(this.tableName, award))
       .add('envelope', keeps
-        ? this.envelope(award, 'held_count >= :one AND held_fen >= :amt AND reserved_fen >= :amt',
+        ? this.envelope(award, `held_count >= :one AND held_fen >= :amt AND reserved_fen >= :amt AND ${ENVELOPE_OPEN}`,
           'SET held_fen = held_fen - :amt, reserved_fen = reserved_fen - :amt, available_fen = available_fen + :amt, updated_at = :now ADD held_count :minus, version :one', entry)
         : this.envelope(award, 'held_count >= :one', 'SET updated_at = :now ADD held_count :minus, version :one', entry)));
   }
@@ -151,7 +155,7 @@ export class DynamoControls implements ControlsStore {
   private move(award: Award, from: string, to: string, entry: HistoryEntry, opts: { hold?: AwardHold; condition?: string; reason?: string }): TxItem {
     const set = ['#status = :to', 'gsi1pk = :gsi1pk', 'updated_at = :now', 'history = list_append(history, :h)'];
     const values: Record<string, unknown> = {
-      ':from': from, ':to': to, ':gsi1pk': awardStatusPk(to as Award['status'], award), ':now': entry.at, ':h': [entry],
+      ':from': from, ':fy': award.fiscal_year, ':to': to, ':gsi1pk': awardStatusPk(to as Award['status'], award), ':now': entry.at, ':h': [entry],
     };
     const removes: string[] = [];
     if (opts.hold) { set.push('#hold = :hold', 'reason = :hr'); values[':hold'] = opts.hold; values[':hr'] = opts.hold.reason; } else removes.push('#hold');
@@ -162,7 +166,8 @@ export class DynamoControls implements ControlsStore {
       Update: {
         TableName: this.tableName,
         Key: { pk: awardPk(award.award_id), sk: AWARD_SK },
-        ConditionExpression: `#status = :from${opts.condition ? ` AND ${opts.condition}` : ''}`,
+        // Still in the fiscal year it was read in: a year close may have carried it (and its money) on.
+        ConditionExpression: `#status = :from AND fiscal_year = :fy${opts.condition ? ` AND ${opts.condition}` : ''}`,
         UpdateExpression: `SET ${set.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
         ExpressionAttributeNames: { '#status': 'status', '#hold': 'hold' },
         ExpressionAttributeValues: values,
@@ -177,12 +182,14 @@ export class DynamoControls implements ControlsStore {
     if (text.includes(':minus')) values[':minus'] = -1;
     if (text.includes(':zero')) values[':zero'] = 0;
     if (text.includes(':true')) values[':true'] = true;
+    if (text.includes(':closed')) values[':closed'] = 'CLOSED';
     return {
       Update: {
         TableName: this.tableName,
         Key: { pk: envelopePk(key), sk: ENVELOPE_SK },
         ConditionExpression: condition,
         UpdateExpression: update,
+        ...(text.includes('#st') ? { ExpressionAttributeNames: { '#st': 'status' } } : {}),
         ExpressionAttributeValues: values,
       },
     };
