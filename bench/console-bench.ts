@@ -13,6 +13,7 @@ import { DynamoUserStore } from '../shared/adapters/dynamo/dynamo-user-store.ts'
 import { addUser } from '../shared/services/users.ts';
 import { consoleJsSize, JS_LIMIT_BYTES } from '../scripts/console-size.ts';
 import { CHROMIUM, CHROMIUM_ARGS } from '../test/e2e/support/browser.ts';
+import { ensureConsoleBuilt } from '../test/e2e/support/bursar-server.ts';
 import { seedReservedAwards } from './seed-reserved.ts';
 
 /**
@@ -33,6 +34,7 @@ const ms = (t: number) => Math.round(performance.now() - t);
 const say = (line: string) => process.stderr.write(`console-bench: ${line}\n`);
 
 async function main(): Promise<void> {
+  ensureConsoleBuilt(); // measure the console the sources build, never a stale web/dist
   const manifest = consoleJsSize();
   const local = await startDynamoLocal({ inMemory: true });
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'bursar-console-bench-'));
