@@ -74,10 +74,10 @@ describe('findings of the money-core model test', () => {
     expect((await deliver('s1', 2, awardFields(1, head))).outcome).toBe('WAITLISTED');
 
     // Intake of A-00002: BatchGetItem, GetItem (the envelope its year is charged to: open or closed),
-    // Query (its enterprise's controls), GetItem (the envelope's cap), GetItem (envelope), then the
-    // waitlist transaction: applied (A-00002 is now the queue's head, and it fits), but the reply is
-    // lost before the queue is served.
-    faults.push(undefined, undefined, undefined, undefined, undefined, 'lost');
+    // BatchGetItem (its enterprise's controls record) and Query (the credit list), GetItem (the
+    // envelope's cap), GetItem (envelope), then the waitlist transaction: applied (A-00002 is now the
+    // queue's head, and it fits), but the reply is lost before the queue is served.
+    faults.push(undefined, undefined, undefined, undefined, undefined, undefined, 'lost');
     await expect(deliver('s2', 2, awardFields(2, older))).rejects.toThrow(/applied/);
     expect((await ledger.queueHead(key, 10)).map((e) => e.award_id)).toEqual(['A-00002', 'A-00001']);
 
