@@ -1,5 +1,5 @@
 import type { Award } from '../domain/award.ts';
-import type { EnvelopeKey } from '../domain/envelope.ts';
+import { envelopeLabel, type EnvelopeKey } from '../domain/envelope.ts';
 import { BursarError, TransientError } from '../domain/errors.ts';
 import { checkActor } from '../domain/run-lifecycle.ts';
 import {
@@ -104,6 +104,8 @@ export async function prepareRun(deps: RunDeps, cmd: { period: string; by: strin
     const perTransaction = Math.floor((runs.maxTransactionItems - 3) / 2);
     const pageSize = options.pageSize ?? 100;
     let closed = false;
+    /** Envelopes a year close closed while this run was being prepared: their awards are carried, not batched. */
+    const closedYear = new Set<string>();
     // Issue 14: recipients restricted today (read once; the list is short) are held, not paid.
     const restricted = await restrictedOn(deps.ledger, deps.clock.now());
 
@@ -111,7 +113,9 @@ export async function prepareRun(deps: RunDeps, cmd: { period: string; by: strin
       const counters = new Map<string, number>();
       for (const key of envelopes) {
         for await (const page of runs.batchableAwards(key, through, pageSize)) {
+          if (closedYear.has(envelopeLabel(key))) break;
           for (const [series, awards] of groupBySeries(await holdRestrictedForRun(deps, page, restricted))) {
+            if (closedYear.has(envelopeLabel(key))) break;
             let queue = awards;
             for (let attempt = 0; queue.length > 0;) {
               if (closed) throw new RunClosed();
@@ -131,6 +135,8 @@ export async function prepareRun(deps: RunDeps, cmd: { period: string; by: strin
               // The envelope check also fails when some awards had been moved by a concurrent prepare:
               // only a shortfall with every award still valid means the figures are wrong.
               if (result.envelopeShort && result.staleAwards.length === 0 && result.staleItems.length === 0 && !result.collided) {
+                // A year close under way closed the envelope: what is still reserved there is carried, not paid from it.
+                if ((await deps.ledger.getEnvelope(key))?.status === 'CLOSED') { closedYear.add(envelopeLabel(key)); break; }
                 throw new BursarError('ENVELOPE_INCONSISTENT', `measure ${key.measure} FY${key.fiscal_year}: the envelope holds less reserved money than its RESERVED awards; run reconciliation`, { ...key });
               }
               // Awards taken meanwhile (cancelled, or moved by a concurrent prepare) drop out; the rest retry.

@@ -1,3 +1,4 @@
+import { ENVELOPE_OPEN } from './dynamo-transfer.ts';
 import {
   GetCommand, PutCommand, QueryCommand, UpdateCommand,
   type DynamoDBDocumentClient,
@@ -118,11 +119,12 @@ export class DynamoRunStore implements RunStore {
         Update: {
           TableName: this.tableName,
           Key: { pk: awardPk(m.award.award_id), sk: AWARD_SK },
-          ConditionExpression: '#status = :reserved AND attribute_not_exists(run_id)',
+          // Still in the fiscal year it was read in: a year close may have carried it (and its money) on.
+          ConditionExpression: '#status = :reserved AND attribute_not_exists(run_id) AND fiscal_year = :fy',
           UpdateExpression: 'SET #status = :batched, gsi1pk = :g, run_id = :run, batch_id = :batch, run_seq = :seq, updated_at = :now, history = list_append(history, :h)',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
-            ':reserved': 'RESERVED', ':batched': 'BATCHED', ':g': awardStatusPk('BATCHED', key), ':run': runId,
+            ':reserved': 'RESERVED', ':fy': key.fiscal_year, ':batched': 'BATCHED', ':g': awardStatusPk('BATCHED', key), ':run': runId,
             ':batch': m.batch_id, ':seq': m.seq, ':now': at, ':h': [entry],
           },
         },
@@ -141,9 +143,11 @@ export class DynamoRunStore implements RunStore {
       Update: {
         TableName: this.tableName,
         Key: { pk: envelopePk(key), sk: ENVELOPE_SK },
-        ConditionExpression: 'reserved_fen >= :sum',
+        // Never out of a closed year: its close carries what is still reserved there.
+        ConditionExpression: `reserved_fen >= :sum AND ${ENVELOPE_OPEN}`,
         UpdateExpression: 'SET reserved_fen = reserved_fen - :sum, batched_fen = batched_fen + :sum, updated_at = :now ADD version :one',
-        ExpressionAttributeValues: { ':sum': sum, ':now': at, ':one': 1 },
+        ExpressionAttributeNames: { '#st': 'status' },
+        ExpressionAttributeValues: { ':sum': sum, ':now': at, ':one': 1, ':closed': 'CLOSED' },
       },
     });
     tx.add('run-series', {

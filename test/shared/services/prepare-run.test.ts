@@ -1,3 +1,5 @@
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ENVELOPE_SK, envelopePk } from '../../../shared/adapters/dynamo/items.ts';
 import { afterAll, beforeEach, describe, expect, test } from '@jest/globals';
 import { freshTable, type TestTable } from '../../support/dynamo.ts';
 import { awardFields, ledgerOn, tickingClock } from '../../support/records.ts';
@@ -62,6 +64,28 @@ describe('run prepare', () => {
     expect(fy25).toMatchObject({ reserved_fen: 40000, batched_fen: 50050, paid_fen: 0 });
     expect(fy25.available_fen + fy25.reserved_fen + fy25.batched_fen + fy25.paid_fen).toBe(fy25.budget_fen);
     expect((await ledger.getEnvelope({ measure: 7, fiscal_year: 2024 }))!).toMatchObject({ reserved_fen: 0, batched_fen: 10000 });
+  });
+
+  test('a year close under way (its envelopes CLOSED, awards not yet carried) keeps that year out of the run: carried, not batched', async () => {
+    await budget(ledger, clock, 7, 2025, 100_000);
+    await budget(ledger, clock, 7, 2024, 100_000);
+    await reserve(ledger, clock, [
+      awardFields(1, { approved_date: '2024-12-31', qualifying_date: '2024-06-01', amount_yuan: '100' }),
+      awardFields(2, { approved_date: '2025-03-31', amount_yuan: '200' }),
+    ]);
+    // Step 2 of `year approve` for FY2024: the envelope is closed before its awards are carried.
+    await tables.at(-1)!.doc.send(new UpdateCommand({
+      TableName: tables.at(-1)!.tableName, Key: { pk: envelopePk({ measure: 7, fiscal_year: 2024 }), sk: ENVELOPE_SK },
+      UpdateExpression: 'SET #st = :closed', ExpressionAttributeNames: { '#st': 'status' }, ExpressionAttributeValues: { ':closed': 'CLOSED' },
+    }));
+
+    const { run, moved } = await prepareRun(deps(), { period: '2025-04', by: 'Maker Li' });
+
+    expect(moved).toBe(1);
+    expect(run).toMatchObject({ status: 'PREPARED', award_count: 1, total_fen: 20000 });
+    expect(await statusOf('A-00001')).toBe('RESERVED');
+    expect(await statusOf('A-00002')).toBe('BATCHED');
+    expect((await ledger.getEnvelope({ measure: 7, fiscal_year: 2024 }))!).toMatchObject({ status: 'CLOSED', reserved_fen: 10000, batched_fen: 0 });
   });
 
   test('preparing the period again returns the same run and adds nothing; a later award waits for the next period', async () => {
