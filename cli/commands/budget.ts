@@ -1,3 +1,4 @@
+import { envelopeId } from '../../shared/domain/envelope.ts';
 import type { Command } from 'commander';
 import type { FieldError } from '../../shared/domain/award.ts';
 import { BursarError } from '../../shared/domain/errors.ts';
@@ -54,7 +55,7 @@ export function registerBudget(program: Command, events: EventsFactory = () => u
           if (row.kind === 'error') { errors.push({ line: row.line, field: row.field ?? 'record', message: row.message }); continue; }
           const parsed = parseBudgetRow(row.fields);
           if (!parsed.ok) { errors.push(...parsed.errors.map((e) => ({ line: row.line, ...e }))); continue; }
-          const key = `${parsed.fiscal_year}#${parsed.measure}`;
+          const key = envelopeId(parsed);
           const earlier = seen.get(key);
           if (earlier !== undefined) {
             errors.push({ line: row.line, field: 'measure', message: `measure ${parsed.measure} FY${parsed.fiscal_year} already set on line ${earlier}; line ${earlier} counts` });
@@ -86,7 +87,7 @@ export function registerBudget(program: Command, events: EventsFactory = () => u
       await withRuntime(command, async (runtime, out) => {
         const envelopes = await runtime.ledger.listEnvelopes(opts.fiscalYear);
         const forecasts = await forecastEnvelopes(runtime.ledger, runtime.clock, envelopes); // issue 15 §4
-        out.result({ envelopes: envelopes.map((e) => ({ ...envelopeView(e), ...forecasts.get(`${e.fiscal_year}#${e.measure}`) })) }, () => envelopesTable(envelopes));
+        out.result({ envelopes: envelopes.map((e) => ({ ...envelopeView(e), ...forecasts.get(envelopeId(e)) })) }, () => envelopesTable(envelopes));
       });
     });
 

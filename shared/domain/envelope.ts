@@ -64,6 +64,9 @@ export interface EnvelopeKey {
   fiscal_year: number;
 }
 
+/** One envelope's identity as a map key (`<fy>#<measure>`): the one spelling every lookup by envelope uses. */
+export const envelopeId = (key: EnvelopeKey): string => `${key.fiscal_year}#${key.measure}`;
+
 export function envelopeLabel(key: EnvelopeKey): string {
   return `measure ${key.measure} FY${key.fiscal_year}`;
 }

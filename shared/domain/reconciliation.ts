@@ -9,7 +9,7 @@
  */
 import type { AwardStatus } from './award.ts';
 import type { RunStatus } from './run.ts';
-import { committedFen, type Envelope, type EnvelopeKey } from './envelope.ts';
+import { committedFen, envelopeId, type Envelope, type EnvelopeKey } from './envelope.ts';
 
 /** A run's control totals, as the runs work stores them (structurally the port's Run). */
 export interface RunControls {
@@ -118,7 +118,6 @@ export interface StuckItem {
   detail: string;
 }
 
-const envKey = (k: EnvelopeKey) => `${k.fiscal_year}#${k.measure}`;
 const zeroTally = (): EnvelopeTally => ({ reserved_fen: 0, batched_fen: 0, paid_fen: 0, returned_fen: 0, waitlisted_fen: 0, waitlisted_count: 0, held_fen: 0, held_count: 0 });
 
 /** Sums awards per envelope and per run, pairs waitlisted awards with queue entries, notes stuck awards. */
@@ -191,11 +190,11 @@ export class LedgerTally {
   }
 
   tallyFor(key: EnvelopeKey): EnvelopeTally {
-    return this.envelopes.get(envKey(key))?.tally ?? zeroTally();
+    return this.envelopes.get(envelopeId(key))?.tally ?? zeroTally();
   }
 
   private tallyOf(k: EnvelopeKey): EnvelopeTally {
-    const id = envKey(k);
+    const id = envelopeId(k);
     let entry = this.envelopes.get(id);
     if (!entry) {
       entry = { measure: k.measure, fiscal_year: k.fiscal_year, tally: zeroTally() };
@@ -372,7 +371,7 @@ export function isClean(r: Pick<ReconciliationReport, 'mismatches' | 'run_mismat
 export function mismatchedEnvelopes(mismatches: readonly EnvelopeMismatch[]): { measure: number; fiscal_year: number; fields: string[] }[] {
   const by = new Map<string, { measure: number; fiscal_year: number; fields: string[] }>();
   for (const m of mismatches) {
-    const id = envKey(m);
+    const id = envelopeId(m);
     const e = by.get(id) ?? { measure: m.measure, fiscal_year: m.fiscal_year, fields: [] };
     e.fields.push(m.field);
     by.set(id, e);

@@ -1,3 +1,4 @@
+import { envelopeId } from '../domain/envelope.ts';
 import { forecastAlert } from '../domain/build-alert.ts';
 import { shanghaiDate } from '../domain/dates.ts';
 import { forecastWarns } from '../domain/forecast.ts';
@@ -45,7 +46,7 @@ export async function raiseForecastAlerts(deps: ForecastAlertDeps): Promise<stri
   const forecasts = await forecastEnvelopes(deps.ledger, deps.clock, envelopes);
   const stored: string[] = [];
   for (const e of envelopes) {
-    const forecast = forecasts.get(`${e.fiscal_year}#${e.measure}`);
+    const forecast = forecasts.get(envelopeId(e));
     if (!forecast || !forecastWarns(forecast, today, days)) continue;
     const alert = forecastAlert(e, forecast, today, new Date(deps.clock.now()).toISOString());
     if ((await deps.outbox.fireForecast(e, today, minusDays(today, FORECAST_ALERT_QUIET_DAYS), alert)) === 'written') stored.push(alert.alert_id);

@@ -1,6 +1,6 @@
 import type { AwardStatus } from '../domain/award.ts';
 import { shanghaiDate } from '../domain/dates.ts';
-import type { Envelope } from '../domain/envelope.ts';
+import { envelopeId, type Envelope } from '../domain/envelope.ts';
 import { forecastEnvelope, type Commitment, type Forecast } from '../domain/forecast.ts';
 import type { Ledger } from '../ports/ledger.ts';
 import type { Clock } from './clock.ts';
@@ -32,5 +32,5 @@ export async function forecastEnvelopes(ledger: Pick<Ledger, 'listAwardAmounts'>
     for (let e = queue.shift(); e; e = queue.shift()) await forecastOne(e);
   }));
   // In the envelopes' order, whatever order they finished in.
-  return new Map(envelopes.map((e) => [`${e.fiscal_year}#${e.measure}`, results.get(e)!]));
+  return new Map(envelopes.map((e) => [envelopeId(e), results.get(e)!]));
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Award } from '../domain/award.ts';
 import { shanghaiDate } from '../domain/dates.ts';
-import type { Envelope, EnvelopeKey } from '../domain/envelope.ts';
+import { envelopeId, type Envelope, type EnvelopeKey } from '../domain/envelope.ts';
 import {
   compareEnvelope, headAffordable, isClean, LedgerTally, notQueuedItem, orphanedEntryItem, RunItemTally, compareRun,
   type EnvelopeMismatch, type EnvelopeTally, type ReconciliationReport, type RunMismatch, type StuckItem,
@@ -42,7 +42,6 @@ export interface LedgerCheck {
   envelopes: Map<string, CheckedEnvelope>;
 }
 
-const id = (k: EnvelopeKey) => `${k.fiscal_year}#${k.measure}`;
 const VERIFY_CONCURRENCY = 16;
 
 /**
@@ -72,7 +71,7 @@ export async function checkLedger(deps: ReconcileDeps, options: ReconcileOptions
   let passes = 0;
   while (passes < maxPasses) {
     passes++;
-    const before = new Map((await deps.ledger.listEnvelopes(fy)).map((e) => [id(e), e]));
+    const before = new Map((await deps.ledger.listEnvelopes(fy)).map((e) => [envelopeId(e), e]));
     const allRuns = deps.runs ? await deps.runs.listRuns() : [];
     const runStatus = new Map(allRuns.map((r) => [r.run_id, r.status]));
     const runsInScope = fy === undefined ? allRuns : allRuns.filter((r) => r.period.startsWith(`${fy}-`));
@@ -84,11 +83,11 @@ export async function checkLedger(deps: ReconcileDeps, options: ReconcileOptions
     // move envelope figures (and versions), so a quiet bracket means runs and awards agree in time.
     runMismatches = await checkRuns(deps, runsInScope, fy === undefined ? tally : null);
     runsChecked = runsInScope.length;
-    const after = new Map((await deps.ledger.listEnvelopes(fy)).map((e) => [id(e), e]));
+    const after = new Map((await deps.ledger.listEnvelopes(fy)).map((e) => [envelopeId(e), e]));
 
     envelopes = new Map();
     const keys = new Map<string, EnvelopeKey>();
-    for (const e of [...before.values(), ...after.values(), ...tally.envelopes.values()]) keys.set(id(e), { measure: e.measure, fiscal_year: e.fiscal_year });
+    for (const e of [...before.values(), ...after.values(), ...tally.envelopes.values()]) keys.set(envelopeId(e), { measure: e.measure, fiscal_year: e.fiscal_year });
     mismatches = [];
     let unsettled = false;
     let anyMoved = false;

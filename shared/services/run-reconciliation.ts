@@ -1,3 +1,4 @@
+import { envelopeId } from '../domain/envelope.ts';
 import { reconciliationAlert } from '../domain/build-alert.ts';
 import { ValidationError } from '../domain/errors.ts';
 import { mismatchedEnvelopes, planRepair, type EnvelopeTally, type ReconciliationReport, type RepairOutcome } from '../domain/reconciliation.ts';
@@ -78,7 +79,7 @@ export async function runReconciliation(deps: RunReconciliationDeps, command: Re
   if (deps.events) {
     // Only envelopes whose figures agree with their awards: alerts computed from figures known to
     // be wrong would re-arm (or fire) thresholds that a repair then puts back, firing them twice.
-    const wrong = new Set(final.report.mismatches.map((m) => `${m.fiscal_year}#${m.measure}`));
+    const wrong = new Set(final.report.mismatches.map((m) => envelopeId(m)));
     for (const [k, { envelope }] of final.envelopes) if (envelope && !wrong.has(k)) await deps.events.envelopeChanged(envelope, {});
   }
   if (deps.outbox && deps.forecast) {
@@ -102,7 +103,7 @@ async function repairEnvelopes(deps: ReconcileDeps, check: LedgerCheck, by: stri
   const at = new Date(deps.clock.now()).toISOString();
   for (const { measure, fiscal_year } of mismatchedEnvelopes(check.report.mismatches)) {
     const base = { measure, fiscal_year };
-    const checked = check.envelopes.get(`${fiscal_year}#${measure}`);
+    const checked = check.envelopes.get(envelopeId({ fiscal_year, measure }));
     const envelope = checked?.envelope;
     if (!checked || !envelope) {
       outcomes.push({ ...base, outcome: 'REFUSED', detail: 'awards name this envelope but it has no stored item; set its budget first' });
@@ -115,7 +116,7 @@ async function repairEnvelopes(deps: ReconcileDeps, check: LedgerCheck, by: stri
     // Two passes (each a consistent scan inside a quiet bracket) must agree: the same envelope
     // version and the same tally of the award records. A write in flight during one pass, or an
     // award a pass missed, shows as a difference, and nothing is written.
-    const again = confirm.envelopes.get(`${fiscal_year}#${measure}`);
+    const again = confirm.envelopes.get(envelopeId({ fiscal_year, measure }));
     if (!again?.stable || again.envelope?.version !== envelope.version || !sameTally(again.tally, checked.tally)) {
       outcomes.push({ ...base, outcome: 'CHANGED', detail: 'a second pass did not see the same figures; nothing written, run reconcile again' });
       continue;

@@ -6,7 +6,7 @@ import {
   type DynamoDBDocumentClient, type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { Award, HistoryEntry } from '../../domain/award.ts';
-import { DEFAULT_ALERT_THRESHOLDS, type Envelope, type EnvelopeKey } from '../../domain/envelope.ts';
+import { DEFAULT_ALERT_THRESHOLDS, envelopeId, type Envelope, type EnvelopeKey } from '../../domain/envelope.ts';
 import type { Scheme } from '../../domain/scheme.ts';
 import type {
   AwardQuery, BudgetAuditEntry, IntakeIssue, Ledger, QueueEntry, WriteResult,
@@ -69,8 +69,8 @@ export class DynamoLedger implements Ledger {
     for await (const item of queryItems(this.doc, keysOnly)) keys.push({ measure: Number(item.measure), fiscal_year: Number(item.fiscal_year) });
     // One strongly consistent BatchGetItem per 100 envelopes, not one GetItem each (27 a year).
     const found = new Map((await batchGetAll(this.doc, this.tableName, keys.map((k) => ({ pk: envelopePk(k), sk: ENVELOPE_SK }))))
-      .map((item) => { const e = itemToEnvelope(item); return [`${e.fiscal_year}#${e.measure}`, e] as const; }));
-    return keys.flatMap((k) => found.get(`${k.fiscal_year}#${k.measure}`) ?? []);
+      .map((item) => { const e = itemToEnvelope(item); return [envelopeId(e), e] as const; }));
+    return keys.flatMap((k) => found.get(envelopeId(k)) ?? []);
   }
 
   async getAward(awardId: string): Promise<Award | undefined> {

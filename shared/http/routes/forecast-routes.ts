@@ -1,7 +1,7 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { isResponsibleUnit } from '../../domain/catalog.ts';
 import { shanghaiDate } from '../../domain/dates.ts';
-import type { Envelope } from '../../domain/envelope.ts';
+import { envelopeId, type Envelope } from '../../domain/envelope.ts';
 import type { Forecast } from '../../domain/forecast.ts';
 import { checkFiscalYear } from '../../services/fiscal-summary.ts';
 import { forecastEnvelopes } from '../../services/forecast-envelopes.ts';
@@ -37,7 +37,6 @@ type Computed = { as_of: string; envelopes: Envelope[]; forecasts: Map<string, F
 export function registerForecastRoutes(api: OpenAPIHono<AppEnv>, deps: ApiDeps): void {
   const inFlight = new Map<string, Promise<Computed>>();
   const remembered = new Map<string, { version: number; day: string; forecast: Forecast }>();
-  const keyOf = (e: Envelope) => `${e.fiscal_year}#${e.measure}`;
 
   const compute = (fy: number): Promise<Computed> => {
     const now = deps.clock.now();
@@ -48,12 +47,12 @@ export function registerForecastRoutes(api: OpenAPIHono<AppEnv>, deps: ApiDeps):
       running = (async () => {
         const envelopes = (await deps.ledger.listEnvelopes(fy)).filter((e) => e.status !== 'CLOSED' && e.budget_set);
         const stale = envelopes.filter((e) => {
-          const r = remembered.get(keyOf(e));
+          const r = remembered.get(envelopeId(e));
           return !r || r.version !== e.version || r.day !== asOf;
         });
         const computed = await forecastEnvelopes(deps.ledger, { now: () => now }, stale);
-        for (const e of stale) remembered.set(keyOf(e), { version: e.version, day: asOf, forecast: computed.get(keyOf(e))! });
-        return { as_of: asOf, envelopes, forecasts: new Map(envelopes.map((e) => [keyOf(e), remembered.get(keyOf(e))!.forecast])) };
+        for (const e of stale) remembered.set(envelopeId(e), { version: e.version, day: asOf, forecast: computed.get(envelopeId(e))! });
+        return { as_of: asOf, envelopes, forecasts: new Map(envelopes.map((e) => [envelopeId(e), remembered.get(envelopeId(e))!.forecast])) };
       })().finally(() => inFlight.delete(flight));
       inFlight.set(flight, running);
     }
@@ -67,7 +66,7 @@ export function registerForecastRoutes(api: OpenAPIHono<AppEnv>, deps: ApiDeps):
     const rows = envelopes
       .filter((e) => unit === undefined || isResponsibleUnit(e.measure, unit))
       .flatMap((e) => {
-        const f = forecasts.get(`${e.fiscal_year}#${e.measure}`);
+        const f = forecasts.get(envelopeId(e));
         return f ? [{ measure: e.measure, fiscal_year: e.fiscal_year, ...f }] : [];
       })
       .sort((a, b) => a.measure - b.measure);
