@@ -46,8 +46,10 @@ export function forecastEnvelope(
   let exhaustion = NOT_THIS_YEAR;
   if (envelope.available_fen <= 0) exhaustion = today;
   else if (rate > 0) {
-    const date = dateOf(t + Math.ceil(envelope.available_fen / rate));
-    if (date <= yearEnd) exhaustion = date;
+    // Compared as day numbers first: a large balance at a tiny rate is millions of years away,
+    // past the last day a JavaScript Date can hold.
+    const day = t + Math.ceil(envelope.available_fen / rate);
+    if (day <= dayNumber(yearEnd)) exhaustion = dateOf(day);
   }
   return { burn_rate_fen_per_day: rate, burn_rate_year_fen_per_day: yearRate, forecast_exhaustion_date: exhaustion };
 }

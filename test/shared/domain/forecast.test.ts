@@ -25,4 +25,9 @@ describe('exhaustion forecast', () => {
     expect(forecastEnvelope({ ...env, available_fen: 0 }, [], '2025-05-31').forecast_exhaustion_date).toBe('2025-05-31');
     expect(forecastWarns(forecastEnvelope(env, [], '2025-05-31'), '2025-05-31')).toBe(false);
   });
+  test('a large balance at a tiny rate is "not this year", not a date past what a Date can hold', () => {
+    // 10^13 fen at 1 fen a day is about 10^13 days away: dateOf() of that would throw "Invalid time value".
+    const f = forecastEnvelope({ fiscal_year: 2025, available_fen: 10_000_000_000_000 }, [{ date: '2025-05-31', amount_fen: 30 }], '2025-05-31');
+    expect(f).toEqual({ burn_rate_fen_per_day: 1, burn_rate_year_fen_per_day: 0, forecast_exhaustion_date: NOT_THIS_YEAR });
+  });
 });
