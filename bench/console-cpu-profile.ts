@@ -1,0 +1,126 @@
+import '../cli/node-warnings.ts';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { chromium } from 'playwright-core';
+import { startDynamoLocal } from '../cli/local/dynamo-local.ts';
+import { openRuntime } from '../cli/runtime.ts';
+import { DynamoSessionStore } from '../shared/adapters/dynamo/dynamo-session-store.ts';
+import { DynamoUserStore } from '../shared/adapters/dynamo/dynamo-user-store.ts';
+import { addUser } from '../shared/services/users.ts';
+import { CHROMIUM, CHROMIUM_ARGS } from '../test/e2e/support/browser.ts';
+import { ensureConsoleBuilt } from '../test/e2e/support/bursar-server.ts';
+import { seedReservedAwards } from './seed-reserved.ts';
+
+/**
+ * Where the overview's cold load spends the browser's main thread: a V8 CPU profile of one cold
+ * navigation (sign-in cookies reused), summed by function (self time) and by script, with the
+ * time the figures appeared. `npx tsx bench/console-cpu-profile.ts [awards]`; writes
+ * bench/out/overview.cpuprofile (open it in Chromium's DevTools). A diagnosis tool, not a target.
+ */
+const AWARDS = Number(process.argv[2] ?? 1000);
+const ROOT = path.resolve(import.meta.dirname, '..');
+
+interface Node { id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number }; children?: number[] }
+interface Profile { nodes: Node[]; samples: number[]; timeDeltas: number[]; startTime: number; endTime: number }
+
+interface TraceEvent { name: string; ph: string; ts: number; dur?: number; tid: number; pid: number; args?: { data?: { url?: string } } }
+
+/** Top-level main-thread events of the renderer, by name, and the long tasks in time order. */
+function summariseTrace({ traceEvents }: { traceEvents: TraceEvent[] }): void {
+  // The renderer's main thread: the one that ran the most script.
+  const counts = new Map<string, number>();
+  for (const e of traceEvents) if (e.name === 'FunctionCall' || e.name === 'EvaluateScript' || e.name === 'v8.evaluateModule') counts.set(`${e.pid}:${e.tid}`, (counts.get(`${e.pid}:${e.tid}`) ?? 0) + (e.dur ?? 0));
+  const busiest = [...counts].sort((a, b) => b[1] - a[1])[0]?.[0];
+  const main = traceEvents.find((e) => `${e.pid}:${e.tid}` === busiest);
+  if (!main) { process.stdout.write(`  trace: no script events (${traceEvents.length} events)\n`); return; }
+  const onMain = traceEvents.filter((e) => e.pid === main.pid && e.tid === main.tid && e.ph === 'X' && e.dur !== undefined);
+  const nav = traceEvents.find((e) => e.name === 'navigationStart' && e.pid === main.pid)?.ts ?? onMain[0]!.ts;
+  const tasks = onMain.filter((e) => e.name === 'RunTask' || e.name === 'ThreadControllerImpl::RunTask' || e.name === 'ThreadControllerImpl::DoWork');
+  const by = new Map<string, number>();
+  for (const e of onMain) if (['EvaluateScript', 'v8.compile', 'v8.compileModule', 'V8.CompileCode', 'FunctionCall', 'v8.evaluateModule', 'ParseHTML', 'UpdateLayoutTree', 'Layout', 'Paint', 'RecalculateStyles', 'ParseAuthorStyleSheet', 'CompositeLayers', 'TimerFire', 'FireAnimationFrame', 'EventDispatch', 'v8.produceModuleCache', 'MajorGC', 'MinorGC'].includes(e.name)) by.set(e.name, (by.get(e.name) ?? 0) + e.dur!);
+  process.stdout.write(`  trace (ms, may nest): ${[...by].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${Math.round(v / 1000)}`).join(', ')}\n`);
+  const long = tasks.filter((e) => e.dur! > 30_000).map((e) => {
+    const inner = onMain.filter((x) => x.ts >= e.ts && x.ts + x.dur! <= e.ts + e.dur! && x !== e && x.dur! > 10_000 && x.name !== 'RunTask')
+      .map((x) => `${x.name}${x.args?.data?.url ? `(${x.args.data.url.split('/').pop()})` : ''}:${Math.round(x.dur! / 1000)}`).slice(0, 6);
+    return `@${Math.round((e.ts - nav) / 1000)}+${Math.round(e.dur! / 1000)} [${inner.join(' ')}]`;
+  });
+  process.stdout.write(`  long tasks: ${long.join('\n              ')}\n`);
+}
+
+async function main(): Promise<void> {
+  ensureConsoleBuilt();
+  const local = await startDynamoLocal({ inMemory: true });
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'bursar-console-prof-'));
+  const env = { ...process.env, BURSAR_DYNAMODB_ENDPOINT: local.endpoint, BURSAR_TABLE_NAME: 'console-prof', NODE_OPTIONS: '' } as Record<string, string>;
+  Object.assign(process.env, { BURSAR_DYNAMODB_ENDPOINT: local.endpoint, BURSAR_TABLE_NAME: 'console-prof' });
+  const password = `prof-${Math.random().toString(36).slice(2)}-pw`;
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  let server: ReturnType<typeof spawn> | undefined;
+  try {
+    const runtime = await openRuntime({ dataDir });
+    try {
+      await seedReservedAwards(runtime.doc, runtime.ledger, runtime.tableName, AWARDS);
+      await addUser({ users: new DynamoUserStore(runtime.doc, runtime.tableName), sessions: new DynamoSessionStore(runtime.doc, runtime.tableName), clock: runtime.clock },
+        'prof', { username: 'prof-clerk', roles: ['clerk'], unit: null, password });
+    } finally { await runtime.close(); }
+    server = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'cli/main.ts'), '--json', '--data-dir', dataDir, 'serve', '--port', '0'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const url = await new Promise<string>((resolve, reject) => {
+      server!.once('exit', (code) => reject(new Error(`bursar serve exited ${code}`)));
+      const lines = createInterface({ input: server!.stdout! });
+      lines.once('line', (line) => { lines.close(); resolve((JSON.parse(line) as { url: string }).url.replace(/\/$/, '')); });
+    });
+    const first = await browser.newContext({ baseURL: url, viewport: { width: 1280, height: 800 } });
+    const p = await first.newPage();
+    await p.goto('/');
+    await p.locator('#signin-username').fill('prof-clerk');
+    await p.locator('#signin-password').fill(password);
+    await p.locator('form[name="signin"] button[type="submit"]').click();
+    await p.goto('/#/?fy=2025');
+    await p.getByTestId('overview-ready').waitFor({ state: 'attached', timeout: 60_000 });
+    await p.getByTestId('forecast-ready').waitFor({ state: 'attached', timeout: 120_000 });
+    const cookies = await first.cookies();
+    for (let run = 0; run < 3; run++) {
+      const context = await browser.newContext({ baseURL: url, viewport: { width: 1280, height: 800 } });
+      await context.addCookies(cookies);
+      const page = await context.newPage();
+      const cdp = await context.newCDPSession(page);
+      if (run === 0) await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'blink.user_timing'] });
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+      await cdp.send('Profiler.start');
+      const t = performance.now();
+      await page.goto('/#/?fy=2025');
+      await page.getByTestId('overview-ready').waitFor({ state: 'attached', timeout: 30_000 });
+      await page.getByTestId('total-budget_fen').waitFor();
+      const figures = Math.round(performance.now() - t);
+      const marks = await page.evaluate(() => (globalThis as unknown as { performance: { getEntriesByType(t: string): { name: string; startTime: number }[] } }).performance.getEntriesByType('mark').map((m) => `${m.name}@${Math.round(m.startTime)}`));
+      const { profile } = await cdp.send('Profiler.stop') as unknown as { profile: Profile };
+      if (run === 0) summariseTrace(JSON.parse((await browser.stopTracing()).toString()) as { traceEvents: TraceEvent[] });
+      await context.close();
+      const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+      const self = new Map<number, number>();
+      profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+      const byFn = new Map<string, number>(); const byUrl = new Map<string, number>();
+      for (const [id, us] of self) {
+        const f = byId.get(id)!.callFrame;
+        const file = f.url.split('/').pop() || '(native)';
+        const key = `${f.functionName || '(anon)'} ${file}:${f.lineNumber}:${f.columnNumber}`;
+        byFn.set(key, (byFn.get(key) ?? 0) + us);
+        byUrl.set(file, (byUrl.get(file) ?? 0) + us);
+      }
+      const top = (m: Map<string, number>, n: number) => [...m].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, v]) => `${Math.round(v / 1000)}ms ${k}`);
+      process.stdout.write(`run ${run}: figures ${figures} ms; marks ${marks.join(' ')}\n  by script: ${top(byUrl, 12).join(' | ')}\n  by function:\n    ${top(byFn, 25).join('\n    ')}\n`);
+      if (run === 2) writeFileSync(path.join(ROOT, 'bench', 'out', 'overview.cpuprofile'), JSON.stringify(profile));
+    }
+  } finally {
+    await browser.close();
+    if (server && server.exitCode === null) { const exited = new Promise((r) => server!.once('exit', r)); server.kill('SIGTERM'); await exited; }
+    await local.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e: unknown) => { process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`); process.exitCode = 1; });
