@@ -21,7 +21,9 @@ import { seedReservedAwards } from './seed-reserved.ts';
  *  - the gzipped JavaScript of sign-in + overview, from the build manifest and as actually fetched;
  *  - with N stored awards (100,000; `--quick`: 10,000): time from navigation to the overview's
  *    figures (cold: empty cache; warm: scripts cached), target <= 2 s;
- *  - the awards table's next page (50 rows, server-side cursor), target <= 1 s.
+ *  - the awards table's next page (50 rows, server-side cursor), target <= 1 s;
+ *  - how long after the first overview's figures the day's first forecast was ready (timed apart:
+ *    the navigations are timed once it is done, see below).
  * Prints one JSON line and writes bench/out/console.json.
  */
 const QUICK = process.argv.includes('--quick') || process.env['BENCH_QUICK'] === '1';
@@ -75,6 +77,14 @@ async function main(): Promise<void> {
     await signInPage.locator('form[name="signin"] button[type="submit"]').click();
     await signInPage.goto('/#/?fy=2025');
     await overviewFigures(signInPage);
+    // The day's first forecast reads every committed award (about 100,000 here) once; later requests
+    // are answered from what it remembered. It is not in the figures' way (the page asks for it after
+    // them), but on this 2-core machine it shares the CPU with the browser, so it is timed here on its
+    // own and the timed navigations start once it is done.
+    t = performance.now();
+    await signInPage.getByTestId('forecast-ready').waitFor({ state: 'attached', timeout: 300_000 });
+    const forecastFirstMs = ms(t);
+    say(`the day's first forecast was ready ${forecastFirstMs} ms after the figures`);
     const fetchedGzip = [...fetched.values()].reduce((a, b) => a + b, 0);
     const cookies = await first.cookies();
 
@@ -119,6 +129,7 @@ async function main(): Promise<void> {
       js_gzip_kb_sign_in_overview_manifest: Math.round(manifest.gzip / 102.4) / 10,
       js_gzip_kb_sign_in_overview_fetched: Math.round(fetchedGzip / 102.4) / 10,
       js_limit_kb: JS_LIMIT_BYTES / 1024,
+      forecast_first_ms_after_figures: forecastFirstMs,
       overview_figures_ms_cold: { median: median(cold), max: Math.max(...cold), runs: cold },
       overview_figures_ms_warm: { median: median(warm), max: Math.max(...warm), runs: warm },
       awards_next_page_ms: { median: median(next), max: Math.max(...next), runs: next },

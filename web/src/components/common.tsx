@@ -1,8 +1,7 @@
-import { Alert, Select, Typography, message } from 'antd';
+import { Alert, Typography } from 'antd';
 import { Tag } from './Tag.tsx';
 import { useQuery } from '@tanstack/react-query';
 import { allEnvelopesQuery } from '../api/queries.ts';
-import { fetchFile, usesBearer } from '../api/client.ts';
 import type { AwardStatus, RunStatus } from '../api/types.ts';
 import { useI18n } from '../app/i18n.tsx';
 import type { Messages } from '../app/messages-zh.ts';
@@ -58,41 +57,4 @@ export function useFiscalYears(): number[] {
   const years = new Set<number>([currentShanghaiYear()]);
   for (const e of all.data?.envelopes ?? []) years.add(e.fiscal_year);
   return [...years].sort((a, b) => b - a);
-}
-
-export function FiscalYearSelect({ value, onChange, id = 'fiscal-year' }: { value: number; onChange: (fy: number) => void; id?: string }) {
-  const { t } = useI18n();
-  const years = useFiscalYears();
-  if (!years.includes(value)) years.push(value);
-  return (
-    <span style={{ display: 'inline-flex', alignItems: 'center', gap: 8 }}>
-      <label htmlFor={id}>{t('fiscalYear')}</label>
-      <Select id={id} value={value} onChange={onChange} style={{ width: 120 }} options={years.map((y) => ({ value: y, label: t('fyLabel', { year: y }) }))} />
-    </span>
-  );
-}
-
-/**
- * The click handler of a link to a file the API serves (`<a href={API + path} download>`). With the
- * session cookie the link downloads it as it is; signed in with a bearer token (Cognito) the link
- * would carry no token, so the file is fetched with it and saved from a Blob.
- */
-export function apiFileClick(path: string, name: string) {
-  return (event: { preventDefault(): void }) => {
-    if (!usesBearer()) return;
-    event.preventDefault();
-    fetchFile(path).then((blob) => saveBlob(blob, name), (error: unknown) => { void message.error(`${name}: ${(error as Error).message}`); });
-  };
-}
-
-/** Triggers a file download of a Blob (template, exports) without a navigation. */
-export function saveBlob(blob: Blob, name: string): void {
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }

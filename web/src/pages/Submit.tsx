@@ -11,7 +11,8 @@ import { postCsv } from '../api/client.ts';
 import type { SubmitLine, SubmitReport } from '../api/types.ts';
 import { useI18n } from '../app/i18n.tsx';
 import { useSession } from '../app/session.ts';
-import { ErrorBox, PageTitle, saveBlob } from '../components/common.tsx';
+import { ErrorBox, PageTitle } from '../components/common.tsx';
+import { saveBlob } from '../components/files.ts';
 import { currentShanghaiYear } from '../format/dates.ts';
 import { awardTemplateCsv } from './submit/template.ts';
 
