@@ -1,20 +1,13 @@
 import '../cli/node-warnings.ts';
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { gzipSync } from 'node:zlib';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { startDynamoLocal } from '../cli/local/dynamo-local.ts';
-import { openRuntime } from '../cli/runtime.ts';
-import { DynamoSessionStore } from '../shared/adapters/dynamo/dynamo-session-store.ts';
-import { DynamoUserStore } from '../shared/adapters/dynamo/dynamo-user-store.ts';
-import { addUser } from '../shared/services/users.ts';
 import { consoleJsSize, JS_LIMIT_BYTES } from '../scripts/console-size.ts';
 import { CHROMIUM, CHROMIUM_ARGS } from '../test/e2e/support/browser.ts';
 import { ensureConsoleBuilt } from '../test/e2e/support/bursar-server.ts';
-import { seedReservedAwards } from './seed-reserved.ts';
+import { startConsoleStage } from './console-stage.ts';
 
 /**
  * The console's speed (issue 12 §4), in headless Chromium against `bursar serve` on DynamoDB Local:
@@ -38,32 +31,12 @@ const say = (line: string) => process.stderr.write(`console-bench: ${line}\n`);
 async function main(): Promise<void> {
   ensureConsoleBuilt(); // measure the console the sources build, never a stale web/dist
   const manifest = consoleJsSize();
-  const local = await startDynamoLocal({ inMemory: true });
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'bursar-console-bench-'));
-  const env = { ...process.env, BURSAR_DYNAMODB_ENDPOINT: local.endpoint, BURSAR_TABLE_NAME: 'console-bench', NODE_OPTIONS: '' } as Record<string, string>;
-  Object.assign(process.env, { BURSAR_DYNAMODB_ENDPOINT: local.endpoint, BURSAR_TABLE_NAME: 'console-bench' });
-  const password = `bench-${Math.random().toString(36).slice(2)}-pw`;
-  let server: ReturnType<typeof spawn> | undefined;
+  let t = performance.now();
+  const stage = await startConsoleStage('console-bench', AWARDS);
+  say(`seeded ${AWARDS} awards and started bursar serve in ${ms(t)} ms`);
+  const url = stage.url;
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
   try {
-    let t = performance.now();
-    const runtime = await openRuntime({ dataDir });
-    try {
-      await seedReservedAwards(runtime.doc, runtime.ledger, runtime.tableName, AWARDS);
-      await addUser({ users: new DynamoUserStore(runtime.doc, runtime.tableName), sessions: new DynamoSessionStore(runtime.doc, runtime.tableName), clock: runtime.clock },
-        'bench', { username: 'bench-clerk', roles: ['clerk'], unit: null, password });
-    } finally {
-      await runtime.close();
-    }
-    say(`seeded ${AWARDS} awards in ${ms(t)} ms`);
-
-    server = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'cli/main.ts'), '--json', '--data-dir', dataDir, 'serve', '--port', '0'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
-    const url = await new Promise<string>((resolve, reject) => {
-      server!.once('exit', (code) => reject(new Error(`bursar serve exited ${code}`)));
-      const lines = createInterface({ input: server!.stdout! });
-      lines.once('line', (line) => { lines.close(); resolve((JSON.parse(line) as { url: string }).url.replace(/\/$/, '')); });
-    });
-
     // Sign in once; later contexts reuse the session cookies.
     const first = await browser.newContext({ baseURL: url, viewport: { width: 1280, height: 800 } });
     const signInPage = await first.newPage();
@@ -71,10 +44,7 @@ async function main(): Promise<void> {
     signInPage.on('response', async (r) => {
       if (r.request().resourceType() === 'script') fetched.set(r.url(), gzipSync(await r.body(), { level: 9 }).length);
     });
-    await signInPage.goto('/');
-    await signInPage.locator('#signin-username').fill('bench-clerk');
-    await signInPage.locator('#signin-password').fill(password);
-    await signInPage.locator('form[name="signin"] button[type="submit"]').click();
+    await stage.signIn(first);
     await signInPage.goto('/#/?fy=2025');
     await overviewFigures(signInPage);
     // The day's first forecast reads every committed award (about 100,000 here) once; later requests
@@ -142,13 +112,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {
     await browser.close();
-    if (server && server.exitCode === null) {
-      const exited = new Promise((r) => server!.once('exit', r));
-      server.kill('SIGTERM');
-      await exited;
-    }
-    await local.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await stage.stop();
   }
 }
 

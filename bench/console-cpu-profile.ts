@@ -1,19 +1,13 @@
 import '../cli/node-warnings.ts';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { chromium } from 'playwright-core';
-import { startDynamoLocal } from '../cli/local/dynamo-local.ts';
-import { openRuntime } from '../cli/runtime.ts';
-import { DynamoSessionStore } from '../shared/adapters/dynamo/dynamo-session-store.ts';
-import { DynamoUserStore } from '../shared/adapters/dynamo/dynamo-user-store.ts';
-import { addUser } from '../shared/services/users.ts';
 import { CHROMIUM, CHROMIUM_ARGS } from '../test/e2e/support/browser.ts';
 import { ensureConsoleBuilt } from '../test/e2e/support/bursar-server.ts';
-import { seedReservedAwards } from './seed-reserved.ts';
+import { startConsoleStage } from './console-stage.ts';
 
 /**
  * Where the overview's cold load spends the browser's main thread: a V8 CPU profile of one cold
@@ -78,32 +72,13 @@ function summariseTrace({ traceEvents }: { traceEvents: TraceEvent[] }, figuresM
 
 async function main(): Promise<void> {
   ensureConsoleBuilt();
-  const local = await startDynamoLocal({ inMemory: true });
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'bursar-console-prof-'));
-  const env = { ...process.env, BURSAR_DYNAMODB_ENDPOINT: local.endpoint, BURSAR_TABLE_NAME: 'console-prof', NODE_OPTIONS: '' } as Record<string, string>;
-  Object.assign(process.env, { BURSAR_DYNAMODB_ENDPOINT: local.endpoint, BURSAR_TABLE_NAME: 'console-prof' });
-  const password = `prof-${Math.random().toString(36).slice(2)}-pw`;
+  const stage = await startConsoleStage('console-prof', AWARDS);
+  const url = stage.url;
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, MARKER], headless: true });
-  let server: ReturnType<typeof spawn> | undefined;
   try {
-    const runtime = await openRuntime({ dataDir });
-    try {
-      await seedReservedAwards(runtime.doc, runtime.ledger, runtime.tableName, AWARDS);
-      await addUser({ users: new DynamoUserStore(runtime.doc, runtime.tableName), sessions: new DynamoSessionStore(runtime.doc, runtime.tableName), clock: runtime.clock },
-        'prof', { username: 'prof-clerk', roles: ['clerk'], unit: null, password });
-    } finally { await runtime.close(); }
-    server = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'cli/main.ts'), '--json', '--data-dir', dataDir, 'serve', '--port', '0'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
-    const url = await new Promise<string>((resolve, reject) => {
-      server!.once('exit', (code) => reject(new Error(`bursar serve exited ${code}`)));
-      const lines = createInterface({ input: server!.stdout! });
-      lines.once('line', (line) => { lines.close(); resolve((JSON.parse(line) as { url: string }).url.replace(/\/$/, '')); });
-    });
     const first = await browser.newContext({ baseURL: url, viewport: { width: 1280, height: 800 } });
     const p = await first.newPage();
-    await p.goto('/');
-    await p.locator('#signin-username').fill('prof-clerk');
-    await p.locator('#signin-password').fill(password);
-    await p.locator('form[name="signin"] button[type="submit"]').click();
+    await stage.signIn(first);
     await p.goto('/#/?fy=2025');
     await p.getByTestId('overview-ready').waitFor({ state: 'attached', timeout: 60_000 });
     await p.getByTestId('forecast-ready').waitFor({ state: 'attached', timeout: 120_000 });
@@ -156,9 +131,7 @@ async function main(): Promise<void> {
     process.stdout.write(`figures ms: median ${median(figuresRuns)} (${figuresRuns.join(' ')}); main thread busy before figures (profiled run) ms: ${Math.round(busyRuns[0] ?? 0)}; Chromium CPU ms to figures: median ${median(cpuRuns)} (${cpuRuns.join(' ')}); load ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}\n`);
   } finally {
     await browser.close();
-    if (server && server.exitCode === null) { const exited = new Promise((r) => server!.once('exit', r)); server.kill('SIGTERM'); await exited; }
-    await local.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await stage.stop();
   }
 }
 
