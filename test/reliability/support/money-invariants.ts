@@ -31,9 +31,9 @@
  *   RESERVED, WAITLISTED or HELD award; an award sits in a later year than its approval only across
  *   closed years (carried, or charged late); recoveries add up on their award (claimed = DUE +
  *   SETTLED ≤ paid, each numbered within its award's recovery_count) and envelope (treasury only
- *   from a closed year); transfers join two measures of
- *   one year. Across snapshots (BudgetWatch): budget − carried_in less the recorded transfers moves
- *   only by `budget set` (so transfers net to zero and move once), and a lapsed envelope never moves.
+ *   from a closed year); transfers join two measures of one year. Across snapshots (BudgetWatch):
+ *   budget − carried_in less the recorded transfers moves only by `budget set` (so transfers net to
+ *   zero and move once), and a lapsed envelope never moves.
  */
 import { awardPk, awardStatusPk, envelopePk, queueSk } from '../../../shared/adapters/dynamo/items.ts';
 import { paidMonthPk } from '../../../shared/adapters/dynamo/run-items.ts';
