@@ -36,8 +36,8 @@ export async function openRecovery(deps: RecoveryDeps, cmd: { award_id: string; 
   const reason = required(cmd.reason, 'reason', 'a reason');
   const by = required(cmd.by, 'by', 'who opens the recovery');
   if (!Number.isSafeInteger(cmd.amount_fen) || cmd.amount_fen <= 0) throw new ValidationError('BAD_AMOUNT', 'a recovery must be a positive amount of yuan', { field: 'amount_yuan' });
-  // Numbers past the award's last that turned out taken (written without the count, before it was kept): never reused.
-  let taken = 0;
+  // Numbers past the award's last that turned out taken (written without the count, before it was kept): skipped.
+  let skip = { after: -1, taken: 0 };
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     if (attempt > 0) await backoff(attempt);
     const award = await deps.ledger.getAward(cmd.award_id);
@@ -55,14 +55,15 @@ export async function openRecovery(deps: RecoveryDeps, cmd: { award_id: string; 
         award_id: award.award_id, claimable_fen: claimable, requested_fen: cmd.amount_fen, field: 'amount_yuan',
       });
     }
-    const n = last + 1 + taken;
+    if (skip.after !== last) skip = { after: last, taken: 0 };
+    const n = last + 1 + skip.taken;
     const recovery: Recovery = {
       recovery_id: recoveryId(award.award_id, n), award_id: award.award_id, measure: award.measure,
       fiscal_year: award.fiscal_year, amount_fen: cmd.amount_fen, reason, status: 'DUE', opened_by: by, opened_at: deps.clock.now(),
     };
     const outcome = await deps.recoveries.open(recovery, n, { claimed_fen: award.recovery_claimed_fen ?? 0, count: award.recovery_count });
     if (outcome === 'OPENED') return recovery;
-    if (outcome === 'ID_TAKEN') taken++;
+    if (outcome === 'ID_TAKEN') skip.taken++;
   }
   throw new TransientError(`award ${cmd.award_id} kept changing while a recovery was opened; try again`);
 }
