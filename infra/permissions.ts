@@ -178,7 +178,7 @@ export const ADAPTER_ACCESS = {
    * `bursar recover` CLI under an operator's credentials.
    */
   recoveries: {
-    items: [{ actions: [GET, QUERY, PUT, UPDATE], keys: [K.recovery, K.award, K.envelope] }],
+    items: [{ actions: [GET, BATCH_GET, QUERY, PUT, UPDATE], keys: [K.recovery, K.award, K.envelope] }],
     indexes: { [GSI2.name]: [K.recoveryList] },
   },
 } as const satisfies Record<string, TableAccess>;

@@ -75,6 +75,12 @@ export interface Award extends AwardRecord {
   carried_from?: number[];
   /** Recoveries (issue 15): claimed (DUE + SETTLED), settled, and settled back into the open envelope. */
   recovery_claimed_fen?: number;
+  /**
+   * The number of the award's last recovery (REC-<award>-<n>), moved with recovery_claimed_fen in the
+   * transaction that opens one: its recoveries are read by id, consistently. Absent on awards whose
+   * recoveries were all opened before it was kept (then they are found through the index).
+   */
+  recovery_count?: number;
   recovered_fen?: number;
   refunded_fen?: number;
   /** project_ref normalised (project-ref.ts): the duplicate-project guard's key. */

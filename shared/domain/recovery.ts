@@ -25,8 +25,20 @@ export interface Recovery {
   cancelled_at?: string;
 }
 
-/** A recovery's id: the award's, numbered; unique because the award's claim counter moves with it. */
+/**
+ * A recovery's id: the award's, numbered 1, 2, …; the n-th is opened in the transaction that moves
+ * the award's recovery_count to n, so the number is never taken twice and the award's recoveries
+ * can be read back by id.
+ */
 export const recoveryId = (awardId: string, n: number) => `REC-${awardId}-${n}`;
+
+/** The number n of `REC-<awardId>-<n>`, or undefined when the id is not one of this award's. */
+export function recoveryNumber(awardId: string, id: string): number | undefined {
+  const prefix = recoveryId(awardId, 0).slice(0, -1);
+  if (!id.startsWith(prefix)) return undefined;
+  const digits = id.slice(prefix.length);
+  return /^[1-9][0-9]*$/.test(digits) ? Number(digits) : undefined;
+}
 
 /** How much of an award may still be claimed: what was paid minus what DUE or SETTLED recoveries claim. */
 export function claimableFen(award: { amount_fen: number; recovery_claimed_fen?: number }): number {

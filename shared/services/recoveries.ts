@@ -28,19 +28,23 @@ function required(value: string, field: string, what: string): string {
  * `recover open`: claim back up to what was paid minus the award's DUE and SETTLED recoveries.
  * The same command again on the same Asia/Shanghai day (award, amount, reason and actor; the claim
  * not cancelled) returns the recovery it opened: a run again after a lost reply must not claim the
- * money twice (as a transfer's default id makes a retried transfer move nothing).
+ * money twice (as a transfer's default id makes a retried transfer move nothing). The earlier claim
+ * is found by a consistent read: the award (its recovery_count moved in the transaction that opened
+ * the claim) and its recoveries by id, never an index that may not have caught up.
  */
 export async function openRecovery(deps: RecoveryDeps, cmd: { award_id: string; amount_fen: number; reason: string; by: string }): Promise<Recovery> {
   const reason = required(cmd.reason, 'reason', 'a reason');
   const by = required(cmd.by, 'by', 'who opens the recovery');
   if (!Number.isSafeInteger(cmd.amount_fen) || cmd.amount_fen <= 0) throw new ValidationError('BAD_AMOUNT', 'a recovery must be a positive amount of yuan', { field: 'amount_yuan' });
+  // Numbers past the award's last that turned out taken (written without the count, before it was kept): skipped.
+  let skip = { after: -1, taken: 0 };
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     if (attempt > 0) await backoff(attempt);
     const award = await deps.ledger.getAward(cmd.award_id);
     if (!award) throw new NotFoundError('award', cmd.award_id);
     if (award.status !== 'PAID') throw new BursarError('NOT_PAID', `award ${award.award_id} is ${award.status}; only a PAID award can be recovered`, { award_id: award.award_id, status: award.status });
     // First: this claim may already be open (a run again); then it is not a second claim against what is left.
-    const existing = await deps.recoveries.list({ award_id: award.award_id });
+    const { recoveries: existing, last } = await deps.recoveries.ofAward(award);
     const today = shanghaiDate(new Date(deps.clock.now()));
     const same = existing.find((r) => r.status !== 'CANCELLED' && r.amount_fen === cmd.amount_fen && r.reason === reason && r.opened_by === by
       && shanghaiDate(new Date(r.opened_at)) === today);
@@ -51,11 +55,15 @@ export async function openRecovery(deps: RecoveryDeps, cmd: { award_id: string; 
         award_id: award.award_id, claimable_fen: claimable, requested_fen: cmd.amount_fen, field: 'amount_yuan',
       });
     }
+    if (skip.after !== last) skip = { after: last, taken: 0 };
+    const n = last + 1 + skip.taken;
     const recovery: Recovery = {
-      recovery_id: recoveryId(award.award_id, existing.length + 1 + attempt), award_id: award.award_id, measure: award.measure,
+      recovery_id: recoveryId(award.award_id, n), award_id: award.award_id, measure: award.measure,
       fiscal_year: award.fiscal_year, amount_fen: cmd.amount_fen, reason, status: 'DUE', opened_by: by, opened_at: deps.clock.now(),
     };
-    if (await deps.recoveries.open(recovery, award.recovery_claimed_fen ?? 0)) return recovery;
+    const outcome = await deps.recoveries.open(recovery, n, { claimed_fen: award.recovery_claimed_fen ?? 0, count: award.recovery_count });
+    if (outcome === 'OPENED') return recovery;
+    if (outcome === 'ID_TAKEN') skip.taken++;
   }
   throw new TransientError(`award ${cmd.award_id} kept changing while a recovery was opened; try again`);
 }

@@ -3,15 +3,23 @@ import * as z from 'zod';
 import { ValidationError } from '../../domain/errors.ts';
 import type { AwardPage, AwardSearch, AwardSearchQuery } from '../../ports/award-search.ts';
 import type { Ledger } from '../../ports/ledger.ts';
-import { AWARD_SK, awardStatusPk, itemToAward } from './items.ts';
+import { awardStatusPk, itemToAward } from './items.ts';
 import type { Item } from './operations.ts';
 import { GSI1 } from './table-schema.ts';
 
-/** DynamoDB pages read for one API page at most: a rare filter over a big table ends early with a cursor. */
+/** GSI1 query pages (each about the API page's size) read for one API page at most: a rare filter ends early with a cursor. */
 const MAX_PAGES_PER_REQUEST = 8;
 const ENVELOPE_CACHE_MS = 5_000;
-/** The most items one scan request reads (the page's growth stops here). */
+/** The most items one scan page reads (the pages' growth stops here). */
 const SCAN_READ_LIMIT = 1000;
+/**
+ * The most items one API request's scan reads, counted as DynamoDB counts them (every item it
+ * evaluates, before the filter drops those not asked for). A rare filter over a big table then
+ * answers with the awards found so far and a cursor instead of reading on: a request's read cost
+ * (about 8,000 small items, a few hundred read units) and its time stay bounded however the table
+ * grows, and the client asks for more by the cursor.
+ */
+export const MAX_ITEMS_READ_PER_REQUEST = 8_000;
 
 const keySchema = z.object({
   pk: z.string().max(200), sk: z.string().max(200), gsi1pk: z.string().max(200).optional(), gsi1sk: z.string().max(300).optional(),
@@ -36,12 +44,21 @@ const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString('bas
  * approved date, then id), fiscal year by fiscal year (every year with an envelope for the measure,
  * unless one is given). Anything else is a filtered scan in store order. Unit and `q` are filters.
  * The cursor is the key of the last award returned (checked against the query on the way back in),
- * so a page stops exactly at `limit` even inside a DynamoDB page.
+ * so a page stops exactly at `limit` even inside a DynamoDB page, or the key of the last item read
+ * when a request's read bound stopped it (a page may then hold fewer awards, even none).
  */
 export class DynamoAwardSearch implements AwardSearch {
   private envelopeKeys: { until: number; keys: Promise<{ measure: number; fiscal_year: number }[]> } | undefined;
 
-  constructor(private readonly doc: DynamoDBDocumentClient, private readonly tableName: string, private readonly ledger: Pick<Ledger, 'listEnvelopes'>) {}
+  private readonly maxItemsRead: number;
+
+  constructor(
+    private readonly doc: DynamoDBDocumentClient, private readonly tableName: string, private readonly ledger: Pick<Ledger, 'listEnvelopes'>,
+    options: { maxItemsReadPerRequest?: number } = {},
+  ) {
+    this.maxItemsRead = options.maxItemsReadPerRequest ?? MAX_ITEMS_READ_PER_REQUEST;
+    if (!Number.isSafeInteger(this.maxItemsRead) || this.maxItemsRead < 1) throw new Error(`maxItemsReadPerRequest must be a positive integer, not ${this.maxItemsRead}`);
+  }
 
   /**
    * Which (measure, fiscal year) envelopes exist, remembered for a few seconds: a listing without a
@@ -95,32 +112,34 @@ export class DynamoAwardSearch implements AwardSearch {
       return this.page(found, undefined);
     }
 
-    if (cursor && (cursor.y !== undefined || !cursor.k.pk.startsWith('AWARD#') || cursor.k.sk !== AWARD_SK)) throw badCursor();
+    // A scan's cursor is the last award returned or, when the read bound stopped the scan, the last
+    // item it read: any item of the table (an envelope, a queue entry …), never an index key.
+    if (cursor && (cursor.y !== undefined || cursor.k.gsi1pk !== undefined || cursor.k.gsi1sk !== undefined)) throw badCursor();
     const found: Item[] = [];
     let start: Record<string, unknown> | undefined = cursor?.k;
-    let pages = 0;
+    let read = 0;
     // A scan's Limit counts the items read, not those the filter keeps. Reading 1,000 for a page of 50
     // made every page cost 1,000 awards; start at the page size and double only while the filter
     // keeps too few, so a broad listing reads about one page and a rare filter still gets far.
     let readLimit = query.limit + 1;
     do {
+      const pageLimit = Math.min(readLimit, this.maxItemsRead - read);
       const out = await this.doc.send(new ScanCommand({
         TableName: this.tableName,
         FilterExpression: ['#type = :award', ...(filter.expression.FilterExpression ? [filter.expression.FilterExpression] : [])].join(' AND '),
         ExpressionAttributeNames: { '#type': 'type', ...filter.names },
         ExpressionAttributeValues: { ':award': 'AWARD', ...filter.values },
-        Limit: readLimit,
+        Limit: pageLimit,
         ExclusiveStartKey: start,
       }));
-      pages++;
+      read += out.ScannedCount ?? pageLimit;
       readLimit = Math.min(SCAN_READ_LIMIT, readLimit * 2);
       for (const item of out.Items ?? []) {
         found.push(item);
         if (found.length === query.limit) return this.page(found, { k: keyOf(item, false) });
       }
       start = out.LastEvaluatedKey;
-      // The growing pages reach what 8 pages of 1,000 used to read after 12.
-      if (start && pages >= MAX_PAGES_PER_REQUEST + 4) return this.page(found, { k: start as Cursor['k'] });
+      if (start && read >= this.maxItemsRead) return this.page(found, { k: start as Cursor['k'] });
     } while (start);
     return this.page(found, undefined);
   }

@@ -1,7 +1,8 @@
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Recovery, RecoveryStatus } from '../../domain/recovery.ts';
+import type { Award } from '../../domain/award.ts';
+import { recoveryId, recoveryNumber, type Recovery, type RecoveryStatus } from '../../domain/recovery.ts';
 import { AWARD_SK, ENVELOPE_SK, awardPk, envelopePk } from './items.ts';
-import { queryItems } from './operations.ts';
+import { batchGetAll, queryItems } from './operations.ts';
 import { GSI2 } from './table-schema.ts';
 import { Transaction } from './transaction.ts';
 
@@ -9,6 +10,15 @@ import { Transaction } from './transaction.ts';
 export const recoveryPk = (id: string) => `RECOVERY#${id}`;
 export const RECOVERY_SK = 'RECOVERY';
 export const RECOVERY_LIST_PK = 'RECOVERIES';
+
+/** What `open` found: opened; the id was already taken (and the award unchanged); or the award changed since it was read. */
+export type OpenOutcome = 'OPENED' | 'ID_TAKEN' | 'AWARD_CHANGED';
+
+/** An award's recoveries, read consistently, and the number of its last one (0: none yet). */
+export interface AwardRecoveries {
+  recoveries: Recovery[];
+  last: number;
+}
 
 /**
  * Recoveries on one table. Each change is one transaction with the award's claim counters, so the
@@ -36,20 +46,53 @@ export class DynamoRecoveries {
     return out;
   }
 
-  /** A new DUE recovery; the award's claimed total moves from `claimedBefore` (read) to + amount. */
-  async open(r: Recovery, claimedBefore: number): Promise<boolean> {
+  /**
+   * The award's recoveries as of a consistent read of the award: REC-<award>-1 … -<recovery_count>,
+   * fetched by id with a strongly consistent BatchGet (never the list index, which lags writes: a
+   * run again right after a lost reply must see the claim it made). An award whose recoveries were
+   * opened before the count was kept has none: its recoveries are listed through the index (opened
+   * long enough ago to be there; `open`'s put on a new id keeps ids unique even if one is missing).
+   */
+  async ofAward(award: Pick<Award, 'award_id' | 'recovery_count' | 'recovery_claimed_fen'>): Promise<AwardRecoveries> {
+    const byNumber = (rs: Recovery[]) => rs
+      .map((r) => ({ r, n: recoveryNumber(award.award_id, r.recovery_id) ?? 0 }))
+      .sort((a, b) => a.n - b.n);
+    if (award.recovery_count === undefined) {
+      // Every open sets recovery_claimed_fen: without it the award never had a recovery.
+      if (award.recovery_claimed_fen === undefined) return { recoveries: [], last: 0 };
+      const listed = byNumber(await this.list({ award_id: award.award_id }));
+      return { recoveries: listed.map((x) => x.r), last: Math.max(listed.length, ...listed.map((x) => x.n)) };
+    }
+    const keys = Array.from({ length: award.recovery_count }, (_, i) => ({ pk: recoveryPk(recoveryId(award.award_id, i + 1)), sk: RECOVERY_SK }));
+    const found = byNumber((await batchGetAll(this.doc, this.tableName, keys)).map(strip));
+    return { recoveries: found.map((x) => x.r), last: award.recovery_count };
+  }
+
+  /**
+   * A new DUE recovery, numbered `n` (its id is REC-<award>-<n>), in one transaction with the award:
+   * its claimed total moves from `before.claimed_fen` to + amount and its recovery_count from
+   * `before.count` (absent before the count was kept) to n, both conditioned on the values read.
+   */
+  async open(r: Recovery, n: number, before: { claimed_fen: number; count: number | undefined }): Promise<OpenOutcome> {
+    const counted = before.count !== undefined;
     const tx = new Transaction()
       .add('recovery', { Put: { TableName: this.tableName, Item: item(r), ConditionExpression: 'attribute_not_exists(pk)' } }, r.recovery_id)
       .add('award', {
         Update: {
           TableName: this.tableName, Key: { pk: awardPk(r.award_id), sk: AWARD_SK },
-          ConditionExpression: '#status = :paid AND ((attribute_not_exists(recovery_claimed_fen) AND :before = :zero) OR recovery_claimed_fen = :before)',
-          UpdateExpression: 'SET recovery_claimed_fen = :after, updated_at = :now',
+          ConditionExpression: '#status = :paid AND ((attribute_not_exists(recovery_claimed_fen) AND :before = :zero) OR recovery_claimed_fen = :before)'
+            + (counted ? ' AND recovery_count = :count' : ' AND attribute_not_exists(recovery_count)'),
+          UpdateExpression: 'SET recovery_claimed_fen = :after, recovery_count = :n, updated_at = :now',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':paid': 'PAID', ':before': claimedBefore, ':zero': 0, ':after': claimedBefore + r.amount_fen, ':now': r.opened_at },
+          ExpressionAttributeValues: {
+            ':paid': 'PAID', ':before': before.claimed_fen, ':zero': 0, ':after': before.claimed_fen + r.amount_fen, ':n': n, ':now': r.opened_at,
+            ...(counted ? { ':count': before.count } : {}),
+          },
         },
       }, r.award_id);
-    return (await tx.run(this.doc)).ok;
+    const result = await tx.run(this.doc);
+    if (result.ok) return 'OPENED';
+    return result.failed('recovery') && !result.failed('award') ? 'ID_TAKEN' : 'AWARD_CHANGED';
   }
 
   /** DUE -> SETTLED, with the award's recovered figures and the envelope: back to available (open year) or recovered_fen (closed). */

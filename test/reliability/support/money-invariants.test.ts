@@ -130,7 +130,10 @@ describe('the property model invariants of transfers, recoveries and the year cl
     expect(v).toEqual(expect.arrayContaining([
       expect.stringContaining('recovery REC-A-00001-1: award A-00001 is RESERVED, not PAID'),
       expect.stringContaining('award A-00001: recoveries claim 40000, more than the 30000 paid'),
+      expect.stringContaining("recovery REC-A-00001-1: not among its award's recoveries 1…undefined"),
     ]));
+    const counted = withRecovery.map((it) => (it.pk === 'AWARD#A-00001' ? { ...it, recovery_count: 1 } : it));
+    expect(violations(counted).filter((m) => m.includes('not among'))).toEqual([]);
     expect(violations(paid)).toEqual(expect.arrayContaining([expect.stringContaining('award A-00001: recovery_claimed_fen 40000 ≠ 0')]));
   });
 

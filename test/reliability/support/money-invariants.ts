@@ -30,14 +30,16 @@
  *   or recovered to the treasury; carried out of (m, Y) = carried into (m, Y+1); a CLOSED year has no
  *   RESERVED, WAITLISTED or HELD award; an award sits in a later year than its approval only across
  *   closed years (carried, or charged late); recoveries add up on their award (claimed = DUE +
- *   SETTLED ≤ paid) and envelope (treasury only from a closed year); transfers join two measures of
- *   one year. Across snapshots (BudgetWatch): budget − carried_in less the recorded transfers moves
- *   only by `budget set` (so transfers net to zero and move once), and a lapsed envelope never moves.
+ *   SETTLED ≤ paid, each numbered within its award's recovery_count) and envelope (treasury only
+ *   from a closed year); transfers join two measures of one year. Across snapshots (BudgetWatch):
+ *   budget − carried_in less the recorded transfers moves only by `budget set` (so transfers net to
+ *   zero and move once), and a lapsed envelope never moves.
  */
 import { awardPk, awardStatusPk, envelopePk, queueSk } from '../../../shared/adapters/dynamo/items.ts';
 import { paidMonthPk } from '../../../shared/adapters/dynamo/run-items.ts';
 import type { AwardStatus } from '../../../shared/domain/award.ts';
 import { queueOrderKey } from '../../../shared/domain/reservation-plan.ts';
+import { recoveryNumber } from '../../../shared/domain/recovery.ts';
 import { seriesOf } from '../../../shared/domain/run-batching.ts';
 import type { Item } from '../../../shared/adapters/dynamo/operations.ts';
 
@@ -431,6 +433,9 @@ function checkRecoveries(s: Snapshot): string[] {
     const a = s.awards.get(String(r.award_id));
     if (!a) { v.push(`recovery ${rid} of unknown award ${String(r.award_id)}`); continue; }
     if (a.status !== 'PAID') v.push(`recovery ${rid}: award ${String(r.award_id)} is ${String(a.status)}, not PAID`);
+    // A run again after a lost reply finds the claim by reading the award's recoveries 1…recovery_count by id.
+    const n = recoveryNumber(String(r.award_id), rid);
+    if (n === undefined || a.recovery_count === undefined || n > Number(a.recovery_count)) v.push(`recovery ${rid}: not among its award's recoveries 1…${String(a.recovery_count)}`);
     if (r.measure !== a.measure || r.fiscal_year !== a.fiscal_year) v.push(`recovery ${rid} names ${String(r.measure)}/FY${String(r.fiscal_year)}, its award is ${String(a.measure)}/FY${String(a.fiscal_year)}`);
     const x = perAward.get(String(r.award_id)) ?? { claimed: 0, settled: 0, refunded: 0 };
     perAward.set(String(r.award_id), x);

@@ -20,6 +20,8 @@ import { cancelRecovery, openRecovery, settleRecovery, type RecoveryDeps } from 
 import { approveYearClose, proposeYearClose } from '../../../shared/services/year-close.ts';
 import { processIntake } from '../../../shared/services/intake.ts';
 import { BursarError } from '../../../shared/domain/errors.ts';
+import type { Recovery } from '../../../shared/domain/recovery.ts';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Clock } from '../../../shared/services/clock.ts';
 
 const tables: TestTable[] = [];
@@ -101,17 +103,68 @@ describe('recoveries', () => {
   });
 });
 
+/** The store applies the first open, then its reply is lost: the operator sees an error and runs the command again. */
+class LostReply extends DynamoRecoveries {
+  lost = 0;
+  override async open(...args: Parameters<DynamoRecoveries['open']>): ReturnType<DynamoRecoveries['open']> {
+    const outcome = await super.open(...args);
+    if (this.lost++ === 0) throw Object.assign(new Error('socket hang up after the write'), { name: 'TimeoutError' });
+    return outcome;
+  }
+}
+
+/** ...and the recoveries' list index (GSI2, eventually consistent) has not caught up with it: the store itself is real. */
+class IndexBehind extends LostReply {
+  override async list(): Promise<Recovery[]> { return []; }
+}
+
 describe('recover open, run again after a lost reply (found by the property model)', () => {
+  test('run again before the list index caught up: the consistent read of the award and its recoveries finds the first claim', async () => {
+    const behind = { ...deps, recoveries: new IndexBehind(table.doc, table.tableName) };
+    const cmd = { award_id: 'A-00001', amount_fen: 40_000, reason: '重复申报', by: 'fin-li' }; // part of it: a second claim would fit
+    await expect(openRecovery(behind, cmd)).rejects.toThrow('socket hang up');
+    const again = await openRecovery(behind, cmd);
+    expect(again).toMatchObject({ recovery_id: 'REC-A-00001-1', status: 'DUE', amount_fen: 40_000 });
+    expect((await deps.recoveries.list({ award_id: 'A-00001' })).map((r) => r.recovery_id)).toEqual(['REC-A-00001-1']);
+    expect(await ledger.getAward('A-00001')).toMatchObject({ recovery_claimed_fen: 40_000, recovery_count: 1 });
+    // Another claim, with the index still behind, is the award's second.
+    expect((await openRecovery(behind, { ...cmd, amount_fen: 10_000 })).recovery_id).toBe('REC-A-00001-2');
+    expect(await ledger.getAward('A-00001')).toMatchObject({ recovery_claimed_fen: 50_000, recovery_count: 2 });
+    expect((await clean()).clean).toBe(true);
+  });
+
+  test('the same command twice at once: one claim, both answered with it', async () => {
+    const cmd = { award_id: 'A-00002', amount_fen: 30_000, reason: '虚报', by: 'fin-li' };
+    const [a, b] = await Promise.all([openRecovery(deps, cmd), openRecovery(deps, cmd)]);
+    expect(a.recovery_id).toBe('REC-A-00002-1');
+    expect(b.recovery_id).toBe('REC-A-00002-1');
+    expect(await ledger.getAward('A-00002')).toMatchObject({ recovery_claimed_fen: 30_000, recovery_count: 1 });
+  });
+
+  test('an award whose recoveries were opened before the count was kept: found through the index, numbered after them, never reusing an id', async () => {
+    const cmd = { award_id: 'A-00001', amount_fen: 20_000, reason: '重复申报', by: 'fin-li' };
+    await openRecovery(deps, cmd);
+    const legacy = async () => table.doc.send(new UpdateCommand({ TableName: table.tableName, Key: { pk: 'AWARD#A-00001', sk: 'AWARD' }, UpdateExpression: 'REMOVE recovery_count' }));
+    await legacy();
+    // The same command again: the index lists the earlier claim.
+    expect((await openRecovery(deps, cmd)).recovery_id).toBe('REC-A-00001-1');
+    // A new claim is numbered after what the index lists, and from then on the award keeps the count.
+    expect((await openRecovery(deps, { ...cmd, amount_fen: 5_000 })).recovery_id).toBe('REC-A-00001-2');
+    expect(await ledger.getAward('A-00001')).toMatchObject({ recovery_claimed_fen: 25_000, recovery_count: 2 });
+    // With the count kept, the index is not needed to find the first claim again.
+    const behind = { ...deps, recoveries: new IndexBehind(table.doc, table.tableName) };
+    behind.recoveries.lost = 1;
+    expect((await openRecovery(behind, cmd)).recovery_id).toBe('REC-A-00001-1');
+    // Without the count and with the index behind, the numbers it cannot see are found taken by the put's condition and skipped.
+    await legacy();
+    expect((await openRecovery(behind, { ...cmd, amount_fen: 1_000 })).recovery_id).toBe('REC-A-00001-3');
+    expect(await ledger.getAward('A-00001')).toMatchObject({ recovery_claimed_fen: 26_000, recovery_count: 3 });
+    expect((await deps.recoveries.list({ award_id: 'A-00001' })).map((r) => r.recovery_id).sort()).toEqual(['REC-A-00001-1', 'REC-A-00001-2', 'REC-A-00001-3']);
+    expect((await clean()).clean).toBe(true);
+  });
+
   test('the same command again the same day returns the recovery it opened: one claim, not two', async () => {
     // The store applies the first open, then the reply is lost: the operator sees an error and runs it again.
-    class LostReply extends DynamoRecoveries {
-      lost = 0;
-      override async open(r: Parameters<DynamoRecoveries['open']>[0], claimedBefore: number): Promise<boolean> {
-        const ok = await super.open(r, claimedBefore);
-        if (this.lost++ === 0) throw Object.assign(new Error('socket hang up after the write'), { name: 'TimeoutError' });
-        return ok;
-      }
-    }
     const flaky = { ...deps, recoveries: new LostReply(table.doc, table.tableName) };
     const cmd = { award_id: 'A-00001', amount_fen: 100_000, reason: '重复申报', by: 'fin-li' }; // all of it: a re-run is not a second claim either
     await expect(openRecovery(flaky, cmd)).rejects.toThrow('socket hang up');
