@@ -57,7 +57,8 @@ export function registerAwards(program: Command, events: EventsFactory = () => u
         if (!award) throw new NotFoundError('award', id);
         // Its recoveries (issue 15): only a paid award can have any.
         const { DynamoRecoveries } = await import('../../shared/adapters/dynamo/dynamo-recoveries.ts');
-        const recoveries = award.recovery_claimed_fen !== undefined ? await new DynamoRecoveries(runtime.doc, runtime.tableName).list({ award_id: award.award_id }) : [];
+        // By id after a consistent read of the award (not the list index, which can lag a claim just opened).
+        const { recoveries } = await new DynamoRecoveries(runtime.doc, runtime.tableName).ofAward(award);
         const view = { ...awardView(award, { showAccount: opts.showAccount === true }), recoveries };
         out.result(view, () => [
           `${award.award_id}  ${award.status}${award.reason ? ` (${award.reason})` : ''}`,
