@@ -1,0 +1,47 @@
+/**
+ * What the year-end page offers on one fiscal year, and the totals of a close's plan or report.
+ * Pure: the page renders these; the API decides (a reviewer who proposed gets 403 SAME_PERSON there
+ * too). Four eyes compares persons as the server does (run-lifecycle's samePerson).
+ */
+import type { MeasureClosePlan, YearRow } from '../../api/types.ts';
+import type { Abilities } from '../../app/permissions.ts';
+import { samePerson } from '../../../../shared/domain/run-lifecycle.ts';
+import { sumFen } from '../../format/money.ts';
+
+/** Why a reviewer's approve button is disabled (a message key), or null when it is not. */
+export type ApproveBlock = 'yearApproveSamePerson' | 'yearApproveInProgress' | null;
+
+export type YearAction =
+  /** Clerk: propose the close of an OPEN year, or refresh the plan of a PROPOSED one (the first proposer stays). */
+  | { kind: 'propose'; again: boolean }
+  /** Reviewer: approve and execute a PROPOSED close (resume: a close this reviewer started and that stopped). */
+  | { kind: 'approve'; resume: boolean; blocked: ApproveBlock };
+
+export function yearActions(row: YearRow, can: Pick<Abilities, 'proposeClose' | 'approveClose'>, username: string): YearAction[] {
+  const actions: YearAction[] = [];
+  if (can.proposeClose && row.status === 'OPEN') actions.push({ kind: 'propose', again: false });
+  if (can.proposeClose && row.status === 'PROPOSED' && !row.executing) actions.push({ kind: 'propose', again: true });
+  if (can.approveClose && row.status === 'PROPOSED') {
+    const proposer = row.proposed_by !== undefined && samePerson(row.proposed_by, username);
+    const other = row.executing === true && row.approved_by !== undefined && !samePerson(row.approved_by, username);
+    actions.push({ kind: 'approve', resume: row.executing === true, blocked: proposer ? 'yearApproveSamePerson' : other ? 'yearApproveInProgress' : null });
+  }
+  return actions;
+}
+
+/** The measures a close touches: any money carried or lapsing, or any award moving. */
+export function closeRows(plan: readonly MeasureClosePlan[]): MeasureClosePlan[] {
+  return plan.filter((m) => m.carried_fen !== 0 || m.lapsed_fen !== 0 || m.carried_awards.length > 0 || m.queued_awards.length > 0);
+}
+
+export interface CloseTotals { carried_fen: bigint; lapsed_fen: bigint; carried_awards: number; queued_awards: number }
+
+/** Exact totals (BigInt fen) of a plan or a report. */
+export function closeTotals(plan: readonly MeasureClosePlan[]): CloseTotals {
+  return {
+    carried_fen: sumFen(plan.map((m) => m.carried_fen)),
+    lapsed_fen: sumFen(plan.map((m) => m.lapsed_fen)),
+    carried_awards: plan.reduce((n, m) => n + m.carried_awards.length, 0),
+    queued_awards: plan.reduce((n, m) => n + m.queued_awards.length, 0),
+  };
+}
