@@ -36,18 +36,20 @@ export default function YearEnd() {
 
   const actionButton = (row: YearRow, action: YearAction) => {
     if (action.kind === 'propose') {
-      return <Button key="propose" type={action.again ? 'default' : 'primary'} data-testid={`propose-${row.fiscal_year}`}
-        onClick={() => setConfirming({ kind: 'propose', fy: row.fiscal_year })}>{t(action.again ? 'proposeCloseAgain' : 'proposeClose')}</Button>;
+      const label = t(action.again ? 'proposeCloseAgain' : 'proposeClose');
+      return <Button key="propose" type={action.again ? 'default' : 'primary'} data-testid={`propose-${row.fiscal_year}`} aria-label={`${label} ${t('fyLabel', { year: row.fiscal_year })}`}
+        onClick={() => setConfirming({ kind: 'propose', fy: row.fiscal_year })}>{label}</Button>;
     }
     const label = t(action.resume ? 'resumeClose' : 'approveClose');
+    const named = `${label} ${t('fyLabel', { year: row.fiscal_year })}`;
     if (action.blocked) {
       const why = `approve-why-${row.fiscal_year}`;
       return <Space key="approve" wrap>
-        <Tooltip title={t(action.blocked)}><Button type="primary" disabled aria-describedby={why} data-testid={`approve-${row.fiscal_year}`}>{label}</Button></Tooltip>
+        <Tooltip title={t(action.blocked)}><Button type="primary" disabled aria-describedby={why} data-testid={`approve-${row.fiscal_year}`} aria-label={named}>{label}</Button></Tooltip>
         <Typography.Text type="secondary" id={why} data-testid={why}>{t(action.blocked)}</Typography.Text>
       </Space>;
     }
-    return <Button key="approve" type="primary" data-testid={`approve-${row.fiscal_year}`} onClick={() => setConfirming({ kind: 'approve', fy: row.fiscal_year })}>{label}</Button>;
+    return <Button key="approve" type="primary" data-testid={`approve-${row.fiscal_year}`} aria-label={named} onClick={() => setConfirming({ kind: 'approve', fy: row.fiscal_year })}>{label}</Button>;
   };
 
   const data = years.data;

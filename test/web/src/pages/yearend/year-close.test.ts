@@ -1,0 +1,55 @@
+import { closeRows, closeTotals, yearActions } from '../../../../../web/src/pages/yearend/year-close.ts';
+import { abilities } from '../../../../../web/src/app/permissions.ts';
+import type { MeasureClosePlan, Role, YearRow } from '../../../../../web/src/api/types.ts';
+
+const can = (...roles: Role[]) => abilities({ roles });
+const row = (over: Partial<YearRow> = {}): YearRow => ({ fiscal_year: 2025, status: 'OPEN', ...over });
+
+describe('yearActions: what the year-end page offers on a year', () => {
+  it('offers a clerk the proposal of an OPEN year and a refresh of a PROPOSED one, never an approval', () => {
+    expect(yearActions(row(), can('clerk'), 'wang')).toEqual([{ kind: 'propose', again: false }]);
+    expect(yearActions(row({ status: 'PROPOSED', proposed_by: 'wang' }), can('clerk'), 'wang')).toEqual([{ kind: 'propose', again: true }]);
+    expect(yearActions(row({ status: 'PROPOSED', proposed_by: 'wang', executing: true, approved_by: 'zhao' }), can('clerk'), 'wang')).toEqual([]);
+    expect(yearActions(row({ status: 'CLOSED', proposed_by: 'wang', approved_by: 'zhao' }), can('clerk'), 'wang')).toEqual([]);
+  });
+
+  it('offers a reviewer the approval of a PROPOSED year, disabled for its proposer and while another reviewer executes it', () => {
+    expect(yearActions(row(), can('reviewer'), 'zhao')).toEqual([]);
+    expect(yearActions(row({ status: 'PROPOSED', proposed_by: 'wang' }), can('reviewer'), 'zhao')).toEqual([{ kind: 'approve', resume: false, blocked: null }]);
+    // One person with both roles who proposed: the approval says why it is not theirs (names compared as the server does).
+    expect(yearActions(row({ status: 'PROPOSED', proposed_by: 'wang' }), can('clerk', 'reviewer'), ' wang ')).toEqual([
+      { kind: 'propose', again: true }, { kind: 'approve', resume: false, blocked: 'yearApproveSamePerson' },
+    ]);
+    expect(yearActions(row({ status: 'PROPOSED', proposed_by: 'wang', executing: true, approved_by: 'zhao' }), can('reviewer'), 'zhao'))
+      .toEqual([{ kind: 'approve', resume: true, blocked: null }]);
+    expect(yearActions(row({ status: 'PROPOSED', proposed_by: 'wang', executing: true, approved_by: 'zhao' }), can('reviewer'), 'li'))
+      .toEqual([{ kind: 'approve', resume: true, blocked: 'yearApproveInProgress' }]);
+    expect(yearActions(row({ status: 'CLOSED' }), can('reviewer'), 'zhao')).toEqual([]);
+  });
+
+  it('offers nothing to a bureau user, an auditor or an administrator', () => {
+    for (const role of ['bureau', 'auditor', 'admin'] as const) {
+      for (const status of ['OPEN', 'PROPOSED', 'CLOSED'] as const) expect(yearActions(row({ status, proposed_by: 'wang' }), can(role), 'x')).toEqual([]);
+    }
+  });
+});
+
+describe('closeRows and closeTotals: a plan or report per measure', () => {
+  const plan: MeasureClosePlan[] = [
+    { measure: 1, carried_fen: 1_000_000, carried_awards: ['A-1', 'A-2'], queued_awards: ['A-3'], lapsed_fen: 9_000_001 },
+    { measure: 2, carried_fen: 0, carried_awards: [], queued_awards: [], lapsed_fen: 0 },
+    { measure: 3, carried_fen: 0, carried_awards: ['H-1'], queued_awards: [], lapsed_fen: 0 }, // a held award keeping no reservation
+    { measure: 7, carried_fen: Number.MAX_SAFE_INTEGER, carried_awards: ['A-9'], queued_awards: [], lapsed_fen: 5 },
+  ];
+
+  it('keeps the measures where money carries or lapses or an award moves', () => {
+    expect(closeRows(plan).map((m) => m.measure)).toEqual([1, 3, 7]);
+  });
+
+  it('totals exactly in BigInt fen, beyond what a float holds', () => {
+    expect(closeTotals(closeRows(plan))).toEqual({
+      carried_fen: 1_000_000n + BigInt(Number.MAX_SAFE_INTEGER), lapsed_fen: 9_000_006n, carried_awards: 4, queued_awards: 1,
+    });
+    expect(closeTotals([])).toEqual({ carried_fen: 0n, lapsed_fen: 0n, carried_awards: 0, queued_awards: 0 });
+  });
+});
