@@ -380,4 +380,5 @@ export const en: Messages = {
   err_NEXT_YEAR_CLOSED: 'The next fiscal year is closed (or being closed): this year’s carry could not land, so it cannot close.',
   err_NOT_PROPOSED: 'The year has no proposed close to approve.',
   err_CLOSE_IN_PROGRESS: 'Another reviewer is executing this close; only they can resume it.',
+  yearProposed: 'Close proposed',
 };

@@ -391,6 +391,7 @@ export const zh = {
   err_NEXT_YEAR_CLOSED: '下一年度已结转（或正在结转），本年度的结转无法转入，不能再结转。',
   err_NOT_PROPOSED: '该年度没有待审核的结转提议（可能已被撤回或尚未提议）。',
   err_CLOSE_IN_PROGRESS: '该结转正由另一位审核人员执行，只有他/她可以继续。',
+  yearProposed: '结转待审核',
 } as const;
 
 export type Messages = { [K in keyof typeof zh]: string };

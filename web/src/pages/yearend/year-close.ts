@@ -7,6 +7,7 @@ import type { MeasureClosePlan, YearRow } from '../../api/types.ts';
 import type { Abilities } from '../../app/permissions.ts';
 import { samePerson } from '../../../../shared/domain/run-lifecycle.ts';
 import { sumFen } from '../../format/money.ts';
+import type { YearStatus } from '../overview/year-end.ts';
 
 /** Why a reviewer's approve button is disabled (a message key), or null when it is not. */
 export type ApproveBlock = 'yearApproveSamePerson' | 'yearApproveInProgress' | null;
@@ -44,4 +45,15 @@ export function closeTotals(plan: readonly MeasureClosePlan[]): CloseTotals {
     carried_awards: plan.reduce((n, m) => n + m.carried_awards.length, 0),
     queued_awards: plan.reduce((n, m) => n + m.queued_awards.length, 0),
   };
+}
+
+/**
+ * For the overview's year badge (not wired: Overview.tsx is another engineer's): the envelopes'
+ * status, shown as 'yearProposed' while GET /years says a close of `fy` awaits approval. The
+ * overview would read yearsQuery only after its figures (enabled: envelopes.isSuccess), so the
+ * badge never holds them up; until then the envelopes' status stands.
+ */
+export function overviewYearStatus(fromEnvelopes: YearStatus | null, years: readonly YearRow[] | undefined, fy: number): YearStatus | 'yearProposed' | null {
+  const row = years?.find((y) => y.fiscal_year === fy);
+  return row?.status === 'PROPOSED' && fromEnvelopes === 'yearOpen' ? 'yearProposed' : fromEnvelopes;
 }

@@ -1,4 +1,4 @@
-import { closeRows, closeTotals, yearActions } from '../../../../../web/src/pages/yearend/year-close.ts';
+import { closeRows, closeTotals, overviewYearStatus, yearActions } from '../../../../../web/src/pages/yearend/year-close.ts';
 import { abilities } from '../../../../../web/src/app/permissions.ts';
 import type { MeasureClosePlan, Role, YearRow } from '../../../../../web/src/api/types.ts';
 
@@ -51,5 +51,16 @@ describe('closeRows and closeTotals: a plan or report per measure', () => {
       carried_fen: 1_000_000n + BigInt(Number.MAX_SAFE_INTEGER), lapsed_fen: 9_000_006n, carried_awards: 4, queued_awards: 1,
     });
     expect(closeTotals([])).toEqual({ carried_fen: 0n, lapsed_fen: 0n, carried_awards: 0, queued_awards: 0 });
+  });
+});
+
+describe('overviewYearStatus: the overview badge with a proposal from GET /years', () => {
+  const years: YearRow[] = [{ fiscal_year: 2025, status: 'PROPOSED', proposed_by: 'wang' }, { fiscal_year: 2026, status: 'OPEN' }];
+  it('shows a proposed close of an open year, and otherwise the envelopes\' status (also before /years has answered)', () => {
+    expect(overviewYearStatus('yearOpen', years, 2025)).toBe('yearProposed');
+    expect(overviewYearStatus('yearOpen', years, 2026)).toBe('yearOpen');
+    expect(overviewYearStatus('yearOpen', undefined, 2025)).toBe('yearOpen');
+    expect(overviewYearStatus('yearPartlyClosed', years, 2025)).toBe('yearPartlyClosed'); // executing: the envelopes say more
+    expect(overviewYearStatus(null, years, 2025)).toBeNull();
   });
 });
