@@ -4,7 +4,8 @@
  * cannot close; once it is settled, a clerk who is also a reviewer proposes the close (a double click
  * sends one request) and sees the plan, and may not approve it (disabled with the reason; the API
  * answers SAME_PERSON too); a clerk sees no approve; a bureau user sees the status and no buttons;
- * a second reviewer approves, the report shows what carried and lapsed, and the overview's FY2025
+ * a second reviewer sees the proposed year's envelopes as the approval will find them, approves,
+ * the report shows what carried and lapsed, and the overview's FY2025
  * and FY2026 figures follow. The page passes axe-core.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -153,6 +154,7 @@ it('a bureau user sees the years\' status and no buttons', async () => {
     expect(await yearStatus(page, 2025)).toBe('PROPOSED');
     expect(await page.getByTestId('years-table').locator('button').count()).toBe(0);
     expect(await page.getByTestId('years-table').textContent()).not.toContain('y-both');
+    expect(await page.getByTestId('close-preview-2025').count()).toBe(0);
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, 'year-end-bureau');
   });
@@ -161,6 +163,9 @@ it('a bureau user sees the years\' status and no buttons', async () => {
 it('a second reviewer approves: the report shows what carried and lapsed, and the envelopes move', async () => {
   await as('reviewer', async (page) => {
     await openYearEnd(page);
+    // Before approving: the proposed year's envelopes as the approval will find them.
+    await expectText(page, 'preview-reserved-2025-1', '30,000.00');
+    await expectText(page, 'preview-available-2025-1', '850,000.00');
     await page.getByTestId('approve-2025').click();
     const dialog = page.getByRole('dialog');
     expect(await dialog.textContent()).toContain('不可撤销');
@@ -175,6 +180,7 @@ it('a second reviewer approves: the report shows what carried and lapsed, and th
     await page.locator('[data-testid="year-status-2025"][data-status="CLOSED"]').waitFor();
     await page.locator('[data-testid="year-status-2026"][data-status="OPEN"]').waitFor();
     expect(await page.getByTestId('years-table').locator('button').count()).toBe(0);
+    expect(await page.getByTestId('close-preview-2025').count()).toBe(0);
     await settle(page);
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, 'year-end-approved');

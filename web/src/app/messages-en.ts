@@ -381,4 +381,9 @@ export const en: Messages = {
   err_NOT_PROPOSED: 'The year has no proposed close to approve.',
   err_CLOSE_IN_PROGRESS: 'Another reviewer is executing this close; only they can resume it.',
   yearProposed: 'Close proposed',
+  closePreviewTitle: 'FY{year} envelopes now (what an approval would carry)',
+  closePreviewHint: 'An approval executes the close on the figures of that moment: reserved money (held awards’ included) carries with its awards to the next year, the queue moves to the next year, the available balance lapses.',
+  previewReserved: 'Reserved, carries (yuan)',
+  previewWaitlisted: 'Waitlisted, moves (count)',
+  previewAvailable: 'Available, lapses (yuan)',
 };

@@ -392,6 +392,11 @@ export const zh = {
   err_NOT_PROPOSED: '该年度没有待审核的结转提议（可能已被撤回或尚未提议）。',
   err_CLOSE_IN_PROGRESS: '该结转正由另一位审核人员执行，只有他/她可以继续。',
   yearProposed: '结转待审核',
+  closePreviewTitle: '{year}年度预算包现状（审核执行时按此结转）',
+  closePreviewHint: '审核执行时按执行那一刻的数据结转：已预留金额（含挂起保留的）随奖补转入下一年度，候补排队转入下一年度，可用余额作为结余。',
+  previewReserved: '已预留，将结转（元）',
+  previewWaitlisted: '候补，将转入（笔）',
+  previewAvailable: '可用，将结余（元）',
 } as const;
 
 export type Messages = { [K in keyof typeof zh]: string };

@@ -17,7 +17,9 @@ import { ConfirmAction } from '../components/ConfirmAction.tsx';
 import { useToast } from '../components/toast.tsx';
 import { Tag } from '../components/Tag.tsx';
 import { ErrorBox, Money, PageTitle } from '../components/common.tsx';
-import { closeRows, closeTotals, yearActions, type YearAction } from './yearend/year-close.ts';
+import { envelopesQuery } from '../api/queries.ts';
+import { sumFen } from '../format/money.ts';
+import { closePreview, closeRows, closeTotals, yearActions, type ClosePreviewRow, type YearAction } from './yearend/year-close.ts';
 
 const STATE_COLORS: Record<YearState, string> = { OPEN: 'green', PROPOSED: 'gold', CLOSED: 'default' };
 
@@ -90,6 +92,7 @@ export default function YearEnd() {
         ]}
       />
       {outcome && <CloseReport outcome={outcome} />}
+      {finance && (data?.years ?? []).filter((y) => y.status === 'PROPOSED' && !y.executing).map((y) => <ClosePreview key={y.fiscal_year} fy={y.fiscal_year} />)}
       {confirming && (
         <ConfirmAction<Outcome>
           key={`${confirming.kind}-${confirming.fy}`}
@@ -151,6 +154,47 @@ function CloseReport({ outcome }: { outcome: Outcome }) {
             <Table.Summary.Cell index={2} align="right"><strong className="num">{totals.carried_awards}</strong></Table.Summary.Cell>
             <Table.Summary.Cell index={3} align="right"><strong className="num">{totals.queued_awards}</strong></Table.Summary.Cell>
             <Table.Summary.Cell index={4} align="right"><strong><Money fen={totals.lapsed_fen} testId="lapsed-total" /></strong></Table.Summary.Cell>
+          </Table.Summary.Row>
+        )}
+      />
+    </Card>
+  );
+}
+
+/** A proposed year's envelopes as they stand now: what an approval would carry and let lapse. */
+function ClosePreview({ fy }: { fy: number }) {
+  const { t, lang } = useI18n();
+  const envelopes = useQuery(envelopesQuery(fy));
+  const rows = closePreview(envelopes.data?.envelopes ?? [], fy);
+  return (
+    <Card size="small" title={<Typography.Title level={2} style={{ fontSize: 16, margin: 0 }}>{t('closePreviewTitle', { year: fy })}</Typography.Title>}
+      style={{ marginTop: 16, maxWidth: 1000 }} data-testid={`close-preview-${fy}`}>
+      <Typography.Paragraph type="secondary">{t('closePreviewHint')}</Typography.Paragraph>
+      <ErrorBox error={envelopes.error} />
+      <Table<ClosePreviewRow>
+        size="small"
+        rowKey="measure"
+        loading={envelopes.isPending}
+        dataSource={rows}
+        pagination={false}
+        locale={{ emptyText: t('closeNothing') }}
+        columns={[
+          { title: t('measure'), dataIndex: 'measure', render: (n: number) => {
+            const m = MEASURES.find((x) => x.number === n);
+            return <>{n}{m ? ` ${measureTitle(m, lang)}` : ''}</>;
+          } },
+          { title: t('previewReserved'), dataIndex: 'reserved_fen', align: 'right', render: (v: number, r) => <Money fen={v} testId={`preview-reserved-${fy}-${r.measure}`} /> },
+          { title: t('heldCount'), dataIndex: 'held_count', align: 'right', render: (v: number) => <span className="num">{v}</span> },
+          { title: t('previewWaitlisted'), dataIndex: 'waitlisted_count', align: 'right', render: (v: number) => <span className="num">{v}</span> },
+          { title: t('previewAvailable'), dataIndex: 'available_fen', align: 'right', render: (v: number, r) => <Money fen={v} testId={`preview-available-${fy}-${r.measure}`} /> },
+        ]}
+        summary={() => rows.length > 0 && (
+          <Table.Summary.Row>
+            <Table.Summary.Cell index={0}><strong>{t('grandTotal')}</strong></Table.Summary.Cell>
+            <Table.Summary.Cell index={1} align="right"><strong><Money fen={sumFen(rows.map((r) => r.reserved_fen))} /></strong></Table.Summary.Cell>
+            <Table.Summary.Cell index={2} align="right"><strong className="num">{rows.reduce((n, r) => n + r.held_count, 0)}</strong></Table.Summary.Cell>
+            <Table.Summary.Cell index={3} align="right"><strong className="num">{rows.reduce((n, r) => n + r.waitlisted_count, 0)}</strong></Table.Summary.Cell>
+            <Table.Summary.Cell index={4} align="right"><strong><Money fen={sumFen(rows.map((r) => r.available_fen))} /></strong></Table.Summary.Cell>
           </Table.Summary.Row>
         )}
       />

@@ -3,7 +3,7 @@
  * Pure: the page renders these; the API decides (a reviewer who proposed gets 403 SAME_PERSON there
  * too). Four eyes compares persons as the server does (run-lifecycle's samePerson).
  */
-import type { MeasureClosePlan, YearRow } from '../../api/types.ts';
+import type { Envelope, MeasureClosePlan, YearRow } from '../../api/types.ts';
 import type { Abilities } from '../../app/permissions.ts';
 import { samePerson } from '../../../../shared/domain/run-lifecycle.ts';
 import { sumFen } from '../../format/money.ts';
@@ -56,4 +56,19 @@ export function closeTotals(plan: readonly MeasureClosePlan[]): CloseTotals {
 export function overviewYearStatus(fromEnvelopes: YearStatus | null, years: readonly YearRow[] | undefined, fy: number): YearStatus | 'yearProposed' | null {
   const row = years?.find((y) => y.fiscal_year === fy);
   return row?.status === 'PROPOSED' && fromEnvelopes === 'yearOpen' ? 'yearProposed' : fromEnvelopes;
+}
+
+/** One measure of a proposed year as its envelope stands now: what an approval would carry and let lapse. */
+export interface ClosePreviewRow { measure: number; reserved_fen: number; held_count: number; waitlisted_count: number; available_fen: number }
+
+/**
+ * The proposed year's envelopes as they stand now. An approval executes the store as it then is
+ * (not the plan stored with the proposal): the reserved money (held awards' included) carries, the
+ * queue moves, the available balance lapses; so the reviewer is shown these figures, read fresh.
+ */
+export function closePreview(envelopes: readonly Envelope[], fy: number): ClosePreviewRow[] {
+  return envelopes
+    .filter((e) => e.fiscal_year === fy && e.status !== 'CLOSED' && (e.reserved_fen !== 0 || e.available_fen !== 0 || e.waitlisted_count > 0 || (e.held_count ?? 0) > 0))
+    .sort((a, b) => a.measure - b.measure)
+    .map((e) => ({ measure: e.measure, reserved_fen: e.reserved_fen, held_count: e.held_count ?? 0, waitlisted_count: e.waitlisted_count, available_fen: e.available_fen }));
 }

@@ -1,6 +1,6 @@
-import { closeRows, closeTotals, overviewYearStatus, yearActions } from '../../../../../web/src/pages/yearend/year-close.ts';
+import { closePreview, closeRows, closeTotals, overviewYearStatus, yearActions } from '../../../../../web/src/pages/yearend/year-close.ts';
 import { abilities } from '../../../../../web/src/app/permissions.ts';
-import type { MeasureClosePlan, Role, YearRow } from '../../../../../web/src/api/types.ts';
+import type { Envelope, MeasureClosePlan, Role, YearRow } from '../../../../../web/src/api/types.ts';
 
 const can = (...roles: Role[]) => abilities({ roles });
 const row = (over: Partial<YearRow> = {}): YearRow => ({ fiscal_year: 2025, status: 'OPEN', ...over });
@@ -62,5 +62,27 @@ describe('overviewYearStatus: the overview badge with a proposal from GET /years
     expect(overviewYearStatus('yearOpen', undefined, 2025)).toBe('yearOpen');
     expect(overviewYearStatus('yearPartlyClosed', years, 2025)).toBe('yearPartlyClosed'); // executing: the envelopes say more
     expect(overviewYearStatus(null, years, 2025)).toBeNull();
+  });
+});
+
+describe('closePreview: a proposed year\'s envelopes as an approval would find them', () => {
+  const env = (measure: number, fiscal_year: number, over: Partial<Envelope> = {}): Envelope => ({
+    measure, fiscal_year, budget_set: true, budget_fen: 0, reserved_fen: 0, batched_fen: 0, paid_fen: 0, available_fen: 0, waitlisted_fen: 0, waitlisted_count: 0,
+    alert_at: [], returned_fen: 0, held_fen: 0, held_count: 0, status: 'OPEN', carried_in_fen: 0, carried_out_fen: 0, lapsed_fen: 0, recovered_fen: 0, ...over,
+  });
+  it('lists the year\'s open envelopes with anything to carry or lapse, in measure order, with the held money inside reserved', () => {
+    const rows = closePreview([
+      env(7, 2025, { reserved_fen: 3_000_000, held_fen: 500_000, held_count: 2, available_fen: 85_000_000, waitlisted_count: 1 }),
+      env(1, 2025, { available_fen: 1 }),
+      env(2, 2025), // nothing to move
+      env(3, 2025, { held_count: 1 }), // a held award keeping no reservation still moves
+      env(4, 2026, { reserved_fen: 9 }), // another year
+      env(5, 2025, { status: 'CLOSED', lapsed_fen: 7 }),
+    ], 2025);
+    expect(rows).toEqual([
+      { measure: 1, reserved_fen: 0, held_count: 0, waitlisted_count: 0, available_fen: 1 },
+      { measure: 3, reserved_fen: 0, held_count: 1, waitlisted_count: 0, available_fen: 0 },
+      { measure: 7, reserved_fen: 3_000_000, held_count: 2, waitlisted_count: 1, available_fen: 85_000_000 },
+    ]);
   });
 });
