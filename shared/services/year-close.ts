@@ -264,7 +264,8 @@ async function executedPlan(deps: YearCloseDeps, fy: number): Promise<MeasureClo
 }
 
 export interface YearStatusReport {
-  years: { fiscal_year: number; status: 'OPEN' | Exclude<YearCloseStatus, 'CLOSING'>; executing?: boolean }[];
+  /** proposed_by (and approved_by once approved) when the year has a close: the console disables approval for its proposer. */
+  years: { fiscal_year: number; status: 'OPEN' | Exclude<YearCloseStatus, 'CLOSING'>; executing?: boolean; proposed_by?: string; approved_by?: string }[];
   policy_ends: string;
   policy_days_left: number;
 }
@@ -275,8 +276,10 @@ export async function yearStatus(deps: Pick<YearCloseDeps, 'ledger' | 'closes' |
   const rows = await Promise.all(years.map(async (fiscal_year) => {
     const close = await deps.closes.get(fiscal_year);
     // The contract knows OPEN, PROPOSED and CLOSED; a close being executed is still PROPOSED (executing).
-    if (close?.status === 'CLOSING') return { fiscal_year, status: 'PROPOSED' as const, executing: true };
-    return { fiscal_year, status: close?.status ?? ('OPEN' as const) };
+    if (!close) return { fiscal_year, status: 'OPEN' as const };
+    const who = { proposed_by: close.proposed_by, ...(close.approved_by ? { approved_by: close.approved_by } : {}) };
+    if (close.status === 'CLOSING') return { fiscal_year, status: 'PROPOSED' as const, executing: true, ...who };
+    return { fiscal_year, status: close.status, ...who };
   }));
   return { years: rows, policy_ends: POLICY_ENDS, policy_days_left: policyDaysLeft(shanghaiDate(new Date(deps.clock.now()))) };
 }

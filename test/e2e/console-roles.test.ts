@@ -51,16 +51,16 @@ afterAll(async () => {
 });
 
 const NAV: Record<string, string[]> = {
-  clerk: ['overview', 'awards', 'submit', 'waitlist', 'holds', 'runs', 'execution', 'alerts', 'reconciliation'],
-  reviewer: ['overview', 'awards', 'waitlist', 'holds', 'runs', 'execution', 'alerts', 'reconciliation', 'audit'],
-  auditor: ['overview', 'awards', 'waitlist', 'holds', 'runs', 'execution', 'alerts', 'reconciliation', 'audit'],
+  clerk: ['overview', 'awards', 'submit', 'waitlist', 'holds', 'runs', 'execution', 'year-end', 'alerts', 'reconciliation'],
+  reviewer: ['overview', 'awards', 'waitlist', 'holds', 'runs', 'execution', 'year-end', 'alerts', 'reconciliation', 'audit'],
+  auditor: ['overview', 'awards', 'waitlist', 'holds', 'runs', 'execution', 'year-end', 'alerts', 'reconciliation', 'audit'],
   admin: ['users'],
-  eitb: ['overview', 'awards', 'submit', 'waitlist', 'holds', 'execution', 'alerts'],
-  stb: ['overview', 'awards', 'submit', 'waitlist', 'holds', 'execution', 'alerts'],
+  eitb: ['overview', 'awards', 'submit', 'waitlist', 'holds', 'execution', 'year-end', 'alerts'],
+  stb: ['overview', 'awards', 'submit', 'waitlist', 'holds', 'execution', 'year-end', 'alerts'],
 };
 const PATHS: Record<string, string> = {
   overview: '/?fy=2025', awards: '/awards?fiscal_year=2025', submit: '/submit', waitlist: '/waitlist?fy=2025', holds: '/holds', runs: '/runs', execution: '/execution?fy=2025',
-  alerts: '/alerts', reconciliation: '/reconciliation', audit: '/audit', users: '/users',
+  alerts: '/alerts', reconciliation: '/reconciliation', audit: '/audit', users: '/users', 'year-end': '/year-end',
 };
 
 async function navLinks(page: Page): Promise<string[]> {

@@ -81,6 +81,8 @@ test('a clerk proposes (the plan as `year close`), the proposer may not approve,
   // Proposed again by another clerk: the plan is the same, carol stays the proposer.
   expect((await as.clerk!.post('/api/v1/years/2025/close')).body).toMatchObject({ proposed_by: 'carol', changed: false });
   expect((await as.bureau!.get('/api/v1/years')).body.years).toEqual([{ fiscal_year: 2025, status: 'PROPOSED' }]);
+  // Finance roles also see who proposed (the console disables approval for them); a bureau user does not.
+  expect((await as.reviewer!.get('/api/v1/years')).body.years).toEqual([{ fiscal_year: 2025, status: 'PROPOSED', proposed_by: 'carol' }]);
 
   const same = await carol.post('/api/v1/years/2025/approve');
   expect(same.status).toBe(403);
@@ -95,6 +97,7 @@ test('a clerk proposes (the plan as `year close`), the proposer may not approve,
   expect(again.body).toMatchObject({ status: 'CLOSED', closed: plan, drained: [], changed: false });
 
   expect((await as.admin!.get('/api/v1/years')).body.years).toEqual([{ fiscal_year: 2025, status: 'CLOSED' }, { fiscal_year: 2026, status: 'OPEN' }]);
+  expect((await as.auditor!.get('/api/v1/years')).body.years[0]).toEqual({ fiscal_year: 2025, status: 'CLOSED', proposed_by: 'carol', approved_by: 'bob' });
   const next = (await as.clerk!.get('/api/v1/envelopes?fiscal_year=2026')).body.envelopes.find((e: { measure: number }) => e.measure === 7);
   expect(next).toMatchObject({ budget_fen: 200_000, reserved_fen: 200_000, waitlisted_count: 1 });
   expect((await as.clerk!.get('/api/v1/awards/A-00001')).body).toMatchObject({ fiscal_year: 2026, status: 'RESERVED' });

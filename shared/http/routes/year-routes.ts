@@ -19,7 +19,7 @@ const yearParams = z.object({
 const statusRoute = createRoute({
   method: 'get', path: '/years', tags: ['years'], middleware: [allow(...ROLES)] as const,
   summary: 'Each fiscal year OPEN, PROPOSED or CLOSED, and the days left in the policy (as `year status`)',
-  responses: { 200: { description: '{"years": [{"fiscal_year", "status"}], "policy_ends", "policy_days_left"}' }, 401: errors[401], 403: errors[403] },
+  responses: { 200: { description: '{"years": [{"fiscal_year", "status", "proposed_by"?, "approved_by"?}], "policy_ends", "policy_days_left"}; proposed_by/approved_by for clerk, reviewer, auditor' }, 401: errors[401], 403: errors[403] },
 });
 const closeRoute = createRoute({
   method: 'post', path: '/years/{fiscal_year}/close', tags: ['years'], middleware: [allow('clerk')] as const,
@@ -46,7 +46,13 @@ export function registerYearRoutes(api: OpenAPIHono<AppEnv>, deps: ApiDeps): voi
     ledger: deps.ledger, closes: deps.yearCloses, runs: deps.runs, clock: deps.clock, ...(deps.events ? { events: deps.events } : {}),
   };
 
-  api.openapi(statusRoute, async (c) => c.json(await yearStatus(years), 200));
+  api.openapi(statusRoute, async (c) => {
+    const report = await yearStatus(years);
+    // Who proposed and approved a close is finance staff's business (and lets the console disable
+    // approval for the proposer); a bureau user or an administrator is shown the status only.
+    if (principalOf(c).roles.some((r) => r === 'clerk' || r === 'reviewer' || r === 'auditor')) return c.json(report, 200);
+    return c.json({ ...report, years: report.years.map(({ fiscal_year, status, executing }) => ({ fiscal_year, status, ...(executing ? { executing } : {}) })) }, 200);
+  });
 
   api.openapi(closeRoute, async (c) => {
     const fiscalYear = Number(c.req.valid('param').fiscal_year);

@@ -202,9 +202,9 @@ describe('year close', () => {
     await budget(ledger, clock, 7, 2026, 1);
     expect(await yearStatus(deps)).toEqual({ years: [{ fiscal_year: 2025, status: 'OPEN' }, { fiscal_year: 2026, status: 'OPEN' }], policy_ends: '2026-12-31', policy_days_left: 366 });
     await proposeYearClose(deps, { fiscal_year: 2025, by: 'a' });
-    expect((await yearStatus(deps)).years[0]).toEqual({ fiscal_year: 2025, status: 'PROPOSED' });
+    expect((await yearStatus(deps)).years[0]).toEqual({ fiscal_year: 2025, status: 'PROPOSED', proposed_by: 'a' });
     await approveYearClose(deps, { fiscal_year: 2025, by: 'b' });
-    expect((await yearStatus(deps)).years[0]).toEqual({ fiscal_year: 2025, status: 'CLOSED' });
+    expect((await yearStatus(deps)).years[0]).toEqual({ fiscal_year: 2025, status: 'CLOSED', proposed_by: 'a', approved_by: 'b' });
     const at = (iso: string) => yearStatus({ ...deps, clock: clockAt(iso) }).then((s) => s.policy_days_left);
     expect(await at('2026-12-31T15:59:59Z')).toBe(1); // 23:59 on 31 December in Shanghai
     expect(await at('2026-12-31T16:00:00Z')).toBe(0); // 1 January 2027 in Shanghai

@@ -199,3 +199,15 @@ export interface ReconciliationReport {
 export interface AuditEntry { at: string; actor: string; kind: string; subject: string; detail: unknown }
 
 export interface User { username: string; roles: Role[]; unit: UnitCode | null; disabled: boolean }
+
+/** GET /years (issue 15 §3): each fiscal year's close status; who proposed/approved only for finance roles. */
+export type YearState = 'OPEN' | 'PROPOSED' | 'CLOSED';
+export interface YearRow { fiscal_year: number; status: YearState; executing?: boolean; proposed_by?: string; approved_by?: string }
+export interface YearsStatus { years: YearRow[]; policy_ends: string; policy_days_left: number }
+/** One measure of a close's plan or report: the domain's own shape (carried_fen, lapsed_fen in fen). */
+export type { MeasureClosePlan } from '../../../shared/domain/year-close.ts';
+import type { MeasureClosePlan } from '../../../shared/domain/year-close.ts';
+/** POST /years/{fy}/close: the proposal and its plan, as `year close`. */
+export interface YearCloseProposal { fiscal_year: number; status: 'PROPOSED'; proposed_by: string; plan: MeasureClosePlan[]; changed: boolean }
+/** POST /years/{fy}/approve: what the close did, as `year approve` (`changed: false` when it was already closed). */
+export interface YearCloseApproval { fiscal_year: number; status: 'CLOSED'; approved_by: string; closed: MeasureClosePlan[]; drained: string[]; changed: boolean }

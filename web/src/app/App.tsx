@@ -29,6 +29,7 @@ const pages: Record<PageId, ComponentType> = {
   reconciliation: lazy(() => import('../pages/Reconciliation.tsx')),
   audit: lazy(() => import('../pages/Audit.tsx')),
   users: lazy(() => import('../pages/Users.tsx')),
+  yearEnd: lazy(() => import('../pages/YearEnd.tsx')),
 };
 
 // Secondary and hint texts darker than antd's defaults, and status colours dark enough for white

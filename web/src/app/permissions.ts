@@ -30,6 +30,10 @@ export interface Abilities {
   reissue: boolean;
   releaseFailed: boolean;
   verify: boolean;
+  /** Issue 15 §3: the years' close status (GET /years; every reader, not the administrator), propose (clerk), approve (reviewer). */
+  years: boolean;
+  proposeClose: boolean;
+  approveClose: boolean;
 }
 
 export function abilities(me: Pick<Me, 'roles'>): Abilities {
@@ -59,20 +63,23 @@ export function abilities(me: Pick<Me, 'roles'>): Abilities {
     reissue: has('clerk'),
     releaseFailed: has('reviewer'),
     verify: has('clerk', 'reviewer', 'auditor'),
+    years: readAll || bureau,
+    proposeClose: has('clerk'),
+    approveClose: has('reviewer'),
   };
 }
 
-export type PageId = 'overview' | 'awards' | 'submit' | 'waitlist' | 'holds' | 'runs' | 'execution' | 'alerts' | 'reconciliation' | 'audit' | 'users';
+export type PageId = 'overview' | 'awards' | 'submit' | 'waitlist' | 'holds' | 'runs' | 'execution' | 'alerts' | 'reconciliation' | 'audit' | 'users' | 'yearEnd';
 
 export const PAGE_PATHS: Record<PageId, string> = {
   overview: '/', awards: '/awards', submit: '/submit', waitlist: '/waitlist', holds: '/holds', runs: '/runs', execution: '/execution',
-  alerts: '/alerts', reconciliation: '/reconciliation', audit: '/audit', users: '/users',
+  alerts: '/alerts', reconciliation: '/reconciliation', audit: '/audit', users: '/users', yearEnd: '/year-end',
 };
 
 export function allowedPages(a: Abilities): PageId[] {
   const pages: [PageId, boolean][] = [
     ['overview', a.readAwards], ['awards', a.readAwards], ['submit', a.submit], ['waitlist', a.readAwards], ['holds', a.holds], ['runs', a.runs],
-    ['execution', a.summary], ['alerts', a.alerts], ['reconciliation', a.reconciliations], ['audit', a.audit], ['users', a.users],
+    ['execution', a.summary], ['yearEnd', a.years], ['alerts', a.alerts], ['reconciliation', a.reconciliations], ['audit', a.audit], ['users', a.users],
   ];
   return pages.filter(([, ok]) => ok).map(([id]) => id);
 }

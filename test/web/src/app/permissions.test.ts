@@ -21,3 +21,17 @@ describe('holds and payment integrity in the console follow the API’s authoriz
     expect(pages.indexOf('holds')).toBe(pages.indexOf('waitlist') + 1);
   });
 });
+
+describe('the year-end page follows the API’s authorization (GET /years: every reader; close: clerk; approve: reviewer)', () => {
+  it('is listed for bureau, clerk, reviewer and auditor (not the administrator, whose console is users only), after budget execution', () => {
+    for (const role of ['bureau', 'clerk', 'reviewer', 'auditor'] as const) expect(allowedPages(can(role))).toContain('yearEnd');
+    expect(allowedPages(can('admin'))).not.toContain('yearEnd');
+    const pages = allowedPages(can('reviewer'));
+    expect(pages.indexOf('yearEnd')).toBe(pages.indexOf('execution') + 1);
+  });
+
+  it('lets only a clerk propose a close and only a reviewer approve one', () => {
+    expect((['bureau', 'clerk', 'reviewer', 'auditor', 'admin'] as const).filter((r) => can(r).proposeClose)).toEqual(['clerk']);
+    expect((['bureau', 'clerk', 'reviewer', 'auditor', 'admin'] as const).filter((r) => can(r).approveClose)).toEqual(['reviewer']);
+  });
+});
