@@ -145,6 +145,10 @@ it('a clerk sees the proposal and who made it, and no approval', async () => {
     expect(await page.getByTestId('years-table').textContent()).toContain('y-both');
     expect(await page.getByTestId('propose-2025').textContent()).toBe('更新结转方案');
     expect(await page.getByTestId('approve-2025').count()).toBe(0);
+    // The overview's badge says so too (from GET /years, asked for after the figures).
+    await page.goto('/#/?fy=2025');
+    await page.locator('[data-testid="year-status"][data-status="yearProposed"]').waitFor();
+    expect(await page.getByTestId('year-status').textContent()).toContain('结转待审核');
   });
 }, 60_000);
 

@@ -18,6 +18,8 @@ import { ErrorBox, Money, PageTitle, useFiscalYears } from '../components/common
 import { basisPoints, formatFen, formatShare, sumFen } from '../format/money.ts';
 import { currentShanghaiYear } from '../format/dates.ts';
 import { showYearEnd, yearStatus, YEAR_END, YEAR_END_LABELS } from './overview/year-end.ts';
+import { overviewYearStatus } from './yearend/year-close.ts';
+import { yearsQuery } from '../api/year-queries.ts';
 
 // Loaded only when used, so the overview's first load carries neither ECharts nor the form code.
 const CommitmentsChart = lazy(() => import('./overview/CommitmentsChart.tsx'));
@@ -105,6 +107,8 @@ export default function Overview() {
   const envelopes = useQuery(envelopesQuery(fy));
   // After the figures, never before them: the forecast reads every committed award of each envelope.
   const forecasts = useQuery({ ...forecastsQuery(fy), enabled: envelopes.isSuccess });
+  // A proposed close (not visible in the envelopes) for the year's badge: also only after the figures.
+  const yearRows = useQuery({ ...yearsQuery, enabled: envelopes.isSuccess });
   const forecastOf = useMemo(() => new Map((forecasts.data?.forecasts ?? []).map((f) => [f.measure, f])), [forecasts.data]);
 
   const measures = visibleMeasures(me.unit, bureauOnly);
@@ -125,7 +129,8 @@ export default function Overview() {
   }, [envelopes.data, fy, measures, lang]);
 
   const budgeted = sections.flatMap((s) => s.children ?? []).filter((r) => r.envelope?.budget_set);
-  const status = yearStatus(envelopes.data?.envelopes ?? [], fy);
+  const envelopeStatus = yearStatus(envelopes.data?.envelopes ?? [], fy);
+  const status = overviewYearStatus(envelopeStatus, yearRows.data?.years, fy);
   const yearEnd = showYearEnd(envelopes.data?.envelopes ?? [], fy);
   const go = (params: { fy?: number; chart?: number | null }) => navigate('/', { fy: params.fy ?? fy, chart: params.chart === undefined ? chartMeasure : params.chart });
   const id = (row: Row) => row.measure ?? row.key;
@@ -157,10 +162,10 @@ export default function Overview() {
             {years.map((y) => <option key={y} value={y}>{t('fyLabel', { year: y })}</option>)}
           </select>
         </span>
-        {can.setBudget && status !== 'yearClosed' && budgeted.length > 1 && (
+        {can.setBudget && envelopeStatus !== 'yearClosed' && budgeted.length > 1 && (
           <Button onClick={() => setTransferring(true)}>{t('transferBudget')}</Button>
         )}
-      </>}>{t('nav_overview')}{status && <> <span data-testid="year-status" data-status={status}><Tag color={status === 'yearOpen' ? 'green' : 'gold'}>{t(status)}</Tag></span></>}</PageTitle>
+      </>}>{t('nav_overview')}{status && <> <span data-testid="year-status" data-status={status}><Tag color={status === 'yearOpen' ? 'green' : status === 'yearProposed' ? 'blue' : 'gold'}>{t(status)}</Tag></span></>}</PageTitle>
       {bureauOnly && <Typography.Paragraph type="secondary">{t('bureauScope')}</Typography.Paragraph>}
       <ErrorBox error={envelopes.error} />
       <div className="legend" aria-hidden="true" style={{ marginBottom: 8 }}>
