@@ -34,6 +34,10 @@ export default defineConfig({
   base: '/',
   oxc: { jsx: { runtime: 'automatic' } },
   plugins: [preloadLandingPage()],
+  // Always React's production build, whatever NODE_ENV the builder inherited: under jest (the e2e
+  // tests build the console when it is stale) NODE_ENV is "test", and Vite would otherwise bundle
+  // React's development build — 70 KB more gzipped, and several times slower to render.
+  define: { 'process.env.NODE_ENV': JSON.stringify('production') },
   build: {
     outDir: 'dist',
     manifest: true,

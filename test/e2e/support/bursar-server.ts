@@ -30,7 +30,8 @@ export interface BursarServer {
  */
 export function ensureConsoleBuilt(): void {
   if (consoleBuildIsFresh()) return;
-  const build = spawnSync('npm', ['run', 'build:web'], { cwd: ROOT, encoding: 'utf8', timeout: 300_000 });
+  // NODE_ENV is "test" under jest: the build must be the one `npm ci` makes and users get.
+  const build = spawnSync('npm', ['run', 'build:web'], { cwd: ROOT, encoding: 'utf8', timeout: 300_000, env: { ...process.env, NODE_ENV: 'production' } });
   if (build.status !== 0) throw new Error(`npm run build:web failed:\n${build.stdout}\n${build.stderr}`);
 }
 
