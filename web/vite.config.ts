@@ -1,5 +1,22 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
+import { antdStyleParts } from './build/antd-styles.ts';
+
+/** antd's stylesheet in two parts, `virtual:antd-landing.css` and `virtual:antd-rest.css` (build/antd-styles.ts). */
+function antdStyles(): Plugin {
+  const parts = { 'virtual:antd-landing.css': 'landing', 'virtual:antd-rest.css': 'rest' } as const;
+  let split: ReturnType<typeof antdStyleParts> | undefined;
+  return {
+    name: 'bursar-antd-styles',
+    resolveId: (id) => (id in parts ? `\0${id}` : undefined),
+    load(id) {
+      const part = parts[id.slice(1) as keyof typeof parts];
+      if (!id.startsWith('\0') || !part) return undefined;
+      split ??= antdStyleParts();
+      return split[part];
+    },
+  };
+}
 
 /**
  * The landing page's chunk (the overview) and the chunks it imports, as <link rel="modulepreload">
@@ -33,7 +50,7 @@ export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   base: '/',
   oxc: { jsx: { runtime: 'automatic' } },
-  plugins: [preloadLandingPage()],
+  plugins: [antdStyles(), preloadLandingPage()],
   // Always React's production build, whatever NODE_ENV the builder inherited: under jest (the e2e
   // tests build the console when it is stale) NODE_ENV is "test", and Vite would otherwise bundle
   // React's development build — 70 KB more gzipped, and several times slower to render.

@@ -7,7 +7,7 @@ import { App } from './app/App.tsx';
 import { authConfig, startAuth } from './app/auth.ts';
 import { prefetchLandingData, preloadLandingCode } from './app/landing.ts';
 import { currentShanghaiYear } from './format/dates.ts';
-import 'antd/dist/antd.css';
+import 'virtual:antd-landing.css';
 import './app/app.css';
 
 const queryClient: QueryClient = new QueryClient({

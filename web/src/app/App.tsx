@@ -12,6 +12,7 @@ import { useRoute, href, navigate } from './router.ts';
 import { abilities, allowedPages, PAGE_PATHS, type PageId } from './permissions.ts';
 import { unitLabel } from './catalog.ts';
 import { SessionContext } from './session.ts';
+import { lazyStyled } from './styles.ts';
 import { authConfig, signOutHosted } from './auth.ts';
 
 // The sign-in form (antd Form and its validator) is not on a signed-in user's path: loaded on demand.
@@ -19,17 +20,17 @@ const SignIn = lazy(() => import('../pages/SignIn.tsx').then((m) => ({ default: 
 
 const pages: Record<PageId, ComponentType> = {
   overview: lazy(() => import('../pages/Overview.tsx')),
-  awards: lazy(() => import('../pages/Awards.tsx')),
-  submit: lazy(() => import('../pages/Submit.tsx')),
-  waitlist: lazy(() => import('../pages/Waitlist.tsx')),
-  holds: lazy(() => import('../pages/Holds.tsx')),
-  runs: lazy(() => import('../pages/Runs.tsx')),
-  execution: lazy(() => import('../pages/Execution.tsx')),
-  alerts: lazy(() => import('../pages/Alerts.tsx')),
-  reconciliation: lazy(() => import('../pages/Reconciliation.tsx')),
-  audit: lazy(() => import('../pages/Audit.tsx')),
-  users: lazy(() => import('../pages/Users.tsx')),
-  yearEnd: lazy(() => import('../pages/YearEnd.tsx')),
+  awards: lazyStyled(() => import('../pages/Awards.tsx')),
+  submit: lazyStyled(() => import('../pages/Submit.tsx')),
+  waitlist: lazyStyled(() => import('../pages/Waitlist.tsx')),
+  holds: lazyStyled(() => import('../pages/Holds.tsx')),
+  runs: lazyStyled(() => import('../pages/Runs.tsx')),
+  execution: lazyStyled(() => import('../pages/Execution.tsx')),
+  alerts: lazyStyled(() => import('../pages/Alerts.tsx')),
+  reconciliation: lazyStyled(() => import('../pages/Reconciliation.tsx')),
+  audit: lazyStyled(() => import('../pages/Audit.tsx')),
+  users: lazyStyled(() => import('../pages/Users.tsx')),
+  yearEnd: lazyStyled(() => import('../pages/YearEnd.tsx')),
 };
 
 // Secondary and hint texts darker than antd's defaults, and status colours dark enough for white

@@ -3,7 +3,7 @@
  * envelope's figures, a stacked bar marking its alert thresholds, section and grand totals, and a
  * chart of one envelope's commitments over the year.
  */
-import { lazy, Suspense, useMemo, useState } from 'react';
+import { Suspense, useMemo, useState } from 'react';
 import { Button, Spin, Typography } from 'antd';
 import { useQuery } from '@tanstack/react-query';
 import { envelopesQuery, forecastsQuery } from '../api/queries.ts';
@@ -11,6 +11,7 @@ import type { Envelope, Forecast } from '../api/types.ts';
 import { NOT_THIS_YEAR } from '../../../shared/domain/forecast.ts';
 import { useI18n, type T } from '../app/i18n.tsx';
 import { useSession } from '../app/session.ts';
+import { lazyStyled } from '../app/styles.ts';
 import { useRoute, navigate, href } from '../app/router.ts';
 import { Tag } from '../components/Tag.tsx';
 import { SECTIONS, measureTitle, visibleMeasures } from '../app/catalog.ts';
@@ -22,9 +23,9 @@ import { overviewYearStatus } from './yearend/year-close.ts';
 import { yearsQuery } from '../api/year-queries.ts';
 
 // Loaded only when used, so the overview's first load carries neither ECharts nor the form code.
-const CommitmentsChart = lazy(() => import('./overview/CommitmentsChart.tsx'));
-const BudgetModal = lazy(() => import('./overview/BudgetModal.tsx'));
-const TransferModal = lazy(() => import('./overview/TransferModal.tsx'));
+const CommitmentsChart = lazyStyled(() => import('./overview/CommitmentsChart.tsx'));
+const BudgetModal = lazyStyled(() => import('./overview/BudgetModal.tsx'));
+const TransferModal = lazyStyled(() => import('./overview/TransferModal.tsx'));
 
 const FIELDS = [
   'budget_fen', 'reserved_fen', 'batched_fen', 'paid_fen', 'available_fen', 'waitlisted_fen', 'waitlisted_count',
