@@ -40,7 +40,7 @@ function consoleBuildIsFresh(): boolean {
   if (!existsSync(built)) return false;
   const builtAt = statSync(built).mtimeMs;
   const sources = [path.join(ROOT, 'web', 'index.html'), path.join(ROOT, 'web', 'vite.config.ts')];
-  for (const dir of [path.join(ROOT, 'web', 'src'), path.join(ROOT, 'shared', 'domain')]) {
+  for (const dir of [path.join(ROOT, 'web', 'src'), path.join(ROOT, 'web', 'build'), path.join(ROOT, 'shared', 'domain')]) {
     for (const name of readdirSync(dir, { recursive: true }) as string[]) sources.push(path.join(dir, name));
   }
   return sources.every((file) => !existsSync(file) || statSync(file).mtimeMs <= builtAt);
