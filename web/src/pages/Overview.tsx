@@ -7,7 +7,7 @@ import { Suspense, useMemo, useState } from 'react';
 import { Button, Spin, Typography } from 'antd';
 import { useQuery } from '@tanstack/react-query';
 import { envelopesQuery, forecastsQuery } from '../api/queries.ts';
-import type { Envelope, Forecast } from '../api/types.ts';
+import type { Envelope } from '../api/types.ts';
 import { NOT_THIS_YEAR } from '../../../shared/domain/forecast.ts';
 import { useI18n, type T } from '../app/i18n.tsx';
 import { useSession } from '../app/session.ts';
@@ -18,7 +18,7 @@ import { SECTIONS, measureTitle, visibleMeasures } from '../app/catalog.ts';
 import { ErrorBox, Money, PageTitle, useFiscalYears } from '../components/common.tsx';
 import { basisPoints, formatFen, formatShare, sumFen } from '../format/money.ts';
 import { currentShanghaiYear } from '../format/dates.ts';
-import { showYearEnd, yearStatus, YEAR_END, YEAR_END_LABELS } from './overview/year-end.ts';
+import { showYearEnd, yearStatus, YEAR_END, YEAR_END_LABELS, type YearStatus } from './overview/year-end.ts';
 import { overviewYearStatus } from './yearend/year-close.ts';
 import { yearsQuery } from '../api/year-queries.ts';
 
@@ -58,8 +58,13 @@ function pct(part: number, whole: number): string {
   return bp === null ? '0%' : `${Number(bp > 10000n ? 10000n : bp) / 100}%`;
 }
 
-/** Burn rate and projected exhaustion of one measure: loading, unavailable, not forecast (no budget, closed), or the figures. */
-function ForecastCells({ forecast, state, measure, t }: { forecast: Forecast | undefined; state: 'pending' | 'error' | 'success'; measure: number; t: T }) {
+/**
+ * Burn rate and projected exhaustion of one measure: loading, unavailable, not forecast (no budget,
+ * closed), or the figures. Each pair of cells reads its own measure out of the forecasts query, so the
+ * forecast's arrival re-renders these cells and not the whole table.
+ */
+function ForecastCells({ fy, enabled, measure, t }: { fy: number; enabled: boolean; measure: number; t: T }) {
+  const { data: forecast, status: state } = useQuery({ ...forecastsQuery(fy), enabled, select: (d) => d.forecasts.find((f) => f.measure === measure) ?? null });
   if (state !== 'success') {
     const text = t(state === 'pending' ? 'forecastLoading' : 'forecastUnavailable');
     return <><td aria-busy={state === 'pending'}><span className="sr-only">{text}</span><span aria-hidden="true">…</span></td><td aria-busy={state === 'pending'}><span aria-hidden="true">…</span></td></>;
@@ -95,22 +100,48 @@ function EnvelopeBar({ row, t }: { row: Row; t: T }) {
   );
 }
 
+/** The fiscal-year picker: its list of years (every envelope's) re-renders only the picker when it arrives. */
+function YearPicker({ fy, onChange }: { fy: number; onChange: (fy: number) => void }) {
+  const { t } = useI18n();
+  const years = useFiscalYears();
+  if (!years.includes(fy)) years.push(fy);
+  return (
+    <span style={{ display: 'inline-flex', alignItems: 'center', gap: 8 }}>
+      <label htmlFor="overview-fy">{t('fiscalYear')}</label>
+      <select id="overview-fy" className="native-select" value={fy} onChange={(e) => onChange(Number(e.target.value))}>
+        {years.map((y) => <option key={y} value={y}>{t('fyLabel', { year: y })}</option>)}
+      </select>
+    </span>
+  );
+}
+
+/** The year's badge: from the envelopes, and a proposed close from GET /years (asked for after the figures). */
+function YearBadge({ fromEnvelopes, fy, enabled }: { fromEnvelopes: YearStatus | null; fy: number; enabled: boolean }) {
+  const { t } = useI18n();
+  const yearRows = useQuery({ ...yearsQuery, enabled });
+  const status = overviewYearStatus(fromEnvelopes, yearRows.data?.years, fy);
+  if (!status) return null;
+  return <> <span data-testid="year-status" data-status={status}><Tag color={status === 'yearOpen' ? 'green' : status === 'yearProposed' ? 'blue' : 'gold'}>{t(status)}</Tag></span></>;
+}
+
+/** Marks (for tests and the bench) that the forecasts have arrived. */
+function ForecastReady({ fy, enabled }: { fy: number; enabled: boolean }) {
+  const forecasts = useQuery({ ...forecastsQuery(fy), enabled });
+  return forecasts.isSuccess && !forecasts.isFetching ? <span data-testid="forecast-ready" hidden /> : null;
+}
+
 export default function Overview() {
   const { t, lang } = useI18n();
   const { me, can, bureauOnly } = useSession();
   const route = useRoute();
   const fy = Number(route.params.get('fy')) || currentShanghaiYear();
   const chartMeasure = Number(route.params.get('chart')) || null;
-  const years = useFiscalYears();
-  if (!years.includes(fy)) years.push(fy);
   const [editing, setEditing] = useState<{ measure: number; envelope?: Envelope } | null>(null);
   const [transferring, setTransferring] = useState(false);
   const envelopes = useQuery(envelopesQuery(fy));
-  // After the figures, never before them: the forecast reads every committed award of each envelope.
-  const forecasts = useQuery({ ...forecastsQuery(fy), enabled: envelopes.isSuccess });
-  // A proposed close (not visible in the envelopes) for the year's badge: also only after the figures.
-  const yearRows = useQuery({ ...yearsQuery, enabled: envelopes.isSuccess });
-  const forecastOf = useMemo(() => new Map((forecasts.data?.forecasts ?? []).map((f) => [f.measure, f])), [forecasts.data]);
+  // The forecast (ForecastCells) and the years' close status (YearBadge) only after the figures, never
+  // before them: the forecast reads every committed award of each envelope.
+  const afterFigures = envelopes.isSuccess;
 
   const measures = visibleMeasures(me.unit, bureauOnly);
   const { sections, total } = useMemo(() => {
@@ -131,7 +162,6 @@ export default function Overview() {
 
   const budgeted = sections.flatMap((s) => s.children ?? []).filter((r) => r.envelope?.budget_set);
   const envelopeStatus = yearStatus(envelopes.data?.envelopes ?? [], fy);
-  const status = overviewYearStatus(envelopeStatus, yearRows.data?.years, fy);
   const yearEnd = showYearEnd(envelopes.data?.envelopes ?? [], fy);
   const go = (params: { fy?: number; chart?: number | null }) => navigate('/', { fy: params.fy ?? fy, chart: params.chart === undefined ? chartMeasure : params.chart });
   const id = (row: Row) => row.measure ?? row.key;
@@ -157,16 +187,11 @@ export default function Overview() {
   return (
     <>
       <PageTitle extra={<>
-        <span style={{ display: 'inline-flex', alignItems: 'center', gap: 8 }}>
-          <label htmlFor="overview-fy">{t('fiscalYear')}</label>
-          <select id="overview-fy" className="native-select" value={fy} onChange={(e) => go({ fy: Number(e.target.value), chart: null })}>
-            {years.map((y) => <option key={y} value={y}>{t('fyLabel', { year: y })}</option>)}
-          </select>
-        </span>
+        <YearPicker fy={fy} onChange={(y) => go({ fy: y, chart: null })} />
         {can.setBudget && envelopeStatus !== 'yearClosed' && budgeted.length > 1 && (
           <Button onClick={() => setTransferring(true)}>{t('transferBudget')}</Button>
         )}
-      </>}>{t('nav_overview')}{status && <> <span data-testid="year-status" data-status={status}><Tag color={status === 'yearOpen' ? 'green' : status === 'yearProposed' ? 'blue' : 'gold'}>{t(status)}</Tag></span></>}</PageTitle>
+      </>}>{t('nav_overview')}<YearBadge fromEnvelopes={envelopeStatus} fy={fy} enabled={afterFigures} /></PageTitle>
       {bureauOnly && <Typography.Paragraph type="secondary">{t('bureauScope')}</Typography.Paragraph>}
       <ErrorBox error={envelopes.error} />
       <div className="legend" aria-hidden="true" style={{ marginBottom: 8 }}>
@@ -197,7 +222,7 @@ export default function Overview() {
                     ? <a href={`#/?fy=${fy}&chart=${row.measure}`} title={t('commitments')}>{row.label}</a>
                     : row.label}</td>
                   {cells(row, true)}
-                  <ForecastCells forecast={forecastOf.get(row.measure!)} state={forecasts.status} measure={row.measure!} t={t} />
+                  <ForecastCells fy={fy} enabled={afterFigures} measure={row.measure!} t={t} />
                   <td className="bar"><EnvelopeBar row={row} t={t} /></td>
                   {can.setBudget && <td><Button size="small" onClick={() => setEditing({ measure: row.measure!, ...(row.envelope ? { envelope: row.envelope } : {}) })}
                     aria-label={`${t('setBudget')} ${t('measureN', { n: row.measure! })}`}>{t('setBudget')}</Button></td>}
@@ -217,7 +242,7 @@ export default function Overview() {
         </table>
       </div>
       {envelopes.isSuccess && !envelopes.isFetching && <span data-testid="overview-ready" hidden />}
-      {forecasts.isSuccess && !forecasts.isFetching && <span data-testid="forecast-ready" hidden />}
+      <ForecastReady fy={fy} enabled={afterFigures} />
       {budgeted.length > 0 && (
         <section className="panel" aria-labelledby="commitments-title">
           <h2 id="commitments-title">{t('commitments')}</h2>
