@@ -10,7 +10,7 @@ import { Button, Card, Descriptions, Space, Table, Tooltip, Typography } from 'a
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { MeasureClosePlan, YearCloseApproval, YearCloseProposal, YearRow, YearState } from '../api/types.ts';
 import { approveYearClose, proposeYearClose, refreshAfterClose, yearsQuery } from '../api/year-queries.ts';
-import { useI18n } from '../app/i18n.tsx';
+import { useI18n, type Lang } from '../app/i18n.tsx';
 import { useSession } from '../app/session.ts';
 import { MEASURES, measureTitle } from '../app/catalog.ts';
 import { ConfirmAction } from '../components/ConfirmAction.tsx';
@@ -138,10 +138,7 @@ function CloseReport({ outcome }: { outcome: Outcome }) {
         pagination={false}
         locale={{ emptyText: t('closeNothing') }}
         columns={[
-          { title: t('measure'), dataIndex: 'measure', render: (n: number) => {
-            const m = MEASURES.find((x) => x.number === n);
-            return <>{n}{m ? ` ${measureTitle(m, lang)}` : ''}</>;
-          } },
+          measureColumn(t('measure'), lang),
           { title: t('carriedFen'), dataIndex: 'carried_fen', align: 'right', render: (v: number, m) => <Money fen={v} testId={`carried-${m.measure}`} /> },
           { title: t('carriedAwards'), dataIndex: 'carried_awards', align: 'right', render: (ids: string[]) => <Tooltip title={ids.join(', ')}><span className="num">{ids.length}</span></Tooltip> },
           { title: t('queuedAwards'), dataIndex: 'queued_awards', align: 'right', render: (ids: string[]) => <Tooltip title={ids.join(', ')}><span className="num">{ids.length}</span></Tooltip> },
@@ -159,6 +156,16 @@ function CloseReport({ outcome }: { outcome: Outcome }) {
       />
     </Card>
   );
+}
+
+/** The measure column of the plan and preview tables: its number and title. */
+function measureColumn(title: string, lang: Lang) {
+  return {
+    title, dataIndex: 'measure', render: (n: number) => {
+      const m = MEASURES.find((x) => x.number === n);
+      return <>{n}{m ? ` ${measureTitle(m, lang)}` : ''}</>;
+    },
+  };
 }
 
 /** A proposed year's envelopes as they stand now: what an approval would carry and let lapse. */
@@ -179,10 +186,7 @@ function ClosePreview({ fy }: { fy: number }) {
         pagination={false}
         locale={{ emptyText: t('closeNothing') }}
         columns={[
-          { title: t('measure'), dataIndex: 'measure', render: (n: number) => {
-            const m = MEASURES.find((x) => x.number === n);
-            return <>{n}{m ? ` ${measureTitle(m, lang)}` : ''}</>;
-          } },
+          measureColumn(t('measure'), lang),
           { title: t('previewReserved'), dataIndex: 'reserved_fen', align: 'right', render: (v: number, r) => <Money fen={v} testId={`preview-reserved-${fy}-${r.measure}`} /> },
           { title: t('heldCount'), dataIndex: 'held_count', align: 'right', render: (v: number) => <span className="num">{v}</span> },
           { title: t('previewWaitlisted'), dataIndex: 'waitlisted_count', align: 'right', render: (v: number) => <span className="num">{v}</span> },
