@@ -19,6 +19,7 @@ describe('antd stylesheet in two parts', () => {
     @keyframes antFadeIn{0%{opacity:0}100%{opacity:1}}
     .anticon{display:inline-flex}
     :where(.css-var-root){--ant-color-primary:#1677ff}
+    @font-face{font-family:x;src:url(x.woff2)}
   `;
   test('a rule naming a landing component, or none, goes with the landing part; the others wait', () => {
     const { landing, rest } = splitAntdCss(css, ['btn']);
@@ -28,6 +29,9 @@ describe('antd stylesheet in two parts', () => {
     ]);
     expect(rules(rest)).toEqual(['.ant-table{width:100%}', '@media (max-width: 575px) .ant-table{width:auto}']);
     expect(rest).not.toContain('keyframes');
+    // An at-rule of declarations only goes with the landing part, once.
+    expect(landing).toContain('@font-face');
+    expect(rest).not.toContain('@font-face');
   });
 
   test("antd's own stylesheet: every rule in exactly one part, and the landing part is the small one", () => {

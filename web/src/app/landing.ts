@@ -3,8 +3,8 @@
  * /config.json, then /me, then the overview's chunk, and only then the envelopes. Here the chunk
  * starts loading with the app (index.html also preloads it, see vite.config.ts), and once the
  * sign-in mode is known (or at once, with a local session's cookie) the session and the envelopes
- * are asked for together. The page's own
- * useQuery then picks up the requests already in flight (same query definitions, api/queries.ts).
+ * are asked for together. The page's own useQuery then picks up the requests already in flight
+ * (same query definitions, api/queries.ts).
  * Nothing here decides what anyone may see: the API answers each request for the signed-in user.
  */
 import type { QueryClient } from '@tanstack/react-query';

@@ -6,7 +6,7 @@
 import { lazy, type ComponentType } from 'react';
 
 let rest: Promise<unknown> | undefined;
-export const restStyles = (): Promise<unknown> => (rest ??= import('virtual:antd-rest.css'));
+const restStyles = (): Promise<unknown> => (rest ??= import('virtual:antd-rest.css'));
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as React.lazy's own signature
 export function lazyStyled<T extends ComponentType<any>>(load: () => Promise<{ default: T }>) {

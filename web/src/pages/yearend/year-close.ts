@@ -48,10 +48,9 @@ export function closeTotals(plan: readonly MeasureClosePlan[]): CloseTotals {
 }
 
 /**
- * For the overview's year badge (not wired: Overview.tsx is another engineer's): the envelopes'
- * status, shown as 'yearProposed' while GET /years says a close of `fy` awaits approval. The
- * overview would read yearsQuery only after its figures (enabled: envelopes.isSuccess), so the
- * badge never holds them up; until then the envelopes' status stands.
+ * The overview's year badge: the envelopes' status, shown as 'yearProposed' while GET /years says a
+ * close of `fy` awaits approval. The overview reads the years only after its figures, so the badge
+ * never holds them up; until then the envelopes' status stands.
  */
 export function overviewYearStatus(fromEnvelopes: YearStatus | null, years: readonly YearRow[] | undefined, fy: number): YearStatus | 'yearProposed' | null {
   const row = years?.find((y) => y.fiscal_year === fy);
